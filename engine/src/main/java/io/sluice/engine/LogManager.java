@@ -1,0 +1,587 @@
+package io.sluice.engine;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The logs of one data directory: opens (and recovers) every partition at start, creates and deletes topics, and
+ * runs the maintenance agent (next-segment preparation, pretouch, interval flush, retention, unmapping).
+ * <p>
+ * The data directory is locked against other processes ({@code .lock}). Each partition lives in
+ * {@code <data>/<topic>-<partition>/}, with the topic's configuration overrides in {@code log.properties}.
+ * Create, delete and close may be called from any thread; deleting a topic requires its writers to have stopped.
+ */
+public final class LogManager implements AutoCloseable
+{
+    static final String LOCK_FILE = ".lock";
+    static final String CONFIG_FILE = "log.properties";
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+    private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-([0-9]{1,9})");
+
+    /** How the maintenance agent runs. */
+    public enum MaintenanceMode
+    {
+        /** On its own thread, started by {@link #open(Context)}. */
+        DEDICATED,
+        /** Driven by the caller through {@link #maintenanceInvoker()}. */
+        INVOKER
+    }
+
+    /**
+     * Configuration of a {@link LogManager}. Call {@link #conclude()} once (done by {@link #open(Context)}).
+     */
+    public static final class Context
+    {
+        private File dataDirectory;
+        private LogConfig defaultConfig;
+        private EpochClock epochClock;
+        private MaintenanceMode maintenanceMode = MaintenanceMode.DEDICATED;
+        private IdleStrategy maintenanceIdleStrategy;
+        private ErrorHandler errorHandler;
+        private boolean concluded;
+
+        /**
+         * Fill defaults and validate.
+         *
+         * @return this for a fluent API.
+         * @throws IllegalStateException if concluded twice or no data directory is set.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("context already concluded");
+            }
+            concluded = true;
+            if (null == dataDirectory)
+            {
+                throw new IllegalStateException("dataDirectory is required");
+            }
+            if (null == defaultConfig)
+            {
+                defaultConfig = LogConfig.defaults();
+            }
+            if (null == epochClock)
+            {
+                epochClock = SystemEpochClock.INSTANCE;
+            }
+            if (null == maintenanceIdleStrategy)
+            {
+                maintenanceIdleStrategy = new SleepingMillisIdleStrategy(1);
+            }
+            if (null == errorHandler)
+            {
+                errorHandler = (throwable) -> LOG.error("log maintenance failed", throwable);
+            }
+            return this;
+        }
+
+        /**
+         * @param dataDirectory holding one directory per partition.
+         * @return this for a fluent API.
+         */
+        public Context dataDirectory(final File dataDirectory)
+        {
+            this.dataDirectory = dataDirectory;
+            return this;
+        }
+
+        /** @return the data directory. */
+        public File dataDirectory()
+        {
+            return dataDirectory;
+        }
+
+        /**
+         * @param defaultConfig for topics, before their own overrides.
+         * @return this for a fluent API.
+         */
+        public Context defaultConfig(final LogConfig defaultConfig)
+        {
+            this.defaultConfig = defaultConfig;
+            return this;
+        }
+
+        /** @return the default log configuration. */
+        public LogConfig defaultConfig()
+        {
+            return defaultConfig;
+        }
+
+        /**
+         * @param epochClock for segment age and retention.
+         * @return this for a fluent API.
+         */
+        public Context epochClock(final EpochClock epochClock)
+        {
+            this.epochClock = epochClock;
+            return this;
+        }
+
+        /** @return the clock. */
+        public EpochClock epochClock()
+        {
+            return epochClock;
+        }
+
+        /**
+         * @param maintenanceMode dedicated thread, or invoked by the caller.
+         * @return this for a fluent API.
+         */
+        public Context maintenanceMode(final MaintenanceMode maintenanceMode)
+        {
+            this.maintenanceMode = maintenanceMode;
+            return this;
+        }
+
+        /** @return the maintenance mode. */
+        public MaintenanceMode maintenanceMode()
+        {
+            return maintenanceMode;
+        }
+
+        /**
+         * @param idleStrategy of the dedicated maintenance thread; sleeps 1 ms by default.
+         * @return this for a fluent API.
+         */
+        public Context maintenanceIdleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.maintenanceIdleStrategy = idleStrategy;
+            return this;
+        }
+
+        /**
+         * @param errorHandler for maintenance failures.
+         * @return this for a fluent API.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+    }
+
+    private final Context ctx;
+    private final File dataDirectory;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final ConcurrentHashMap<String, PartitionLog[]> topics = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LogConfig> topicConfigs = new ConcurrentHashMap<>();
+    private final AgentRunner maintenanceRunner;
+    private final AgentInvoker maintenanceInvoker;
+    private volatile boolean closed;
+
+    private LogManager(final Context ctx, final FileChannel lockChannel, final FileLock lock)
+    {
+        this.ctx = ctx;
+        this.dataDirectory = ctx.dataDirectory();
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        final Agent agent = new MaintenanceAgent();
+        if (ctx.maintenanceMode() == MaintenanceMode.DEDICATED)
+        {
+            maintenanceRunner = new AgentRunner(ctx.maintenanceIdleStrategy, ctx.errorHandler, null, agent);
+            maintenanceInvoker = null;
+        }
+        else
+        {
+            maintenanceRunner = null;
+            maintenanceInvoker = new AgentInvoker(ctx.errorHandler, null, agent);
+        }
+    }
+
+    /**
+     * Lock the data directory, open and recover every partition in it, and start maintenance.
+     *
+     * @param ctx configuration; concluded here.
+     * @return the open manager.
+     * @throws LogStorageException if the data directory cannot be used.
+     */
+    public static LogManager open(final Context ctx)
+    {
+        ctx.conclude();
+        final File dir = ctx.dataDirectory();
+        if (dir.exists() && !dir.isDirectory())
+        {
+            throw new LogStorageException("data directory " + dir + " is not a directory");
+        }
+        if (!dir.exists() && !dir.mkdirs())
+        {
+            throw new LogStorageException("cannot create data directory " + dir);
+        }
+        if (!Files.isWritable(dir.toPath()) || !Files.isExecutable(dir.toPath()))
+        {
+            throw new LogStorageException("data directory " + dir + " is not writable");
+        }
+
+        final FileChannel lockChannel;
+        final FileLock lock;
+        try
+        {
+            lockChannel = new RandomAccessFile(new File(dir, LOCK_FILE), "rw").getChannel();
+            try
+            {
+                lock = lockChannel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                lockChannel.close();
+                throw new LogStorageException("data directory " + dir + " is already open in this process");
+            }
+            if (null == lock)
+            {
+                lockChannel.close();
+                throw new LogStorageException("data directory " + dir + " is locked by another process");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new LogStorageException("cannot lock data directory " + dir, ex);
+        }
+
+        final LogManager manager = new LogManager(ctx, lockChannel, lock);
+        try
+        {
+            manager.loadAll();
+        }
+        catch (final RuntimeException ex)
+        {
+            manager.close();
+            throw ex;
+        }
+        if (null != manager.maintenanceRunner)
+        {
+            AgentRunner.startOnThread(manager.maintenanceRunner);
+        }
+        else
+        {
+            manager.maintenanceInvoker.start();
+        }
+        return manager;
+    }
+
+    /**
+     * Create a topic with {@code partitions} empty partitions.
+     *
+     * @param topic      name: 1 to 200 of {@code [a-zA-Z0-9._-]}, not {@code .} or {@code ..}.
+     * @param partitions at least 1.
+     * @param overrides  of the default configuration for this topic.
+     * @return the partition logs, by partition number.
+     * @throws IllegalArgumentException if the name, count or configuration is invalid or the topic exists.
+     */
+    public synchronized List<PartitionLog> createTopic(
+        final String topic, final int partitions, final Map<String, String> overrides)
+    {
+        checkOpen();
+        validateTopicName(topic);
+        if (partitions < 1)
+        {
+            throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
+        }
+        if (topics.containsKey(topic))
+        {
+            throw new IllegalArgumentException("topic already exists: " + topic);
+        }
+        final LogConfig config = ctx.defaultConfig().with(overrides);
+        final PartitionLog[] logs = new PartitionLog[partitions];
+        try
+        {
+            for (int p = 0; p < partitions; p++)
+            {
+                final File dir = partitionDirectory(topic, p);
+                if (dir.exists())
+                {
+                    throw new LogStorageException("partition directory already exists: " + dir);
+                }
+                if (!dir.mkdirs())
+                {
+                    throw new LogStorageException("cannot create partition directory " + dir);
+                }
+                writeOverrides(dir, config.overrides());
+                logs[p] = PartitionLog.open(topic, p, dir, config, ctx.epochClock());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final PartitionLog log : logs)
+            {
+                if (null != log)
+                {
+                    log.delete();
+                }
+            }
+            throw ex;
+        }
+        topicConfigs.put(topic, config);
+        topics.put(topic, logs);
+        return List.of(logs);
+    }
+
+    /**
+     * Delete a topic and its files. Its writers must have stopped; readers get {@link LogReadResult#LOG_CLOSED}.
+     *
+     * @param topic to delete.
+     * @return true if it existed.
+     */
+    public synchronized boolean deleteTopic(final String topic)
+    {
+        checkOpen();
+        final PartitionLog[] logs = topics.remove(topic);
+        topicConfigs.remove(topic);
+        if (null == logs)
+        {
+            return false;
+        }
+        for (final PartitionLog log : logs)
+        {
+            log.delete();
+        }
+        return true;
+    }
+
+    /**
+     * The log of a partition.
+     *
+     * @param topic     name.
+     * @param partition number.
+     * @return the log, or null if the topic or partition does not exist.
+     */
+    public PartitionLog log(final String topic, final int partition)
+    {
+        final PartitionLog[] logs = topics.get(topic);
+        return null == logs || partition < 0 || partition >= logs.length ? null : logs[partition];
+    }
+
+    /**
+     * Number of partitions of a topic.
+     *
+     * @param topic name.
+     * @return the count, or 0 if the topic does not exist.
+     */
+    public int partitionCount(final String topic)
+    {
+        final PartitionLog[] logs = topics.get(topic);
+        return null == logs ? 0 : logs.length;
+    }
+
+    /**
+     * Configuration of a topic.
+     *
+     * @param topic name.
+     * @return the config, or null if the topic does not exist.
+     */
+    public LogConfig topicConfig(final String topic)
+    {
+        return topicConfigs.get(topic);
+    }
+
+    /**
+     * Names of every topic.
+     *
+     * @return sorted topic names.
+     */
+    public List<String> topics()
+    {
+        return new ArrayList<>(new TreeSet<>(topics.keySet()));
+    }
+
+    /** @return the data directory. */
+    public File dataDirectory()
+    {
+        return dataDirectory;
+    }
+
+    /**
+     * Invoker of the maintenance agent in {@link MaintenanceMode#INVOKER} mode.
+     *
+     * @return the invoker, or null in dedicated mode.
+     */
+    public AgentInvoker maintenanceInvoker()
+    {
+        return maintenanceInvoker;
+    }
+
+    /**
+     * Stop maintenance, close every log (forcing its data to the device) and unlock the data directory. Writers
+     * must have stopped.
+     */
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.closeAll(maintenanceRunner, maintenanceInvoker);
+        for (final PartitionLog[] logs : topics.values())
+        {
+            CloseHelper.closeAll(logs);
+        }
+        topics.clear();
+        try
+        {
+            lock.release();
+        }
+        catch (final IOException ignore)
+        {
+            // closing the channel releases the lock as well
+        }
+        CloseHelper.close(lockChannel);
+    }
+
+    static void validateTopicName(final String topic)
+    {
+        if (null == topic || !TOPIC_NAME.matcher(topic).matches() || ".".equals(topic) || "..".equals(topic))
+        {
+            throw new IllegalArgumentException(
+                "invalid topic name '" + topic + "': use 1 to 200 of a-z A-Z 0-9 . _ -, not . or ..");
+        }
+    }
+
+    private File partitionDirectory(final String topic, final int partition)
+    {
+        return new File(dataDirectory, topic + '-' + partition);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("log manager is closed");
+        }
+    }
+
+    private void loadAll()
+    {
+        final File[] dirs = dataDirectory.listFiles(File::isDirectory);
+        if (null == dirs)
+        {
+            throw new LogStorageException("cannot list data directory " + dataDirectory);
+        }
+
+        final Map<String, TreeMap<Integer, File>> found = new TreeMap<>();
+        for (final File dir : dirs)
+        {
+            final java.util.regex.Matcher matcher = PARTITION_DIR.matcher(dir.getName());
+            if (matcher.matches() && TOPIC_NAME.matcher(matcher.group(1)).matches())
+            {
+                found.computeIfAbsent(matcher.group(1), (k) -> new TreeMap<>())
+                    .put(Integer.parseInt(matcher.group(2)), dir);
+            }
+            else
+            {
+                LOG.warn("ignoring {}: not a <topic>-<partition> directory", dir);
+            }
+        }
+
+        for (final Map.Entry<String, TreeMap<Integer, File>> entry : found.entrySet())
+        {
+            final String topic = entry.getKey();
+            final TreeMap<Integer, File> partitions = entry.getValue();
+            if (partitions.firstKey() != 0 || partitions.lastKey() != partitions.size() - 1)
+            {
+                throw new LogStorageException("topic " + topic + " has partitions " + partitions.keySet() +
+                    " in " + dataDirectory + ": expected 0 to " + (partitions.size() - 1));
+            }
+            final LogConfig config = ctx.defaultConfig().with(readOverrides(partitions.get(0)));
+            final PartitionLog[] logs = new PartitionLog[partitions.size()];
+            for (final Map.Entry<Integer, File> p : partitions.entrySet())
+            {
+                logs[p.getKey()] = PartitionLog.open(topic, p.getKey(), p.getValue(), config, ctx.epochClock());
+            }
+            topicConfigs.put(topic, config);
+            topics.put(topic, logs);
+            LOG.info("opened topic {} with {} partitions", topic, logs.length);
+        }
+    }
+
+    private static void writeOverrides(final File dir, final Map<String, String> overrides)
+    {
+        final Properties properties = new Properties();
+        properties.putAll(overrides);
+        try (Writer writer = Files.newBufferedWriter(new File(dir, CONFIG_FILE).toPath(), StandardCharsets.UTF_8))
+        {
+            properties.store(writer, "topic configuration overrides");
+        }
+        catch (final IOException ex)
+        {
+            throw new LogStorageException("cannot write " + new File(dir, CONFIG_FILE), ex);
+        }
+    }
+
+    private static Map<String, String> readOverrides(final File dir)
+    {
+        final File file = new File(dir, CONFIG_FILE);
+        if (!file.exists())
+        {
+            return Collections.emptyMap();
+        }
+        final Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file.toPath(), StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        catch (final IOException ex)
+        {
+            throw new LogStorageException("cannot read " + file, ex);
+        }
+        final Map<String, String> overrides = new TreeMap<>();
+        properties.stringPropertyNames().forEach((key) -> overrides.put(key, properties.getProperty(key)));
+        return overrides;
+    }
+
+    /**
+     * Runs {@link PartitionLog#doMaintenance(long)} over every log, reading the clock once per duty cycle.
+     */
+    private final class MaintenanceAgent implements Agent
+    {
+        public int doWork()
+        {
+            final long nowMs = ctx.epochClock().time();
+            int work = 0;
+            for (final PartitionLog[] logs : topics.values())
+            {
+                for (final PartitionLog log : logs)
+                {
+                    work += log.doMaintenance(nowMs);
+                }
+            }
+            return work;
+        }
+
+        public String roleName()
+        {
+            return "sluice-log-maintenance";
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.sluice.engine;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Sparse map from offset to byte position in a segment: an entry every {@code index.interval.bytes}, each the
+ * offset of a batch's first record relative to the segment's base offset and the batch's position.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                    relative offset (int32)                    |
+ *  +---------------------------------------------------------------+
+ *  |                    position (int32)                           |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * Owned by the partition's writer thread for appends; searched by any thread.
+ */
+final class OffsetIndex extends SparseIndex
+{
+    static final int ENTRY_LENGTH = 8;
+
+    OffsetIndex(final MappedFile file)
+    {
+        super(file, ENTRY_LENGTH);
+    }
+
+    /**
+     * Append an entry. The caller checks {@link #isFull()} first.
+     */
+    void append(final int relativeOffset, final int position)
+    {
+        final int count = entriesPlain();
+        final int at = count * ENTRY_LENGTH;
+        buffer.putInt(at, relativeOffset, LITTLE_ENDIAN);
+        buffer.putInt(at + 4, position, LITTLE_ENDIAN);
+        publishEntries(count + 1);
+    }
+
+    /**
+     * Position of the last indexed batch whose first offset is at most {@code relativeOffset}, or 0.
+     */
+    int floorPosition(final int relativeOffset)
+    {
+        int low = 0;
+        int high = entries() - 1;
+        int found = -1;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (buffer.getInt(mid * ENTRY_LENGTH, LITTLE_ENDIAN) <= relativeOffset)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return found < 0 ? 0 : buffer.getInt(found * ENTRY_LENGTH + 4, LITTLE_ENDIAN);
+    }
+}

@@ -1,0 +1,1026 @@
+package io.sluice.engine;
+
+import io.sluice.codecs.RecordBatchDescriptor;
+import io.sluice.codecs.RecordBatchView;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The log of one partition: an ordered sequence of {@link LogSegment}s in the directory {@code <topic>-<partition>},
+ * offsets assigned at append.
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>Exactly one <b>writer</b> thread calls {@link #append}, {@link #leaderEpoch(int)} and rolls segments. It
+ *   takes no lock except the short segment-list lock when it rolls.</li>
+ *   <li>Any number of <b>reader</b> threads call {@link #read}, {@link #offsetForTimestamp},
+ *   {@link #logStartOffset()} and {@link #logEndOffset()} without locks. They see a batch only after the writer has
+ *   published it (release store of the segment end and log end offset), so a half-written batch is never
+ *   visible.</li>
+ *   <li>The {@link LogManager}'s <b>maintenance</b> thread prepares the next segment, touches pages ahead of the
+ *   writer, flushes, enforces retention and unmaps retired segments once no reader pins them.</li>
+ * </ul>
+ * {@link #close()} and deletion require the writer to have stopped appending to this log.
+ * <h2>Recovery</h2>
+ * Opening a log scans every segment and verifies every batch (bounds, CRC32C, record structure, offset contiguity
+ * and leader epoch against the leader-epoch checkpoint). At the first torn or corrupt batch the log is truncated:
+ * the rest of that segment is zeroed and later segments are deleted. Indexes are rebuilt by the scan.
+ */
+public final class PartitionLog implements AutoCloseable
+{
+    /** Append refused: the batch is larger than {@code max.message.bytes}. */
+    public static final long RECORD_TOO_LARGE = -20;
+    /** Append refused: the batch's offset deltas are not 0 .. recordCount - 1 (a producer batch has no gaps). */
+    public static final long INVALID_OFFSET_DELTAS = -21;
+    /** Append refused: the device is full; nothing was written, retry when space returns. */
+    public static final long STORAGE_FULL = -22;
+    /** Append refused: a segment file could not be created; nothing was written. */
+    public static final long STORAGE_ERROR = -23;
+    /** Append refused: the log is closed or deleted. */
+    public static final long LOG_CLOSED = -24;
+
+    static final String PREPARED_PREFIX = "prepared-segment";
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+    private static final int PAGE_SIZE = 4096;
+    private static final int MAX_READ_ATTEMPTS = 1000;
+    private static final LogSegment[] NO_SEGMENTS = new LogSegment[0];
+    private static final VarHandle LOG_END_OFFSET;
+
+    static
+    {
+        try
+        {
+            LOG_END_OFFSET = MethodHandles.lookup().findVarHandle(PartitionLog.class, "logEndOffset", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final String topic;
+    private final int partition;
+    private final File directory;
+    private final LogConfig config;
+    private final EpochClock clock;
+    private final LeaderEpochCache epochCache;
+    /** Guards changes to the segment list: the writer's roll against retention. Readers never take it. */
+    private final Object segmentsLock = new Object();
+    /** Serialises maintenance steps against close and delete, which unmap what maintenance touches. */
+    private final Object maintenanceLock = new Object();
+    private final AtomicReference<PreparedSegment> prepared = new AtomicReference<>();
+    private final List<LogSegment> retired = new ArrayList<>();
+    private final RecordBatchView scanView = new RecordBatchView();
+
+    private volatile LogSegment[] segments;
+    private volatile long logStartOffset;
+    @SuppressWarnings("unused")
+    private volatile long logEndOffset;
+    private volatile boolean closed;
+    private long lastFlushMs;
+
+    // writer thread state
+    private LogSegment active;
+    private long nextOffset;
+    private int leaderEpoch;
+    private final int maxMessageBytes;
+    private final int indexIntervalBytes;
+    private final long segmentMs;
+    private final boolean flushAlways;
+
+    private PartitionLog(
+        final String topic,
+        final int partition,
+        final File directory,
+        final LogConfig config,
+        final EpochClock clock,
+        final LeaderEpochCache epochCache)
+    {
+        this.topic = topic;
+        this.partition = partition;
+        this.directory = directory;
+        this.config = config;
+        this.clock = clock;
+        this.epochCache = epochCache;
+        this.maxMessageBytes = Math.min(config.maxMessageBytes(), config.segmentBytes());
+        this.indexIntervalBytes = config.indexIntervalBytes();
+        this.segmentMs = config.segmentMs();
+        this.flushAlways = config.flushPolicy() == FlushPolicy.ALWAYS;
+    }
+
+    /**
+     * Open the log in {@code directory}, creating it if empty, and recover it.
+     *
+     * @param topic     of the partition.
+     * @param partition number.
+     * @param directory of the partition; created if missing.
+     * @param config    of the log.
+     * @param clock     for segment age and retention.
+     * @return the open log.
+     * @throws LogStorageException if the directory or its files cannot be used.
+     */
+    public static PartitionLog open(
+        final String topic, final int partition, final File directory, final LogConfig config, final EpochClock clock)
+    {
+        if (!directory.isDirectory() && !directory.mkdirs())
+        {
+            throw new LogStorageException("cannot create partition directory " + directory);
+        }
+        final LeaderEpochCache loadedCache = LeaderEpochCache.load(directory);
+        final boolean rebuildEpochs = null == loadedCache;
+        final LeaderEpochCache cache = rebuildEpochs ? LeaderEpochCache.empty(directory) : loadedCache;
+        final PartitionLog log = new PartitionLog(topic, partition, directory, config, clock, cache);
+        log.recover(rebuildEpochs);
+        return log;
+    }
+
+    /** @return the topic. */
+    public String topic()
+    {
+        return topic;
+    }
+
+    /** @return the partition number. */
+    public int partition()
+    {
+        return partition;
+    }
+
+    /** @return the partition directory. */
+    public File directory()
+    {
+        return directory;
+    }
+
+    /** @return the configuration. */
+    public LogConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * First offset still in the log; advanced by retention. Any thread.
+     *
+     * @return the log start offset.
+     */
+    public long logStartOffset()
+    {
+        return logStartOffset;
+    }
+
+    /**
+     * Offset the next append will get; every offset below it is readable. Any thread.
+     *
+     * @return the log end offset.
+     */
+    public long logEndOffset()
+    {
+        return (long)LOG_END_OFFSET.getAcquire(this);
+    }
+
+    /**
+     * Bytes of data held by the log's segments (not their preallocated size). Any thread.
+     *
+     * @return the data size in bytes.
+     */
+    public long sizeInBytes()
+    {
+        long size = 0;
+        for (final LogSegment segment : segments)
+        {
+            size += segment.endPosition();
+        }
+        return size;
+    }
+
+    /**
+     * Number of segments. Any thread.
+     *
+     * @return the segment count.
+     */
+    public int segmentCount()
+    {
+        return segments.length;
+    }
+
+    /**
+     * Leader epoch stamped on appended batches. Writer thread.
+     *
+     * @return the current leader epoch.
+     */
+    public int leaderEpoch()
+    {
+        return leaderEpoch;
+    }
+
+    /**
+     * Start a new leader epoch at the log end offset; checkpointed before it returns. Writer thread.
+     *
+     * @param epoch larger than the current epoch.
+     * @throws IllegalArgumentException if the epoch does not increase.
+     */
+    public void leaderEpoch(final int epoch)
+    {
+        if (epoch <= leaderEpoch)
+        {
+            throw new IllegalArgumentException("leader epoch " + epoch + " <= current " + leaderEpoch);
+        }
+        epochCache.add(epoch, nextOffset);
+        epochCache.persist();
+        leaderEpoch = epoch;
+    }
+
+    /**
+     * Append one batch, assigning its offsets. The batch is verified first (bounds, CRC32C, records); a batch
+     * that fails is refused and nothing is written. Writer thread only; allocation-free.
+     *
+     * @param buffer holding the batch.
+     * @param offset of the batch in the buffer.
+     * @param length of the batch: exactly its batch length.
+     * @return the base offset assigned, or a negative code: one of {@link RecordBatchDescriptor}'s verify errors,
+     * {@link #RECORD_TOO_LARGE} (over {@code max.message.bytes} or {@code segment.bytes}), {@link #INVALID_OFFSET_DELTAS}, {@link #STORAGE_FULL}, {@link #STORAGE_ERROR} or
+     * {@link #LOG_CLOSED}.
+     */
+    public long append(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (closed)
+        {
+            return LOG_CLOSED;
+        }
+        if (length > maxMessageBytes)
+        {
+            return RECORD_TOO_LARGE;
+        }
+        final int verified = RecordBatchDescriptor.verify(buffer, offset, length, maxMessageBytes);
+        if (verified != length)
+        {
+            return verified < 0 ? verified : RecordBatchDescriptor.BAD_LENGTH;
+        }
+        final int recordCount = RecordBatchDescriptor.recordCount(buffer, offset);
+        if (RecordBatchDescriptor.lastOffsetDelta(buffer, offset) != recordCount - 1)
+        {
+            return INVALID_OFFSET_DELTAS;
+        }
+
+        LogSegment segment = active;
+        int position = segment.endPositionPlain();
+        if (length > segment.capacity() - position || segment.offsetIndex.isFull() || segment.timeIndex.isFull() ||
+            (0 != position && clock.time() - segment.createdMs >= segmentMs))
+        {
+            final long rollResult = roll();
+            if (rollResult < 0)
+            {
+                return rollResult;
+            }
+            segment = active;
+            position = 0;
+        }
+
+        final long baseOffset = nextOffset;
+        final UnsafeBuffer log = segment.buffer;
+        log.putBytes(position, buffer, offset, length);
+        RecordBatchDescriptor.assignOffsets(log, position, baseOffset, leaderEpoch);
+        indexBatch(segment, position, length, baseOffset);
+
+        final long next = baseOffset + recordCount;
+        final long maxTimestamp = RecordBatchDescriptor.maxTimestamp(buffer, offset);
+        nextOffset = next;
+        segment.nextOffset = next;
+        segment.publishEnd(position + length);
+        if (maxTimestamp > segment.maxTimestamp())
+        {
+            segment.maxTimestamp(maxTimestamp);
+        }
+        LOG_END_OFFSET.setRelease(this, next);
+
+        if (flushAlways)
+        {
+            segment.log.force(position, length);
+            segment.flushedPosition = position + length;
+        }
+        return baseOffset;
+    }
+
+    private void indexBatch(final LogSegment segment, final int position, final int length, final long baseOffset)
+    {
+        if (0 == position || segment.bytesSinceIndexEntry >= indexIntervalBytes)
+        {
+            final int relativeOffset = (int)(baseOffset - segment.baseOffset);
+            segment.offsetIndex.append(relativeOffset, position);
+            segment.timeIndex.maybeAppend(segment.maxTimestamp(), relativeOffset);
+            segment.bytesSinceIndexEntry = 0;
+        }
+        segment.bytesSinceIndexEntry += length;
+    }
+
+    /**
+     * Read whole batches from the one holding {@code fetchOffset}, up to {@code maxBytes} (at least one batch, so a
+     * reader always makes progress), from one segment. Any thread; lock-free and allocation-free.
+     *
+     * @param fetchOffset first offset wanted.
+     * @param maxBytes    soft limit on bytes returned.
+     * @param result      filled with a view of the batches; its previous view is released.
+     * @return the status, also in {@link LogReadResult#status()}.
+     */
+    public int read(final long fetchOffset, final int maxBytes, final LogReadResult result)
+    {
+        result.release();
+        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++)
+        {
+            final long end = logEndOffset();
+            final long start = logStartOffset;
+            if (closed)
+            {
+                result.empty(LogReadResult.LOG_CLOSED, start, end);
+                return LogReadResult.LOG_CLOSED;
+            }
+            if (fetchOffset == end)
+            {
+                result.empty(LogReadResult.NO_DATA, start, end);
+                return LogReadResult.NO_DATA;
+            }
+            if (fetchOffset < start || fetchOffset > end)
+            {
+                result.empty(LogReadResult.OFFSET_OUT_OF_RANGE, start, end);
+                return LogReadResult.OFFSET_OUT_OF_RANGE;
+            }
+
+            final LogSegment[] snapshot = segments;
+            final int index = floorSegment(snapshot, fetchOffset);
+            if (index < 0)
+            {
+                continue;
+            }
+            final LogSegment segment = snapshot[index];
+            if (!segment.tryRetain())
+            {
+                continue;
+            }
+
+            final int limit = segment.endPosition();
+            final UnsafeBuffer log = segment.buffer;
+            int position = segment.offsetIndex.floorPosition((int)(fetchOffset - segment.baseOffset));
+            while (position < limit && lastOffsetAt(log, position) < fetchOffset)
+            {
+                position += RecordBatchDescriptor.batchLength(log, position);
+            }
+            if (position >= limit)
+            {
+                segment.release();
+                continue;
+            }
+
+            final int first = position;
+            int lastBatch = position;
+            int next = position + RecordBatchDescriptor.batchLength(log, position);
+            while (next < limit)
+            {
+                final int length = RecordBatchDescriptor.batchLength(log, next);
+                if (next + length - first > maxBytes)
+                {
+                    break;
+                }
+                lastBatch = next;
+                next += length;
+            }
+            result.set(
+                segment,
+                first,
+                next - first,
+                RecordBatchDescriptor.baseOffset(log, first),
+                lastOffsetAt(log, lastBatch) + 1);
+            result.bounds(start, end);
+            return LogReadResult.OK;
+        }
+
+        // Only a log being closed or truncated under the reader gets here.
+        result.empty(LogReadResult.OFFSET_OUT_OF_RANGE, logStartOffset, logEndOffset());
+        return LogReadResult.OFFSET_OUT_OF_RANGE;
+    }
+
+    /**
+     * Offset of the first record whose timestamp is at or after {@code timestamp}. Any thread; lock-free.
+     *
+     * @param timestamp ms since the epoch.
+     * @return the offset, or -1 if no record in the log is that recent.
+     */
+    public long offsetForTimestamp(final long timestamp)
+    {
+        final RecordBatchView view = new RecordBatchView();
+        retry:
+        while (true)
+        {
+            final LogSegment[] snapshot = segments;
+            for (final LogSegment segment : snapshot)
+            {
+                if (segment.maxTimestamp() < timestamp)
+                {
+                    continue;
+                }
+                if (!segment.tryRetain())
+                {
+                    continue retry;
+                }
+                try
+                {
+                    final int limit = segment.endPosition();
+                    final UnsafeBuffer log = segment.buffer;
+                    int position = segment.offsetIndex.floorPosition(segment.timeIndex.scanStartOffset(timestamp));
+                    while (position < limit)
+                    {
+                        if (RecordBatchDescriptor.maxTimestamp(log, position) >= timestamp)
+                        {
+                            view.wrap(log, position);
+                            while (view.nextRecord())
+                            {
+                                if (view.timestamp() >= timestamp)
+                                {
+                                    return view.offset();
+                                }
+                            }
+                        }
+                        position += RecordBatchDescriptor.batchLength(log, position);
+                    }
+                }
+                finally
+                {
+                    segment.release();
+                }
+            }
+            return -1;
+        }
+    }
+
+    /**
+     * Whether the log was closed or deleted.
+     *
+     * @return true once closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Force every appended byte to the device, close every segment and the prepared one. The writer must have
+     * stopped; readers get {@link LogReadResult#LOG_CLOSED}.
+     */
+    public void close()
+    {
+        synchronized (maintenanceLock)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            for (final LogSegment segment : segments)
+            {
+                flush(segment);
+                segment.offsetIndex.force();
+                segment.timeIndex.force();
+            }
+            releaseAll(false);
+        }
+    }
+
+    /**
+     * Close the log and delete its directory. The writer must have stopped.
+     */
+    void delete()
+    {
+        synchronized (maintenanceLock)
+        {
+            closed = true;
+            releaseAll(true);
+            final File[] files = directory.listFiles();
+            if (null != files)
+            {
+                for (final File file : files)
+                {
+                    if (!file.delete())
+                    {
+                        LOG.warn("cannot delete {}", file);
+                    }
+                }
+            }
+            if (!directory.delete())
+            {
+                LOG.warn("cannot delete {}", directory);
+            }
+        }
+    }
+
+    private void releaseAll(final boolean deleteFiles)
+    {
+        final PreparedSegment spare = prepared.getAndSet(null);
+        if (null != spare)
+        {
+            spare.delete();
+        }
+        final LogSegment[] all;
+        synchronized (segmentsLock)
+        {
+            all = segments;
+            segments = NO_SEGMENTS;
+        }
+        for (final LogSegment segment : all)
+        {
+            segment.retire();
+            retired.add(segment);
+        }
+        for (final LogSegment segment : retired)
+        {
+            segment.closeRetired(deleteFiles);
+        }
+        retired.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Maintenance thread
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * One maintenance step: prepare the next segment, touch pages ahead of the writer, flush, enforce retention and
+     * unmap retired segments. Called by the {@link LogManager}'s maintenance agent; never blocks on the writer.
+     *
+     * @param nowMs current time.
+     * @return amount of work done, 0 when idle.
+     */
+    int doMaintenance(final long nowMs)
+    {
+        synchronized (maintenanceLock)
+        {
+            if (closed)
+            {
+                return 0;
+            }
+            int work = 0;
+            final LogSegment[] snapshot = segments;
+            final LogSegment last = snapshot[snapshot.length - 1];
+            work += prepareNextSegment(last);
+            work += pretouch(last);
+            if (config.flushPolicy() == FlushPolicy.INTERVAL && nowMs - lastFlushMs >= config.flushIntervalMs())
+            {
+                lastFlushMs = nowMs;
+                for (final LogSegment segment : snapshot)
+                {
+                    work += flush(segment);
+                }
+            }
+            work += enforceRetention(nowMs);
+            work += closeRetired();
+            return work;
+        }
+    }
+
+    private int prepareNextSegment(final LogSegment last)
+    {
+        if (null != prepared.get() || last.endPosition() < last.capacity() / 2)
+        {
+            return 0;
+        }
+        try
+        {
+            final PreparedSegment next = PreparedSegment.create(directory, config);
+            next.pretouch(config.pretouchBytes());
+            prepared.set(next);
+            return 1;
+        }
+        catch (final LogStorageException ex)
+        {
+            LOG.warn("cannot prepare the next segment of {}-{}: {}", topic, partition, ex.getMessage());
+            return 0;
+        }
+    }
+
+    private int pretouch(final LogSegment segment)
+    {
+        final int window = config.pretouchBytes();
+        if (0 == window)
+        {
+            return 0;
+        }
+        final int end = segment.endPosition();
+        final int target = (int)Math.min((long)end + window, segment.capacity());
+        int position = Math.max(segment.touchedPosition, align(end));
+        final int stop = Math.min(target, position + 1024 * PAGE_SIZE);
+        int touched = 0;
+        for (; position < stop; position += PAGE_SIZE)
+        {
+            // A write fault maps the page; CAS of 0 to 0 never changes bytes the writer may have stored.
+            segment.buffer.compareAndSetInt(position, 0, 0);
+            touched++;
+        }
+        segment.touchedPosition = Math.max(segment.touchedPosition, position);
+        return touched;
+    }
+
+    private int flush(final LogSegment segment)
+    {
+        final int end = segment.endPosition();
+        final int flushed = segment.flushedPosition;
+        if (end > flushed)
+        {
+            segment.log.force(flushed, end - flushed);
+            segment.flushedPosition = end;
+            return 1;
+        }
+        return 0;
+    }
+
+    private int enforceRetention(final long nowMs)
+    {
+        final long retentionMs = config.retentionMs();
+        final long retentionBytes = config.retentionBytes();
+        if (retentionMs < 0 && retentionBytes < 0)
+        {
+            return 0;
+        }
+
+        final LogSegment[] snapshot = segments;
+        long size = 0;
+        for (final LogSegment segment : snapshot)
+        {
+            size += segment.endPosition();
+        }
+
+        int expired = 0;
+        while (expired < snapshot.length - 1)
+        {
+            final LogSegment segment = snapshot[expired];
+            final boolean byTime = retentionMs >= 0 && nowMs - segment.maxTimestamp() > retentionMs;
+            final boolean bySize = retentionBytes >= 0 && size - segment.endPosition() >= retentionBytes;
+            if (!byTime && !bySize)
+            {
+                break;
+            }
+            size -= segment.endPosition();
+            expired++;
+        }
+        if (0 == expired)
+        {
+            return 0;
+        }
+
+        synchronized (segmentsLock)
+        {
+            final LogSegment[] current = segments;
+            segments = Arrays.copyOfRange(current, expired, current.length);
+            logStartOffset = current[expired].baseOffset;
+        }
+        for (int i = 0; i < expired; i++)
+        {
+            final LogSegment segment = snapshot[i];
+            segment.retire();
+            segment.markDeleted();
+            retired.add(segment);
+            LOG.info("retention deleted {}", segment);
+        }
+        return expired;
+    }
+
+    private int closeRetired()
+    {
+        int closedCount = 0;
+        for (int i = retired.size() - 1; i >= 0; i--)
+        {
+            if (retired.get(i).closeIfUnused())
+            {
+                retired.remove(i);
+                closedCount++;
+            }
+        }
+        return closedCount;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Writer thread: roll
+    // ---------------------------------------------------------------------------------------------------------
+
+    private long roll()
+    {
+        final long baseOffset = nextOffset;
+        final LogSegment next;
+        try
+        {
+            final PreparedSegment spare = prepared.getAndSet(null);
+            next = null != spare && spare.fits(config) ?
+                spare.activate(directory, baseOffset, clock.time()) :
+                createSegment(directory, baseOffset, config, clock.time());
+        }
+        catch (final LogStorageException ex)
+        {
+            LOG.warn("cannot roll {}-{} at offset {}: {}", topic, partition, baseOffset, ex.getMessage());
+            return LogStorageException.isDiskFull(ex) ? STORAGE_FULL : STORAGE_ERROR;
+        }
+
+        synchronized (segmentsLock)
+        {
+            final LogSegment[] current = segments;
+            final LogSegment[] updated = Arrays.copyOf(current, current.length + 1);
+            updated[current.length] = next;
+            segments = updated;
+        }
+        active = next;
+        return 0;
+    }
+
+    static LogSegment createSegment(final File directory, final long baseOffset, final LogConfig config, final long nowMs)
+    {
+        final MappedFile log = MappedFile.create(
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), config.segmentBytes());
+        try
+        {
+            return new LogSegment(
+                baseOffset,
+                log,
+                new OffsetIndex(MappedFile.create(
+                    new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)),
+                    offsetIndexBytes(config))),
+                new TimeIndex(MappedFile.create(
+                    new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)),
+                    timeIndexBytes(config))),
+                nowMs);
+        }
+        catch (final RuntimeException ex)
+        {
+            log.delete();
+            throw ex;
+        }
+    }
+
+    static int offsetIndexBytes(final LogConfig config)
+    {
+        return config.segmentIndexBytes() / OffsetIndex.ENTRY_LENGTH * OffsetIndex.ENTRY_LENGTH;
+    }
+
+    static int timeIndexBytes(final LogConfig config)
+    {
+        return config.segmentIndexBytes() / OffsetIndex.ENTRY_LENGTH * TimeIndex.ENTRY_LENGTH;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Recovery
+    // ---------------------------------------------------------------------------------------------------------
+
+    private void recover(final boolean rebuildEpochs)
+    {
+        deleteLeftovers();
+        final long[] baseOffsets = listSegments();
+        final List<LogSegment> opened = new ArrayList<>();
+        final long nowMs = clock.time();
+
+        if (0 == baseOffsets.length)
+        {
+            opened.add(createSegment(directory, 0, config, nowMs));
+            if (rebuildEpochs || epochCache.latestEpoch() < 0)
+            {
+                epochCache.add(0, 0);
+                epochCache.persist();
+            }
+        }
+        else
+        {
+            long expectedOffset = baseOffsets[0];
+            int lastEpoch = -1;
+            boolean truncated = false;
+            for (int i = 0; i < baseOffsets.length; i++)
+            {
+                final long baseOffset = baseOffsets[i];
+                if (truncated || baseOffset != expectedOffset)
+                {
+                    if (!truncated)
+                    {
+                        LOG.error("{}-{}: segment {} does not follow offset {}; deleting it and every later segment",
+                            topic, partition, baseOffset, expectedOffset);
+                    }
+                    truncated = true;
+                    deleteSegmentFiles(baseOffset);
+                    continue;
+                }
+
+                final LogSegment segment = openSegment(baseOffset, nowMs);
+                opened.add(segment);
+                final ScanResult scan = scan(segment, expectedOffset, lastEpoch, rebuildEpochs);
+                expectedOffset = scan.nextOffset;
+                lastEpoch = scan.lastEpoch;
+                if (scan.corrupt)
+                {
+                    truncated = true;
+                }
+            }
+        }
+
+        final LogSegment[] all = opened.toArray(NO_SEGMENTS);
+        final LogSegment last = all[all.length - 1];
+        segments = all;
+        active = last;
+        logStartOffset = all[0].baseOffset;
+        nextOffset = last.nextOffset;
+        LOG_END_OFFSET.setRelease(this, nextOffset);
+
+        if (epochCache.truncateAfter(nextOffset) || rebuildEpochs)
+        {
+            if (epochCache.latestEpoch() < 0)
+            {
+                epochCache.add(0, logStartOffset);
+            }
+            epochCache.persist();
+        }
+        leaderEpoch = Math.max(0, epochCache.latestEpoch());
+    }
+
+    private static final class ScanResult
+    {
+        long nextOffset;
+        int lastEpoch;
+        boolean corrupt;
+    }
+
+    private ScanResult scan(
+        final LogSegment segment, final long startOffset, final int previousEpoch, final boolean rebuildEpochs)
+    {
+        final ScanResult result = new ScanResult();
+        final UnsafeBuffer log = segment.buffer;
+        final int capacity = segment.capacity();
+        long expectedOffset = startOffset;
+        int lastEpoch = previousEpoch;
+        int position = 0;
+        long maxTimestamp = Long.MIN_VALUE;
+        String problem = null;
+
+        while (position < capacity)
+        {
+            final int length = RecordBatchDescriptor.verify(log, position, capacity - position, capacity);
+            if (length < 0)
+            {
+                if (!isZero(log, position, Math.min(RecordBatchDescriptor.RECORDS_OFFSET, capacity - position)))
+                {
+                    problem = RecordBatchDescriptor.errorMessage(length);
+                }
+                break;
+            }
+            final long baseOffset = RecordBatchDescriptor.baseOffset(log, position);
+            final int epoch = scanView.wrap(log, position).leaderEpoch();
+            if (baseOffset != expectedOffset)
+            {
+                problem = "base offset " + baseOffset + " where " + expectedOffset + " was expected";
+                break;
+            }
+            if (rebuildEpochs)
+            {
+                if (epoch < lastEpoch || !(epoch == lastEpoch || epochCache.add(epoch, baseOffset)))
+                {
+                    problem = "leader epoch " + epoch + " after epoch " + lastEpoch;
+                    break;
+                }
+            }
+            else if (epoch != epochCache.epochFor(baseOffset))
+            {
+                problem = "leader epoch " + epoch + " where the checkpoint says " + epochCache.epochFor(baseOffset);
+                break;
+            }
+
+            indexBatch(segment, position, length, baseOffset);
+            maxTimestamp = Math.max(maxTimestamp, RecordBatchDescriptor.maxTimestamp(log, position));
+            segment.maxTimestamp(maxTimestamp);
+            lastEpoch = epoch;
+            expectedOffset = scanView.nextOffset();
+            position += length;
+        }
+
+        if (null != problem)
+        {
+            LOG.error("{}-{}: {} at position {} of {}; truncating the log to offset {}",
+                topic, partition, problem, position, segment.log.file(), expectedOffset);
+            log.setMemory(position, capacity - position, (byte)0);
+            segment.log.force(position, capacity - position);
+            result.corrupt = true;
+        }
+
+        segment.nextOffset = expectedOffset;
+        segment.publishEnd(position);
+        segment.flushedPosition = position;
+        segment.touchedPosition = position;
+        result.nextOffset = expectedOffset;
+        result.lastEpoch = lastEpoch;
+        return result;
+    }
+
+    private static boolean isZero(final UnsafeBuffer buffer, final int position, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (0 != buffer.getByte(position + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private LogSegment openSegment(final long baseOffset, final long nowMs)
+    {
+        final MappedFile log = MappedFile.open(
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), 0);
+        final OffsetIndex offsetIndex = new OffsetIndex(MappedFile.open(
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)), offsetIndexBytes(config)));
+        final TimeIndex timeIndex = new TimeIndex(MappedFile.open(
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)), timeIndexBytes(config)));
+        return new LogSegment(baseOffset, log, offsetIndex, timeIndex, nowMs);
+    }
+
+    private long[] listSegments()
+    {
+        final String[] names = directory.list();
+        if (null == names)
+        {
+            throw new LogStorageException("cannot list partition directory " + directory);
+        }
+        return Arrays.stream(names)
+            .mapToLong((name) -> LogSegment.parseBaseOffset(name, LogSegment.LOG_SUFFIX))
+            .filter((baseOffset) -> baseOffset >= 0)
+            .sorted()
+            .toArray();
+    }
+
+    private void deleteLeftovers()
+    {
+        final File[] files = directory.listFiles();
+        if (null == files)
+        {
+            throw new LogStorageException("cannot list partition directory " + directory);
+        }
+        for (final File file : files)
+        {
+            final String name = file.getName();
+            if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.startsWith(PREPARED_PREFIX) || name.endsWith(".tmp"))
+            {
+                if (!file.delete())
+                {
+                    throw new LogStorageException("cannot delete leftover file " + file);
+                }
+            }
+        }
+    }
+
+    private void deleteSegmentFiles(final long baseOffset)
+    {
+        for (final String suffix : new String[]{ LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX,
+            LogSegment.TIME_INDEX_SUFFIX })
+        {
+            final File file = new File(directory, LogSegment.fileName(baseOffset, suffix));
+            if (file.exists() && !file.delete())
+            {
+                throw new LogStorageException("cannot delete " + file);
+            }
+        }
+    }
+
+    private static int floorSegment(final LogSegment[] snapshot, final long offset)
+    {
+        int low = 0;
+        int high = snapshot.length - 1;
+        int found = -1;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (snapshot[mid].baseOffset <= offset)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    private static long lastOffsetAt(final DirectBuffer log, final int position)
+    {
+        return RecordBatchDescriptor.baseOffset(log, position) + RecordBatchDescriptor.lastOffsetDelta(log, position);
+    }
+
+    private static int align(final int position)
+    {
+        return (position + PAGE_SIZE - 1) & -PAGE_SIZE;
+    }
+
+    public String toString()
+    {
+        return "PartitionLog{" + topic + '-' + partition + ", start=" + logStartOffset + ", end=" + logEndOffset() + '}';
+    }
+}

@@ -1,0 +1,89 @@
+package io.sluice.engine;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A memory-mapped, append-only array of fixed-size entries sorted by their first field, searched by readers without
+ * locks. The writer stores an entry, then publishes the entry count with a release store; readers search the
+ * entries below the count they load with acquire.
+ * <p>
+ * Owned by the partition's writer thread for appends and resets; read by any thread.
+ */
+abstract class SparseIndex implements AutoCloseable
+{
+    private static final VarHandle ENTRIES;
+
+    static
+    {
+        try
+        {
+            ENTRIES = MethodHandles.lookup().findVarHandle(SparseIndex.class, "entries", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    final MappedFile file;
+    final UnsafeBuffer buffer;
+    final int entryLength;
+    final int maxEntries;
+    @SuppressWarnings("unused")
+    private volatile int entries;
+
+    SparseIndex(final MappedFile file, final int entryLength)
+    {
+        this.file = file;
+        this.buffer = file.buffer();
+        this.entryLength = entryLength;
+        this.maxEntries = file.length() / entryLength;
+    }
+
+    final int entries()
+    {
+        return (int)ENTRIES.getAcquire(this);
+    }
+
+    final int entriesPlain()
+    {
+        return (int)ENTRIES.get(this);
+    }
+
+    final void publishEntries(final int count)
+    {
+        ENTRIES.setRelease(this, count);
+    }
+
+    final boolean isFull()
+    {
+        return entriesPlain() >= maxEntries;
+    }
+
+    /**
+     * Forget every entry; the writer rebuilds the index from the log.
+     */
+    final void reset()
+    {
+        publishEntries(0);
+    }
+
+    final File path()
+    {
+        return file.file();
+    }
+
+    final void force()
+    {
+        file.force(0, entriesPlain() * entryLength);
+    }
+
+    public final void close()
+    {
+        file.close();
+    }
+}

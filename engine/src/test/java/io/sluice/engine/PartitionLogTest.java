@@ -1,0 +1,229 @@
+package io.sluice.engine;
+
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.RandomAccessFile;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PartitionLogTest
+{
+    private static final LogConfig SMALL = LogConfig.defaults()
+        .with(LogConfig.SEGMENT_BYTES, 64 * 1024)
+        .with(LogConfig.SEGMENT_INDEX_BYTES, 4096)
+        .with(LogConfig.INDEX_INTERVAL_BYTES, 256)
+        .with(LogConfig.MAX_MESSAGE_BYTES, 16 * 1024)
+        .with(LogConfig.PRETOUCH_BYTES, 8192);
+
+    @TempDir
+    File dir;
+
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final TestBatches batches = new TestBatches();
+    private PartitionLog log;
+
+    @AfterEach
+    void after()
+    {
+        if (null != log)
+        {
+            log.close();
+        }
+    }
+
+    private PartitionLog open(final LogConfig config)
+    {
+        log = PartitionLog.open("t", 0, new File(dir, "t-0"), config, clock);
+        return log;
+    }
+
+    private static List<String> values(final long from, final long to)
+    {
+        return LongStream.range(from, to).mapToObj((i) -> "v-" + i).collect(Collectors.toList());
+    }
+
+    @Test
+    void shouldAssignConsecutiveOffsetsAndReadBackAcrossSegments()
+    {
+        open(SMALL);
+        long next = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            final int count = 1 + i % 5;
+            assertEquals(next, batches.append(log, next, count, 1000 + next));
+            next += count;
+        }
+        assertEquals(next, log.logEndOffset());
+        assertTrue(log.segmentCount() > 1, "segments: " + log.segmentCount());
+        assertEquals(values(0, next), TestBatches.readAll(log, 0));
+        assertEquals(values(777, next), TestBatches.readAll(log, 777));
+    }
+
+    @Test
+    void shouldReadAtLeastOneBatchAndRespectMaxBytes()
+    {
+        open(SMALL);
+        for (int i = 0; i < 10; i++)
+        {
+            batches.append(log, i * 10L, 10, 0);
+        }
+        try (LogReadResult result = new LogReadResult())
+        {
+            assertEquals(LogReadResult.OK, log.read(15, 1, result));
+            assertEquals(10, result.firstOffset());
+            assertEquals(20, result.nextOffset());
+            final int second = result.length();
+            log.read(0, 1, result);
+            final int first = result.length();
+            log.read(20, 1, result);
+            final int third = result.length();
+
+            assertEquals(LogReadResult.OK, log.read(0, first + second + third, result));
+            assertEquals(30, result.nextOffset());
+            assertEquals(first + second + third, result.length());
+            assertEquals(LogReadResult.OK, log.read(0, first + second + third - 1, result));
+            assertEquals(20, result.nextOffset());
+
+            assertEquals(LogReadResult.NO_DATA, log.read(100, 1000, result));
+            assertEquals(LogReadResult.OFFSET_OUT_OF_RANGE, log.read(101, 1000, result));
+            assertEquals(LogReadResult.OFFSET_OUT_OF_RANGE, log.read(-1, 1000, result));
+            assertEquals(100, result.logEndOffset());
+        }
+    }
+
+    @Test
+    void shouldFindOffsetForTimestamp()
+    {
+        open(SMALL);
+        for (int i = 0; i < 300; i++)
+        {
+            batches.append(log, i * 3L, 3, 10_000 + i * 10L);
+        }
+        assertEquals(0, log.offsetForTimestamp(0));
+        assertEquals(0, log.offsetForTimestamp(10_000));
+        assertEquals(1, log.offsetForTimestamp(10_001));
+        assertEquals(3, log.offsetForTimestamp(10_003));
+        assertEquals(450, log.offsetForTimestamp(10_000 + 1500));
+        assertEquals(899, log.offsetForTimestamp(10_000 + 2992));
+        assertEquals(-1, log.offsetForTimestamp(10_000 + 2993));
+    }
+
+    @Test
+    void shouldRecoverEverythingAfterReopen()
+    {
+        open(SMALL);
+        for (int i = 0; i < 400; i++)
+        {
+            batches.append(log, i * 2L, 2, i);
+        }
+        log.close();
+        open(SMALL);
+        assertEquals(800, log.logEndOffset());
+        assertEquals(values(0, 800), TestBatches.readAll(log, 0));
+        assertEquals(800, batches.append(log, 800, 1, 5000));
+    }
+
+    @Test
+    void shouldTruncateAtCorruptBatchAndKeepAppending() throws Exception
+    {
+        open(SMALL);
+        final long[] positions = new long[200];
+        long position = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            positions[i] = position;
+            position += batches.batch(i * 2L, 2, i);
+            batches.append(log, i * 2L, 2, i);
+        }
+        final File segment = new File(log.directory(), "00000000000000000000.log");
+        log.close();
+        log = null;
+
+        try (RandomAccessFile raf = new RandomAccessFile(segment, "rw"))
+        {
+            raf.seek(positions[40] + 50);
+            final int b = raf.read();
+            raf.seek(positions[40] + 50);
+            raf.write(b ^ 0x5A);
+        }
+
+        open(SMALL);
+        assertEquals(80, log.logEndOffset());
+        assertEquals(values(0, 80), TestBatches.readAll(log, 0));
+        assertEquals(80, batches.append(log, 80, 2, 0));
+        log.close();
+        open(SMALL);
+        assertEquals(82, log.logEndOffset());
+    }
+
+    @Test
+    void shouldDetectAFlippedLeaderEpoch() throws Exception
+    {
+        open(SMALL);
+        for (int i = 0; i < 10; i++)
+        {
+            batches.append(log, i, 1, i);
+        }
+        final int length = batches.batch(0, 1, 0);
+        final File segment = new File(log.directory(), "00000000000000000000.log");
+        log.close();
+        log = null;
+        try (RandomAccessFile raf = new RandomAccessFile(segment, "rw"))
+        {
+            raf.seek(5L * length + io.sluice.codecs.RecordBatchDescriptor.LEADER_EPOCH_OFFSET);
+            raf.write(7);
+        }
+        open(SMALL);
+        assertEquals(5, log.logEndOffset());
+    }
+
+    @Test
+    void shouldRefuseBadBatchesAndWriteNothing()
+    {
+        open(SMALL);
+        final int length = batches.batch(0, 3, 0);
+        batches.buffer.putByte(length - 1, (byte)(batches.buffer.getByte(length - 1) ^ 1));
+        assertEquals(io.sluice.codecs.RecordBatchDescriptor.BAD_CRC, log.append(batches.buffer, 0, length));
+        assertEquals(io.sluice.codecs.RecordBatchDescriptor.TRUNCATED, log.append(batches.buffer, 0, length - 1));
+        assertEquals(0, log.logEndOffset());
+
+        final int big = batches.batch(0, 1, 0);
+        final PartitionLog tiny = log;
+        assertEquals(PartitionLog.RECORD_TOO_LARGE, tiny.append(batches.buffer, 0, 20_000));
+        assertEquals(0, tiny.append(batches.buffer, 0, big));
+    }
+
+    @Test
+    void shouldEnforceRetentionBySizeAndTime()
+    {
+        open(SMALL.with(LogConfig.RETENTION_BYTES, 100_000).with(LogConfig.RETENTION_MS, -1));
+        for (int i = 0; i < 2000; i++)
+        {
+            batches.append(log, i, 1, i);
+        }
+        final int before = log.segmentCount();
+        log.doMaintenance(0);
+        assertTrue(log.segmentCount() < before);
+        assertTrue(log.sizeInBytes() >= 100_000 - 64 * 1024, "size " + log.sizeInBytes());
+        final long start = log.logStartOffset();
+        assertTrue(start > 0);
+        assertEquals(values(start, 2000), TestBatches.readAll(log, start));
+        try (LogReadResult result = new LogReadResult())
+        {
+            assertEquals(LogReadResult.OFFSET_OUT_OF_RANGE, log.read(0, 100, result));
+        }
+        log.close();
+
+        open(SMALL.with(LogConfig.RETENTION_MS, 1000));
+        assertEquals(start, log.logStartOffset());
+        log.doMaintenance(2000 + 1000 + 1);
+        assertEquals(1, log.segmentCount());
+    }
+}
