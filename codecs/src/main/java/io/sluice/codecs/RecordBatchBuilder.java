@@ -7,6 +7,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Objects;
+
 import static io.sluice.codecs.RecordBatchDescriptor.GROUP_BLOCK_LENGTH_OFFSET;
 import static io.sluice.codecs.RecordBatchDescriptor.GROUP_COUNT_OFFSET;
 import static io.sluice.codecs.RecordBatchDescriptor.GROUP_HEADER_LENGTH;
@@ -34,7 +36,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <p>
  * A {@code null} key or value buffer writes a null key or value (a null value is a compaction tombstone). A record
  * that does not fit in the capacity, or a batch already holding the maximum number of records, is refused with
- * {@code false} and leaves the batch as it was. Not thread-safe.
+ * {@code false} and leaves the batch as it was; a bad argument (negative length, range outside its buffer) throws
+ * before anything is written. Not thread-safe.
  */
 public final class RecordBatchBuilder
 {
@@ -134,6 +137,8 @@ public final class RecordBatchBuilder
         final int valueOffset,
         final int valueLength)
     {
+        checkSource(key, keyOffset, keyLength);
+        checkSource(value, valueOffset, valueLength);
         return beginRecord(timestamp) && endRecord(key, keyOffset, keyLength, value, valueOffset, valueLength);
     }
 
@@ -184,7 +189,8 @@ public final class RecordBatchBuilder
             firstTimestamp = timestamp;
         }
         final long timestampDelta = timestamp - firstTimestamp;
-        if (timestampDelta != (int)timestampDelta)
+        final boolean overflow = ((timestamp ^ firstTimestamp) & (timestamp ^ timestampDelta)) < 0;
+        if (overflow || timestampDelta != (int)timestampDelta)
         {
             throw new IllegalArgumentException("timestamp " + timestamp + " too far from batch first timestamp " +
                 firstTimestamp + ": start another batch");
@@ -223,6 +229,8 @@ public final class RecordBatchBuilder
         final int valueLength)
     {
         checkState(IN_RECORD);
+        checkSource(Objects.requireNonNull(key, "header key"), keyOffset, keyLength);
+        checkSource(Objects.requireNonNull(value, "header value"), valueOffset, valueLength);
         if (headerCount >= MAX_HEADERS || !fits(keyLength, valueLength))
         {
             abandonRecord();
@@ -254,6 +262,8 @@ public final class RecordBatchBuilder
         final int valueLength)
     {
         checkState(IN_RECORD);
+        checkSource(key, keyOffset, keyLength);
+        checkSource(value, valueOffset, valueLength);
         final int actualKeyLength = null == key ? 0 : keyLength;
         final int actualValueLength = null == value ? 0 : valueLength;
         if (!fits(actualKeyLength, actualValueLength))
@@ -333,12 +343,24 @@ public final class RecordBatchBuilder
         return position - offset;
     }
 
+    /**
+     * Check a source range before anything is written, so a bad argument changes nothing: the batch and any record
+     * begun stay as they were.
+     */
+    private static void checkSource(final DirectBuffer source, final int offset, final int length)
+    {
+        if (null != source)
+        {
+            if (length < 0)
+            {
+                throw new IllegalArgumentException("negative length: " + length);
+            }
+            source.boundsCheck(offset, length);
+        }
+    }
+
     private boolean fits(final int keyLength, final int valueLength)
     {
-        if (keyLength < 0 || valueLength < 0)
-        {
-            throw new IllegalArgumentException("negative length: key=" + keyLength + " value=" + valueLength);
-        }
         return (long)limit - position >= 2L * VAR_LENGTH_LENGTH + keyLength + valueLength;
     }
 

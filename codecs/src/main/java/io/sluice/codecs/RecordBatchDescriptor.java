@@ -119,6 +119,7 @@ public final class RecordBatchDescriptor
     static final int NULL_KEY_FLAG = 1 << 0;
     static final int NULL_VALUE_FLAG = 1 << 1;
     static final int KNOWN_RECORD_FLAGS = NULL_KEY_FLAG | NULL_VALUE_FLAG;
+    static final int KNOWN_BATCH_FLAGS = 0b11;
     static final int MAX_RECORDS = GroupSizeEncodingDecoder.numInGroupMaxValue();
     static final int MAX_HEADERS = GroupSizeEncodingDecoder.numInGroupMaxValue();
 
@@ -130,7 +131,7 @@ public final class RecordBatchDescriptor
     public static final int BAD_HEADER = -3;
     /** The CRC32C does not match the bytes. */
     public static final int BAD_CRC = -4;
-    /** The records section does not agree with itself or with the header. */
+    /** The records section does not agree with itself or with the header, or the batch has unknown flags. */
     public static final int MALFORMED_RECORDS = -5;
     /** The compression codec is unknown or not supported by this version. */
     public static final int UNSUPPORTED_COMPRESSION = -6;
@@ -201,7 +202,7 @@ public final class RecordBatchDescriptor
         final int groupCount = groupCount(buffer, offset + RECORDS_GROUP_OFFSET);
 
         if (recordCount < 1 || groupCount != recordCount || groupBlockLength != RECORD_BLOCK_LENGTH ||
-            lastOffsetDelta < recordCount - 1)
+            (buffer.getByte(offset + FLAGS_OFFSET) & ~KNOWN_BATCH_FLAGS) != 0)
         {
             return false;
         }
