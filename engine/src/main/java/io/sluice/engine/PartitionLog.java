@@ -824,6 +824,7 @@ public final class PartitionLog implements AutoCloseable
 
         final LogSegment[] all = opened.toArray(NO_SEGMENTS);
         final LogSegment last = all[all.length - 1];
+        zeroStaleTail(last);
         segments = all;
         active = last;
         logStartOffset = all[0].baseOffset;
@@ -916,6 +917,38 @@ public final class PartitionLog implements AutoCloseable
         result.nextOffset = expectedOffset;
         result.lastEpoch = lastEpoch;
         return result;
+    }
+
+    /**
+     * After a power failure a later page of the active segment may have reached the device while an earlier one
+     * did not, leaving whole batches past the end recovery found. Zero them, or new appends could one day line up
+     * with them and make them look like part of the log.
+     */
+    private void zeroStaleTail(final LogSegment segment)
+    {
+        final int end = segment.endPositionPlain();
+        final int capacity = segment.capacity();
+        final UnsafeBuffer log = segment.buffer;
+        int position = end;
+        while (position < capacity && (position & 7) != 0 && 0 == log.getByte(position))
+        {
+            position++;
+        }
+        while (capacity - position >= 8 && 0 == log.getLong(position))
+        {
+            position += 8;
+        }
+        while (position < capacity && 0 == log.getByte(position))
+        {
+            position++;
+        }
+        if (position < capacity)
+        {
+            LOG.warn("{}-{}: non-zero bytes at position {} past the end {} of {}; zeroing them",
+                topic, partition, position, end, segment.log.file());
+            log.setMemory(end, capacity - end, (byte)0);
+            segment.log.force(end, capacity - end);
+        }
     }
 
     private static boolean isZero(final UnsafeBuffer buffer, final int position, final int length)

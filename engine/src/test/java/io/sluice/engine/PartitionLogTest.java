@@ -226,4 +226,41 @@ class PartitionLogTest
         log.doMaintenance(2000 + 1000 + 1);
         assertEquals(1, log.segmentCount());
     }
+
+    @Test
+    void shouldZeroAWholeBatchLeftPastTheEndAfterATornWrite() throws Exception
+    {
+        open(SMALL);
+        long end = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            end += batches.batch(i, 1, i);
+            batches.append(log, i, 1, i);
+        }
+        final int length = batches.batch(10, 1, 10);
+        final byte[] stale = new byte[length];
+        batches.buffer.getBytes(0, stale);
+        final File segment = new File(log.directory(), "00000000000000000000.log");
+        log.close();
+        log = null;
+
+        // as if the page holding batch 11 reached the device but the one holding batch 10 did not
+        try (RandomAccessFile raf = new RandomAccessFile(segment, "rw"))
+        {
+            raf.seek(end + 4096);
+            raf.write(stale);
+        }
+
+        open(SMALL);
+        assertEquals(10, log.logEndOffset());
+        log.close();
+        log = null;
+        try (RandomAccessFile raf = new RandomAccessFile(segment, "r"))
+        {
+            raf.seek(end + 4096);
+            final byte[] after = new byte[length];
+            raf.readFully(after);
+            assertArrayEquals(new byte[length], after);
+        }
+    }
 }
