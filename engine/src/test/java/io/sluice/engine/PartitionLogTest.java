@@ -263,4 +263,43 @@ class PartitionLogTest
             assertArrayEquals(new byte[length], after);
         }
     }
+
+    @Test
+    void shouldRollWhenActiveSegmentIsOlderThanSegmentMs()
+    {
+        clock.update(1_000);
+        open(SMALL.with(LogConfig.SEGMENT_MS, 60_000));
+        batches.append(log, 0, 1, 0);
+        clock.update(1_000 + 59_999);
+        batches.append(log, 1, 1, 0);
+        assertEquals(1, log.segmentCount());
+
+        clock.update(1_000 + 60_000);
+        assertEquals(2, batches.append(log, 2, 1, 0));
+        assertEquals(2, log.segmentCount());
+        assertTrue(new File(log.directory(), "00000000000000000002.log").exists());
+        assertEquals(values(0, 3), TestBatches.readAll(log, 0));
+    }
+
+    @Test
+    void shouldStampLeaderEpochAndRecoverItsCheckpoint()
+    {
+        open(SMALL);
+        batches.append(log, 0, 2, 0);
+        log.leaderEpoch(3);
+        batches.append(log, 2, 2, 0);
+        assertThrows(IllegalArgumentException.class, () -> log.leaderEpoch(3));
+        log.close();
+
+        open(SMALL);
+        assertEquals(3, log.leaderEpoch());
+        assertEquals(4, log.logEndOffset());
+        try (LogReadResult result = new LogReadResult())
+        {
+            log.read(0, 1, result);
+            assertEquals(0, new io.sluice.codecs.RecordBatchView().wrap(result.buffer(), 0).leaderEpoch());
+            log.read(2, 1, result);
+            assertEquals(3, new io.sluice.codecs.RecordBatchView().wrap(result.buffer(), 0).leaderEpoch());
+        }
+    }
 }
