@@ -153,24 +153,6 @@ public final class LogConfig
         return java.util.Collections.unmodifiableMap(values);
     }
 
-    /**
-     * Keys whose value differs from the default.
-     *
-     * @return key to value.
-     */
-    public Map<String, String> overrides()
-    {
-        final TreeMap<String, String> overrides = new TreeMap<>();
-        values.forEach((key, value) ->
-        {
-            if (!value.equals(DEFAULTS.get(key)))
-            {
-                overrides.put(key, value);
-            }
-        });
-        return overrides;
-    }
-
     /** @return segment size in bytes. */
     public int segmentBytes()
     {

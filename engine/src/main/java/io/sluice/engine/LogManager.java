@@ -19,7 +19,6 @@ import java.io.Reader;
 import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -47,6 +46,11 @@ public final class LogManager implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-([0-9]{1,9})");
+    /**
+     * Data directories open in this JVM. File locks belong to the process, and closing any channel on the lock file
+     * releases them, so a second open in the same JVM must be refused before it touches the lock file.
+     */
+    private static final java.util.Set<String> OPEN_IN_THIS_PROCESS = ConcurrentHashMap.newKeySet();
 
     /** How the maintenance agent runs. */
     public enum MaintenanceMode
@@ -195,15 +199,17 @@ public final class LogManager implements AutoCloseable
     private final File dataDirectory;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final String lockKey;
     private final ConcurrentHashMap<String, PartitionLog[]> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LogConfig> topicConfigs = new ConcurrentHashMap<>();
     private final AgentRunner maintenanceRunner;
     private final AgentInvoker maintenanceInvoker;
     private volatile boolean closed;
 
-    private LogManager(final Context ctx, final FileChannel lockChannel, final FileLock lock)
+    private LogManager(final Context ctx, final FileChannel lockChannel, final FileLock lock, final String lockKey)
     {
         this.ctx = ctx;
+        this.lockKey = lockKey;
         this.dataDirectory = ctx.dataDirectory();
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -244,32 +250,32 @@ public final class LogManager implements AutoCloseable
             throw new LogStorageException("data directory " + dir + " is not writable");
         }
 
+        final String key = canonicalPath(dir);
+        if (!OPEN_IN_THIS_PROCESS.add(key))
+        {
+            throw new LogStorageException("data directory " + dir + " is already open in this process");
+        }
+
         final FileChannel lockChannel;
         final FileLock lock;
         try
         {
             lockChannel = new RandomAccessFile(new File(dir, LOCK_FILE), "rw").getChannel();
-            try
-            {
-                lock = lockChannel.tryLock();
-            }
-            catch (final OverlappingFileLockException ex)
-            {
-                lockChannel.close();
-                throw new LogStorageException("data directory " + dir + " is already open in this process");
-            }
+            lock = lockChannel.tryLock();
             if (null == lock)
             {
                 lockChannel.close();
+                OPEN_IN_THIS_PROCESS.remove(key);
                 throw new LogStorageException("data directory " + dir + " is locked by another process");
             }
         }
         catch (final IOException ex)
         {
+            OPEN_IN_THIS_PROCESS.remove(key);
             throw new LogStorageException("cannot lock data directory " + dir, ex);
         }
 
-        final LogManager manager = new LogManager(ctx, lockChannel, lock);
+        final LogManager manager = new LogManager(ctx, lockChannel, lock, key);
         try
         {
             manager.loadAll();
@@ -314,6 +320,7 @@ public final class LogManager implements AutoCloseable
         }
         final LogConfig config = ctx.defaultConfig().with(overrides);
         final PartitionLog[] logs = new PartitionLog[partitions];
+        final List<File> created = new ArrayList<>();
         try
         {
             for (int p = 0; p < partitions; p++)
@@ -327,7 +334,8 @@ public final class LogManager implements AutoCloseable
                 {
                     throw new LogStorageException("cannot create partition directory " + dir);
                 }
-                writeOverrides(dir, config.overrides());
+                created.add(dir);
+                writeOverrides(dir, overrides);
                 logs[p] = PartitionLog.open(topic, p, dir, config, ctx.epochClock());
             }
         }
@@ -339,6 +347,10 @@ public final class LogManager implements AutoCloseable
                 {
                     log.delete();
                 }
+            }
+            for (final File dir : created)
+            {
+                deleteDirectory(dir);
             }
             throw ex;
         }
@@ -457,6 +469,19 @@ public final class LogManager implements AutoCloseable
             // closing the channel releases the lock as well
         }
         CloseHelper.close(lockChannel);
+        OPEN_IN_THIS_PROCESS.remove(lockKey);
+    }
+
+    private static String canonicalPath(final File dir)
+    {
+        try
+        {
+            return dir.getCanonicalPath();
+        }
+        catch (final IOException ex)
+        {
+            throw new LogStorageException("cannot resolve data directory " + dir, ex);
+        }
     }
 
     static void validateTopicName(final String topic)
@@ -525,6 +550,25 @@ public final class LogManager implements AutoCloseable
         }
     }
 
+    private static void deleteDirectory(final File dir)
+    {
+        final File[] files = dir.listFiles();
+        if (null != files)
+        {
+            for (final File file : files)
+            {
+                if (!file.delete())
+                {
+                    LOG.warn("cannot delete {}", file);
+                }
+            }
+        }
+        if (dir.exists() && !dir.delete())
+        {
+            LOG.warn("cannot delete {}", dir);
+        }
+    }
+
     private static void writeOverrides(final File dir, final Map<String, String> overrides)
     {
         final Properties properties = new Properties();
@@ -535,7 +579,8 @@ public final class LogManager implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new LogStorageException("cannot write " + new File(dir, CONFIG_FILE), ex);
+            throw new LogStorageException((LogStorageException.isDiskFull(ex) ? "device full writing " : "cannot write ") +
+                new File(dir, CONFIG_FILE), ex);
         }
     }
 

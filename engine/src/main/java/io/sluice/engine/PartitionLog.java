@@ -88,6 +88,7 @@ public final class PartitionLog implements AutoCloseable
     private volatile long logEndOffset;
     private volatile boolean closed;
     private long lastFlushMs;
+    private long preparedSequence;
 
     // writer thread state
     private LogSegment active;
@@ -592,9 +593,12 @@ public final class PartitionLog implements AutoCloseable
         }
         try
         {
-            final PreparedSegment next = PreparedSegment.create(directory, config);
+            final PreparedSegment next = PreparedSegment.create(directory, config, ++preparedSequence);
             next.pretouch(config.pretouchBytes());
-            prepared.set(next);
+            if (!prepared.compareAndSet(null, next))
+            {
+                next.delete();
+            }
             return 1;
         }
         catch (final LogStorageException ex)
@@ -675,9 +679,10 @@ public final class PartitionLog implements AutoCloseable
 
         synchronized (segmentsLock)
         {
+            // Publish the new start first: a reader that sees the old segment list still finds its segments there.
             final LogSegment[] current = segments;
-            segments = Arrays.copyOfRange(current, expired, current.length);
             logStartOffset = current[expired].baseOffset;
+            segments = Arrays.copyOfRange(current, expired, current.length);
         }
         for (int i = 0; i < expired; i++)
         {
@@ -711,11 +716,17 @@ public final class PartitionLog implements AutoCloseable
     private long roll()
     {
         final long baseOffset = nextOffset;
+        if (baseOffset == active.baseOffset)
+        {
+            // Unreachable while an empty active segment holds segment.bytes: refuse rather than reuse its file names.
+            LOG.error("{}-{}: refusing to roll the empty segment {}", topic, partition, active);
+            return STORAGE_ERROR;
+        }
         final LogSegment next;
         try
         {
             final PreparedSegment spare = prepared.getAndSet(null);
-            next = null != spare && spare.fits(config) ?
+            next = null != spare ?
                 spare.activate(directory, baseOffset, clock.time()) :
                 createSegment(directory, baseOffset, config, clock.time());
         }
@@ -740,22 +751,23 @@ public final class PartitionLog implements AutoCloseable
     {
         final MappedFile log = MappedFile.create(
             new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), config.segmentBytes());
+        MappedFile offsetIndex = null;
         try
         {
-            return new LogSegment(
-                baseOffset,
-                log,
-                new OffsetIndex(MappedFile.create(
-                    new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)),
-                    offsetIndexBytes(config))),
-                new TimeIndex(MappedFile.create(
-                    new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)),
-                    timeIndexBytes(config))),
-                nowMs);
+            offsetIndex = MappedFile.create(
+                new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)), offsetIndexBytes(config));
+            final MappedFile timeIndex = MappedFile.create(
+                new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)),
+                timeIndexBytes(config));
+            return new LogSegment(baseOffset, log, new OffsetIndex(offsetIndex), new TimeIndex(timeIndex), nowMs);
         }
         catch (final RuntimeException ex)
         {
             log.delete();
+            if (null != offsetIndex)
+            {
+                offsetIndex.delete();
+            }
             throw ex;
         }
     }
@@ -810,7 +822,9 @@ public final class PartitionLog implements AutoCloseable
                     continue;
                 }
 
-                final LogSegment segment = openSegment(baseOffset, nowMs);
+                // The last segment is the one a roll may have left short (killed while zero-filling it): grow it.
+                final boolean isLast = i == baseOffsets.length - 1;
+                final LogSegment segment = openSegment(baseOffset, isLast ? config.segmentBytes() : 0, nowMs);
                 opened.add(segment);
                 final ScanResult scan = scan(segment, expectedOffset, lastEpoch, rebuildEpochs);
                 expectedOffset = scan.nextOffset;
@@ -963,10 +977,10 @@ public final class PartitionLog implements AutoCloseable
         return true;
     }
 
-    private LogSegment openSegment(final long baseOffset, final long nowMs)
+    private LogSegment openSegment(final long baseOffset, final int minLength, final long nowMs)
     {
         final MappedFile log = MappedFile.open(
-            new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), 0);
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), minLength);
         final OffsetIndex offsetIndex = new OffsetIndex(MappedFile.open(
             new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)), offsetIndexBytes(config)));
         final TimeIndex timeIndex = new TimeIndex(MappedFile.open(

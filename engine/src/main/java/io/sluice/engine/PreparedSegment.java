@@ -4,7 +4,7 @@ import java.io.File;
 
 /**
  * The next segment's files, created and allocated by the maintenance thread ahead of a roll, so the writer's roll
- * is three renames instead of allocating and zeroing a whole segment. Named {@code prepared-segment.*} until
+ * is three renames instead of allocating and zeroing a whole segment. Named {@code prepared-segment-<n>.*} until
  * activated; recovery deletes leftovers.
  */
 final class PreparedSegment
@@ -20,9 +20,13 @@ final class PreparedSegment
         this.timeIndex = timeIndex;
     }
 
-    static PreparedSegment create(final File directory, final LogConfig config)
+    /**
+     * Create the files of a prepared segment. Each gets a name of its own ({@code prepared-segment-<sequence>}), so
+     * a preparation can never touch the files of one the writer is activating.
+     */
+    static PreparedSegment create(final File directory, final LogConfig config, final long sequence)
     {
-        final String prefix = PartitionLog.PREPARED_PREFIX;
+        final String prefix = PartitionLog.PREPARED_PREFIX + '-' + sequence;
         final MappedFile log = MappedFile.create(
             new File(directory, prefix + LogSegment.LOG_SUFFIX), config.segmentBytes());
         MappedFile offsetIndex = null;
@@ -43,13 +47,6 @@ final class PreparedSegment
             }
             throw ex;
         }
-    }
-
-    boolean fits(final LogConfig config)
-    {
-        return log.length() == config.segmentBytes() &&
-            offsetIndex.length() == PartitionLog.offsetIndexBytes(config) &&
-            timeIndex.length() == PartitionLog.timeIndexBytes(config);
     }
 
     /**

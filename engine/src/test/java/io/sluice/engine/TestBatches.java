@@ -81,4 +81,11 @@ final class TestBatches
         }
         return values;
     }
+
+    static boolean hasPreparedSegment(final java.io.File directory)
+    {
+        final String[] names = directory.list(
+            (dir, name) -> name.startsWith(PartitionLog.PREPARED_PREFIX) && name.endsWith(LogSegment.LOG_SUFFIX));
+        return null != names && names.length > 0;
+    }
 }
