@@ -152,6 +152,41 @@ public final class RecordBatchDescriptor
      */
     public static int verify(final DirectBuffer buffer, final int offset, final int available, final int maxBatchLength)
     {
+        final int batchLength = verifyHeader(buffer, offset, available, maxBatchLength);
+        if (batchLength < 0)
+        {
+            return batchLength;
+        }
+
+        final int crc = Crc32cChecksum.compute(
+            buffer, offset + CRC_COVERAGE_OFFSET, batchLength - CRC_COVERAGE_OFFSET);
+        if (crc != buffer.getInt(offset + CRC_OFFSET, LITTLE_ENDIAN))
+        {
+            return BAD_CRC;
+        }
+
+        if (buffer.getByte(offset + COMPRESSION_OFFSET) != Compression.NONE.value())
+        {
+            return UNSUPPORTED_COMPRESSION;
+        }
+
+        return verifyRecords(buffer, offset, batchLength) ? batchLength : MALFORMED_RECORDS;
+    }
+
+    /**
+     * The framing part of {@link #verify}: SBE header and batch length, without the CRC and the records. For
+     * batches a trusted writer just encoded; anything received must pass {@link #verify}.
+     *
+     * @param buffer         holding the batch.
+     * @param offset         of the batch in the buffer.
+     * @param available      bytes readable from {@code offset}.
+     * @param maxBatchLength largest batch length accepted.
+     * @return the batch length when the framing is valid, otherwise {@link #TRUNCATED}, {@link #BAD_LENGTH} or
+     * {@link #BAD_HEADER}.
+     */
+    public static int verifyHeader(
+        final DirectBuffer buffer, final int offset, final int available, final int maxBatchLength)
+    {
         if (available < RECORDS_OFFSET)
         {
             return TRUNCATED;
@@ -175,20 +210,7 @@ public final class RecordBatchDescriptor
         {
             return BAD_HEADER;
         }
-
-        final int crc = Crc32cChecksum.compute(
-            buffer, offset + CRC_COVERAGE_OFFSET, batchLength - CRC_COVERAGE_OFFSET);
-        if (crc != buffer.getInt(offset + CRC_OFFSET, LITTLE_ENDIAN))
-        {
-            return BAD_CRC;
-        }
-
-        if (buffer.getByte(offset + COMPRESSION_OFFSET) != Compression.NONE.value())
-        {
-            return UNSUPPORTED_COMPRESSION;
-        }
-
-        return verifyRecords(buffer, offset, batchLength) ? batchLength : MALFORMED_RECORDS;
+        return batchLength;
     }
 
     private static boolean verifyRecords(final DirectBuffer buffer, final int offset, final int batchLength)

@@ -12,7 +12,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * headers. Allocation-free: key, value and header views are reused buffers re-wrapped on each step.
  * <p>
  * The batch must have passed {@link RecordBatchDescriptor#verify(DirectBuffer, int, int, int)}; the view trusts its
- * lengths. Not thread-safe: one view per reading thread.
+ * lengths. Record count, base offset and first timestamp are read once, at {@link #wrap}: wrap again after the batch
+ * changes (for example after the log assigned its offsets). Not thread-safe: one view per reading thread.
  * <pre>{@code
  * view.wrap(buffer, offset);
  * while (view.nextRecord())
@@ -30,6 +31,9 @@ public final class RecordBatchView
 
     private DirectBuffer buffer;
     private int offset;
+    private int recordCount;
+    private long baseOffset;
+    private long firstTimestamp;
     private int recordIndex;
     private int nextRecordPosition;
     private int recordPosition;
@@ -49,6 +53,9 @@ public final class RecordBatchView
     {
         this.buffer = buffer;
         this.offset = offset;
+        this.recordCount = buffer.getInt(offset + RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
+        this.baseOffset = buffer.getLong(offset + BASE_OFFSET_OFFSET, LITTLE_ENDIAN);
+        this.firstTimestamp = buffer.getLong(offset + FIRST_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
         rewind();
         return this;
     }
@@ -99,7 +106,7 @@ public final class RecordBatchView
      */
     public long baseOffset()
     {
-        return buffer.getLong(offset + BASE_OFFSET_OFFSET, LITTLE_ENDIAN);
+        return baseOffset;
     }
 
     /**
@@ -109,7 +116,7 @@ public final class RecordBatchView
      */
     public long lastOffset()
     {
-        return baseOffset() + buffer.getInt(offset + LAST_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
+        return baseOffset + buffer.getInt(offset + LAST_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
     }
 
     /**
@@ -149,7 +156,7 @@ public final class RecordBatchView
      */
     public long firstTimestamp()
     {
-        return buffer.getLong(offset + FIRST_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
+        return firstTimestamp;
     }
 
     /**
@@ -199,7 +206,7 @@ public final class RecordBatchView
      */
     public int recordCount()
     {
-        return buffer.getInt(offset + RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
+        return recordCount;
     }
 
     /**
@@ -219,7 +226,7 @@ public final class RecordBatchView
      */
     public boolean nextRecord()
     {
-        if (recordIndex + 1 >= recordCount())
+        if (recordIndex + 1 >= recordCount)
         {
             return false;
         }
@@ -249,7 +256,7 @@ public final class RecordBatchView
      */
     public long offset()
     {
-        return baseOffset() + buffer.getInt(recordPosition + RECORD_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
+        return baseOffset + buffer.getInt(recordPosition + RECORD_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
     }
 
     /**
@@ -259,7 +266,7 @@ public final class RecordBatchView
      */
     public long timestamp()
     {
-        return firstTimestamp() + buffer.getInt(recordPosition + RECORD_TIMESTAMP_DELTA_OFFSET, LITTLE_ENDIAN);
+        return firstTimestamp + buffer.getInt(recordPosition + RECORD_TIMESTAMP_DELTA_OFFSET, LITTLE_ENDIAN);
     }
 
     /**

@@ -417,8 +417,8 @@ class RecordBatchDescriptorTest
         updateCrc(compacted, 0);
         assertVerify(length, copy(compacted, 0, length));
 
-        final RecordBatchView view = new RecordBatchView().wrap(compacted, 0);
         RecordBatchDescriptor.assignOffsets(compacted, 0, 100, 3);
+        final RecordBatchView view = new RecordBatchView().wrap(compacted, 0);
         assertEquals(115, view.lastOffset());
         assertEquals(116, view.nextOffset());
         for (final int delta : deltas)

@@ -5,6 +5,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -35,7 +36,10 @@ import java.util.regex.Pattern;
  * The logs of one data directory: opens (and recovers) every partition at start, creates and deletes topics, and
  * runs the maintenance agent (next-segment preparation, pretouch, interval flush, retention, unmapping).
  * <p>
- * The data directory is locked against other processes ({@code .lock}). Each partition lives in
+ * The logs read time from a clock the maintenance agent advances once per duty cycle (every millisecond or so when
+ * idle), so segment age costs the writer no system call; in {@link MaintenanceMode#INVOKER} mode time advances as
+ * often as the caller invokes maintenance. The data directory is locked against other processes ({@code .lock}).
+ * Each partition lives in
  * {@code <data>/<topic>-<partition>/}, with the topic's configuration overrides in {@code log.properties}.
  * Create, delete and close may be called from any thread; deleting a topic requires its writers to have stopped.
  */
@@ -202,6 +206,8 @@ public final class LogManager implements AutoCloseable
     private final String lockKey;
     private final ConcurrentHashMap<String, PartitionLog[]> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LogConfig> topicConfigs = new ConcurrentHashMap<>();
+    /** Time seen by the logs, advanced once per maintenance duty cycle: a writer reads a field, not the OS clock. */
+    private final CachedEpochClock logClock = new CachedEpochClock();
     private final AgentRunner maintenanceRunner;
     private final AgentInvoker maintenanceInvoker;
     private volatile boolean closed;
@@ -210,6 +216,7 @@ public final class LogManager implements AutoCloseable
     {
         this.ctx = ctx;
         this.lockKey = lockKey;
+        this.logClock.update(ctx.epochClock().time());
         this.dataDirectory = ctx.dataDirectory();
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -336,7 +343,7 @@ public final class LogManager implements AutoCloseable
                 }
                 created.add(dir);
                 writeOverrides(dir, overrides);
-                logs[p] = PartitionLog.open(topic, p, dir, config, ctx.epochClock());
+                logs[p] = PartitionLog.open(topic, p, dir, config, logClock);
             }
         }
         catch (final RuntimeException ex)
@@ -542,7 +549,7 @@ public final class LogManager implements AutoCloseable
             final PartitionLog[] logs = new PartitionLog[partitions.size()];
             for (final Map.Entry<Integer, File> p : partitions.entrySet())
             {
-                logs[p.getKey()] = PartitionLog.open(topic, p.getKey(), p.getValue(), config, ctx.epochClock());
+                logs[p.getKey()] = PartitionLog.open(topic, p.getKey(), p.getValue(), config, logClock);
             }
             topicConfigs.put(topic, config);
             topics.put(topic, logs);
@@ -613,6 +620,7 @@ public final class LogManager implements AutoCloseable
         public int doWork()
         {
             final long nowMs = ctx.epochClock().time();
+            logClock.update(nowMs);
             int work = 0;
             for (final PartitionLog[] logs : topics.values())
             {

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * offsets assigned at append.
  * <h2>Threads</h2>
  * <ul>
- *   <li>Exactly one <b>writer</b> thread calls {@link #append}, {@link #leaderEpoch(int)} and rolls segments. It
- *   takes no lock except the short segment-list lock when it rolls.</li>
+ *   <li>Exactly one <b>writer</b> thread calls {@link #append} (or {@link #tryClaim}, {@link #commit},
+ *   {@link #abort}), {@link #leaderEpoch(int)} and rolls segments. It takes no lock except the short segment-list
+ *   lock when it rolls.</li>
  *   <li>Any number of <b>reader</b> threads call {@link #read}, {@link #offsetForTimestamp},
  *   {@link #logStartOffset()} and {@link #logEndOffset()} without locks. They see a batch only after the writer has
  *   published it (release store of the segment end and log end offset), so a half-written batch is never
@@ -94,6 +95,7 @@ public final class PartitionLog implements AutoCloseable
     private LogSegment active;
     private long nextOffset;
     private int leaderEpoch;
+    private int claimLength;
     private final int maxMessageBytes;
     private final int indexIntervalBytes;
     private final long segmentMs;
@@ -267,34 +269,139 @@ public final class PartitionLog implements AutoCloseable
         {
             return verified < 0 ? verified : RecordBatchDescriptor.BAD_LENGTH;
         }
-        final int recordCount = RecordBatchDescriptor.recordCount(buffer, offset);
-        if (RecordBatchDescriptor.lastOffsetDelta(buffer, offset) != recordCount - 1)
+        if (RecordBatchDescriptor.lastOffsetDelta(buffer, offset) != RecordBatchDescriptor.recordCount(buffer, offset) - 1)
         {
             return INVALID_OFFSET_DELTAS;
         }
+        if (claimLength > 0)
+        {
+            throw new IllegalStateException("a claim is open: commit or abort it first");
+        }
 
-        LogSegment segment = active;
-        int position = segment.endPositionPlain();
+        final long rollResult = rollIfNeeded(length);
+        if (rollResult < 0)
+        {
+            return rollResult;
+        }
+        final LogSegment segment = active;
+        final int position = segment.endPositionPlain();
+        segment.buffer.putBytes(position, buffer, offset, length);
+        return publish(segment, position, length);
+    }
+
+    /**
+     * Claim up to {@code maxLength} bytes at the end of the log to encode one batch in place, saving the copy and
+     * the CRC check of {@link #append}: wrap a {@code RecordBatchBuilder} over {@link LogClaim#buffer()}, then
+     * {@link #commit} or {@link #abort}. For trusted, in-process writers: {@link #commit} checks the framing but not
+     * the CRC, which the builder computed and recovery checks. Nothing is visible to readers before the commit.
+     * Writer thread only; allocation-free.
+     *
+     * @param maxLength largest batch that will be encoded, at least {@code RecordBatchDescriptor.MIN_BATCH_LENGTH}.
+     * @param claim     wrapped over the claimed bytes.
+     * @return the base offset the batch will get, or {@link #RECORD_TOO_LARGE}, {@link #STORAGE_FULL},
+     * {@link #STORAGE_ERROR} or {@link #LOG_CLOSED}.
+     */
+    public long tryClaim(final int maxLength, final LogClaim claim)
+    {
+        if (claimLength > 0)
+        {
+            throw new IllegalStateException("a claim is open: commit or abort it first");
+        }
+        if (maxLength < RecordBatchDescriptor.MIN_BATCH_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "maxLength " + maxLength + " < " + RecordBatchDescriptor.MIN_BATCH_LENGTH);
+        }
+        if (closed)
+        {
+            return LOG_CLOSED;
+        }
+        if (maxLength > maxMessageBytes)
+        {
+            return RECORD_TOO_LARGE;
+        }
+        final long rollResult = rollIfNeeded(maxLength);
+        if (rollResult < 0)
+        {
+            return rollResult;
+        }
+        claim.wrap(active.buffer, active.endPositionPlain(), maxLength);
+        claimLength = maxLength;
+        return nextOffset;
+    }
+
+    /**
+     * Publish the batch encoded in a claim, assigning its offsets.
+     *
+     * @param claim  from {@link #tryClaim}.
+     * @param length of the batch encoded at the start of the claim.
+     * @return the base offset, or a negative {@code RecordBatchDescriptor} framing error or
+     * {@link #INVALID_OFFSET_DELTAS}, in which case the claim is aborted and nothing is published.
+     */
+    public long commit(final LogClaim claim, final int length)
+    {
+        if (claimLength <= 0)
+        {
+            throw new IllegalStateException("no claim is open");
+        }
+        final LogSegment segment = active;
+        final int position = segment.endPositionPlain();
+        final UnsafeBuffer log = segment.buffer;
+        final int verified = RecordBatchDescriptor.verifyHeader(log, position, Math.min(length, claimLength), length);
+        if (verified != length)
+        {
+            abort(claim);
+            return verified < 0 ? verified : RecordBatchDescriptor.BAD_LENGTH;
+        }
+        if (RecordBatchDescriptor.lastOffsetDelta(log, position) != RecordBatchDescriptor.recordCount(log, position) - 1)
+        {
+            abort(claim);
+            return INVALID_OFFSET_DELTAS;
+        }
+        claimLength = 0;
+        claim.release();
+        return publish(segment, position, length);
+    }
+
+    /**
+     * Give a claim back: its bytes are zeroed and nothing is published.
+     *
+     * @param claim from {@link #tryClaim}.
+     */
+    public void abort(final LogClaim claim)
+    {
+        if (claimLength > 0)
+        {
+            active.buffer.setMemory(active.endPositionPlain(), claimLength, (byte)0);
+            claimLength = 0;
+        }
+        claim.release();
+    }
+
+    private long rollIfNeeded(final int length)
+    {
+        final LogSegment segment = active;
+        final int position = segment.endPositionPlain();
         if (length > segment.capacity() - position || segment.offsetIndex.isFull() || segment.timeIndex.isFull() ||
             (0 != position && clock.time() - segment.createdMs >= segmentMs))
         {
-            final long rollResult = roll();
-            if (rollResult < 0)
-            {
-                return rollResult;
-            }
-            segment = active;
-            position = 0;
+            return roll();
         }
+        return 0;
+    }
 
-        final long baseOffset = nextOffset;
+    /**
+     * Assign offsets to the batch now at {@code position} of the active segment, index it and publish it.
+     */
+    private long publish(final LogSegment segment, final int position, final int length)
+    {
         final UnsafeBuffer log = segment.buffer;
-        log.putBytes(position, buffer, offset, length);
+        final long baseOffset = nextOffset;
         RecordBatchDescriptor.assignOffsets(log, position, baseOffset, leaderEpoch);
         indexBatch(segment, position, length, baseOffset);
 
-        final long next = baseOffset + recordCount;
-        final long maxTimestamp = RecordBatchDescriptor.maxTimestamp(buffer, offset);
+        final long next = baseOffset + RecordBatchDescriptor.recordCount(log, position);
+        final long maxTimestamp = RecordBatchDescriptor.maxTimestamp(log, position);
         nextOffset = next;
         segment.nextOffset = next;
         segment.publishEnd(position + length);

@@ -302,4 +302,71 @@ class PartitionLogTest
             assertEquals(3, new io.sluice.codecs.RecordBatchView().wrap(result.buffer(), 0).leaderEpoch());
         }
     }
+
+    @Test
+    void shouldPublishABatchEncodedInPlaceOnlyAtCommit()
+    {
+        open(SMALL);
+        batches.append(log, 0, 2, 0);
+        final LogClaim claim = new LogClaim();
+        final io.sluice.codecs.RecordBatchBuilder builder = new io.sluice.codecs.RecordBatchBuilder();
+
+        assertEquals(2, log.tryClaim(512, claim));
+        assertEquals(512, claim.capacity());
+        builder.wrap(claim.buffer(), 0, claim.capacity());
+        builder.append(7, null, "v-2".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        builder.append(8, null, "v-3".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        final int length = builder.build();
+        assertEquals(2, log.logEndOffset(), "nothing visible before the commit");
+        assertThrows(IllegalStateException.class, () -> batches.append(log, 2, 1, 0));
+
+        assertEquals(2, log.commit(claim, length));
+        assertEquals(0, claim.capacity());
+        assertEquals(4, log.logEndOffset());
+        assertEquals(4, batches.append(log, 4, 1, 0));
+        assertEquals(values(0, 5), TestBatches.readAll(log, 0));
+        assertEquals(3, log.offsetForTimestamp(8));
+        log.close();
+        open(SMALL);
+        assertEquals(values(0, 5), TestBatches.readAll(log, 0));
+    }
+
+    @Test
+    void shouldLeaveNothingBehindWhenAClaimIsAbortedOrBadlyCommitted()
+    {
+        open(SMALL);
+        final LogClaim claim = new LogClaim();
+        assertEquals(0, log.tryClaim(256, claim));
+        claim.buffer().setMemory(0, 256, (byte)0x7F);
+        log.abort(claim);
+        assertEquals(0, log.logEndOffset());
+
+        assertEquals(0, log.tryClaim(256, claim));
+        claim.buffer().setMemory(0, 256, (byte)0x7F);
+        assertEquals(io.sluice.codecs.RecordBatchDescriptor.BAD_LENGTH, log.commit(claim, 200));
+        assertThrows(IllegalStateException.class, () -> log.commit(claim, 200));
+
+        assertEquals(0, batches.append(log, 0, 3, 0));
+        log.close();
+        open(SMALL);
+        assertEquals(values(0, 3), TestBatches.readAll(log, 0));
+    }
+
+    @Test
+    void shouldRollWhenAClaimDoesNotFitAndRefuseClaimsLargerThanABatchMayBe()
+    {
+        open(SMALL);
+        final LogClaim claim = new LogClaim();
+        assertEquals(PartitionLog.RECORD_TOO_LARGE, log.tryClaim(16 * 1024 + 1, claim));
+        assertThrows(IllegalArgumentException.class, () -> log.tryClaim(10, claim));
+
+        long next = 0;
+        while (log.segmentCount() == 1)
+        {
+            assertEquals(next, log.tryClaim(16 * 1024, claim));
+            assertEquals(next, log.commit(claim, batches.batchInto(claim.buffer(), next)));
+            next++;
+        }
+        assertEquals(values(0, next), TestBatches.readAll(log, 0));
+    }
 }

@@ -88,4 +88,16 @@ final class TestBatches
             (dir, name) -> name.startsWith(PartitionLog.PREPARED_PREFIX) && name.endsWith(LogSegment.LOG_SUFFIX));
         return null != names && names.length > 0;
     }
+
+    /**
+     * Encode one record "v-<offset>" at index 0 of {@code target}.
+     *
+     * @return the batch length.
+     */
+    int batchInto(final org.agrona.MutableDirectBuffer target, final long offset)
+    {
+        builder.wrap(target, 0, target.capacity());
+        builder.append(offset, null, ("v-" + offset).getBytes(StandardCharsets.UTF_8));
+        return builder.build();
+    }
 }
