@@ -42,22 +42,12 @@ final class OffsetIndex extends SparseIndex
      */
     int floorPosition(final int relativeOffset)
     {
-        int low = 0;
-        int high = entries() - 1;
-        int found = -1;
-        while (low <= high)
-        {
-            final int mid = (low + high) >>> 1;
-            if (buffer.getInt(mid * ENTRY_LENGTH, LITTLE_ENDIAN) <= relativeOffset)
-            {
-                found = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-        return found < 0 ? 0 : buffer.getInt(found * ENTRY_LENGTH + 4, LITTLE_ENDIAN);
+        final int entry = lastEntryAtMost(relativeOffset);
+        return entry < 0 ? 0 : buffer.getInt(entry * ENTRY_LENGTH + 4, LITTLE_ENDIAN);
+    }
+
+    long keyAt(final int entry)
+    {
+        return buffer.getInt(entry * ENTRY_LENGTH, LITTLE_ENDIAN);
     }
 }

@@ -59,6 +59,35 @@ abstract class SparseIndex implements AutoCloseable
         ENTRIES.setRelease(this, count);
     }
 
+    /**
+     * Key (first field) of an entry.
+     */
+    abstract long keyAt(int entry);
+
+    /**
+     * Index of the last published entry whose key is at most {@code key}, or -1 if there is none.
+     */
+    final int lastEntryAtMost(final long key)
+    {
+        int low = 0;
+        int high = entries() - 1;
+        int found = -1;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (keyAt(mid) <= key)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return found;
+    }
+
     final boolean isFull()
     {
         return entriesPlain() >= maxEntries;

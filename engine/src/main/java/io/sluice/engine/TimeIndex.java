@@ -55,22 +55,12 @@ final class TimeIndex extends SparseIndex
      */
     int scanStartOffset(final long timestamp)
     {
-        int low = 0;
-        int high = entries() - 1;
-        int found = -1;
-        while (low <= high)
-        {
-            final int mid = (low + high) >>> 1;
-            if (buffer.getLong(mid * ENTRY_LENGTH, LITTLE_ENDIAN) < timestamp)
-            {
-                found = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-        return found < 0 ? 0 : buffer.getInt(found * ENTRY_LENGTH + 8, LITTLE_ENDIAN);
+        final int entry = timestamp == Long.MIN_VALUE ? -1 : lastEntryAtMost(timestamp - 1);
+        return entry < 0 ? 0 : buffer.getInt(entry * ENTRY_LENGTH + 8, LITTLE_ENDIAN);
+    }
+
+    long keyAt(final int entry)
+    {
+        return buffer.getLong(entry * ENTRY_LENGTH, LITTLE_ENDIAN);
     }
 }
