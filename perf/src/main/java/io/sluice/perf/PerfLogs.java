@@ -1,0 +1,74 @@
+package io.sluice.perf;
+
+import io.sluice.engine.LogConfig;
+import io.sluice.engine.LogManager;
+import io.sluice.engine.PartitionLog;
+
+import java.io.File;
+import java.util.Map;
+
+/**
+ * The Sluice logs the benchmarks write: one topic of one partition in a {@link LogManager} of its own.
+ * <p>
+ * The configuration is the latency profile of the engine: {@code flush.policy=none} (like Chronicle Queue, which
+ * never forces either), large preallocated segments, and pages touched ahead of the writer by the maintenance
+ * thread.
+ */
+final class PerfLogs
+{
+    /** The benchmarked topic. */
+    static final String TOPIC = "perf";
+    /** The largest segment the engine allows. */
+    static final int SEGMENT_BYTES = 1 << 30;
+    /** How far ahead of the writer the maintenance thread touches pages. */
+    static final int PRETOUCH_BYTES = 64 << 20;
+
+    private PerfLogs()
+    {
+    }
+
+    /**
+     * The log configuration of the benchmarks.
+     *
+     * @param segmentBytes   segment size.
+     * @param pretouchBytes  pretouch window, 0 for none.
+     * @param retentionBytes size past which sealed segments are deleted, -1 for no limit.
+     * @return the configuration.
+     */
+    static LogConfig config(final int segmentBytes, final int pretouchBytes, final long retentionBytes)
+    {
+        return LogConfig.defaults().with(Map.of(
+            LogConfig.SEGMENT_BYTES, String.valueOf(segmentBytes),
+            LogConfig.FLUSH_POLICY, "none",
+            LogConfig.PRETOUCH_BYTES, String.valueOf(pretouchBytes),
+            LogConfig.RETENTION_BYTES, String.valueOf(retentionBytes),
+            LogConfig.RETENTION_MS, "-1"));
+    }
+
+    /**
+     * Open a log manager.
+     *
+     * @param dataDirectory of the manager.
+     * @param config        of its topics.
+     * @param mode          of its maintenance agent.
+     * @return the open manager.
+     */
+    static LogManager open(final File dataDirectory, final LogConfig config, final LogManager.MaintenanceMode mode)
+    {
+        return LogManager.open(new LogManager.Context()
+            .dataDirectory(dataDirectory)
+            .defaultConfig(config)
+            .maintenanceMode(mode));
+    }
+
+    /**
+     * Create the benchmarked topic.
+     *
+     * @param manager to create it in.
+     * @return its only partition.
+     */
+    static PartitionLog createTopic(final LogManager manager)
+    {
+        return manager.createTopic(TOPIC, 1, Map.of()).get(0);
+    }
+}

@@ -1,0 +1,119 @@
+package io.sluice.perf;
+
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code sluice-perf.jar}:
+ * <pre>
+ *   java -jar sluice-perf.jar engine [--messages N] [--size BYTES] [--rate MSGS_PER_S] [--warmup N] [--dir DIR]
+ *                                    [--segment-bytes N] [--pretouch-bytes N] [--sluice-claim] [--baseline]
+ *   java -jar sluice-perf.jar jmh [JMH options]
+ * </pre>
+ * Bad arguments print the usage and exit with 2. The jar's manifest carries the {@code Add-Opens} and
+ * {@code Add-Exports} that Agrona and Chronicle Queue need, so {@code java -jar} needs no flags; the Chronicle
+ * properties that keep it offline are set here before anything loads a Chronicle class.
+ */
+public final class PerfMain
+{
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    static final String USAGE = String.join(System.lineSeparator(),
+        "usage: java -jar sluice-perf.jar <command> [options]",
+        "",
+        "commands:",
+        "  engine   Sluice's engine against Chronicle Queue: append throughput, scan throughput,",
+        "           append latency back to back and at a fixed rate (HdrHistogram, open loop)",
+        "             --messages N        messages per phase (default 10000000)",
+        "             --size BYTES        message size, 8 to 1000000 (default 100)",
+        "             --rate N            appends per second of the paced phase (default 1000000)",
+        "             --warmup N          warm-up messages per system and phase (default 1000000)",
+        "             --dir DIR           parent of the data directory (default: java.io.tmpdir)",
+        "             --segment-bytes N   Sluice segment size, 1 MiB to 1 GiB (default 1073741824)",
+        "             --pretouch-bytes N  Sluice pretouch window, 0 for none (default 67108864)",
+        "             --sluice-claim      Sluice encodes in place (tryClaim/commit) instead of encode + append",
+        "             --baseline          only the latency phases, on a store that just copies the message",
+        "                                 into memory: the floor of this machine and harness",
+        "  jmh      the JMH benchmarks; any JMH option follows, e.g.",
+        "             jmh -prof gc -foe true",
+        "             jmh -l                     (list the benchmarks)",
+        "             jmh AppendBenchmark -p recordsPerBatch=1",
+        "  help     this text");
+
+    private PerfMain()
+    {
+    }
+
+    /**
+     * Dispatch to a command.
+     *
+     * @param args command and its options.
+     * @throws Exception if the command fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        ChronicleProperties.apply();
+        final int exitCode = run(args, System.out, System.err);
+        if (EXIT_OK != exitCode)
+        {
+            System.exit(exitCode);
+        }
+    }
+
+    static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    {
+        if (0 == args.length)
+        {
+            return usage(err, "no command given");
+        }
+        final String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0])
+        {
+            case "engine":
+                final EngineComparison.Options options;
+                try
+                {
+                    options = EngineComparison.Options.parse(rest);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    return usage(err, ex.getMessage());
+                }
+                return new EngineComparison(options, out).run();
+
+            case "jmh":
+                try
+                {
+                    new CommandLineOptions(rest);
+                }
+                catch (final CommandLineOptionException ex)
+                {
+                    return usage(err, "bad JMH options: " + ex.getMessage());
+                }
+                // JMH exits by itself on failure (status 1); with -foe true a failing benchmark fails the run.
+                org.openjdk.jmh.Main.main(rest);
+                return EXIT_OK;
+
+            case "help":
+            case "-h":
+            case "--help":
+                out.println(USAGE);
+                return EXIT_OK;
+
+            default:
+                return usage(err, "unknown command '" + args[0] + "'");
+        }
+    }
+
+    private static int usage(final PrintStream err, final String problem)
+    {
+        err.println("sluice-perf: " + problem);
+        err.println(USAGE);
+        return EXIT_USAGE;
+    }
+}
