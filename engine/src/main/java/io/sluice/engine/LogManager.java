@@ -206,6 +206,8 @@ public final class LogManager implements AutoCloseable
     private final String lockKey;
     private final ConcurrentHashMap<String, PartitionLog[]> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LogConfig> topicConfigs = new ConcurrentHashMap<>();
+    /** Every open log, republished on each topic change, so a maintenance duty cycle iterates without allocating. */
+    private volatile PartitionLog[] allLogs = new PartitionLog[0];
     /** Time seen by the logs, advanced once per maintenance duty cycle: a writer reads a field, not the OS clock. */
     private final CachedEpochClock logClock = new CachedEpochClock();
     private final AgentRunner maintenanceRunner;
@@ -363,6 +365,7 @@ public final class LogManager implements AutoCloseable
         }
         topicConfigs.put(topic, config);
         topics.put(topic, logs);
+        refreshAllLogs();
         return List.of(logs);
     }
 
@@ -381,6 +384,7 @@ public final class LogManager implements AutoCloseable
         {
             return false;
         }
+        refreshAllLogs();
         for (final PartitionLog log : logs)
         {
             log.delete();
@@ -491,6 +495,11 @@ public final class LogManager implements AutoCloseable
         }
     }
 
+    private void refreshAllLogs()
+    {
+        allLogs = topics.values().stream().flatMap(java.util.Arrays::stream).toArray(PartitionLog[]::new);
+    }
+
     static void validateTopicName(final String topic)
     {
         if (null == topic || !TOPIC_NAME.matcher(topic).matches() || ".".equals(topic) || "..".equals(topic))
@@ -555,6 +564,7 @@ public final class LogManager implements AutoCloseable
             topics.put(topic, logs);
             LOG.info("opened topic {} with {} partitions", topic, logs.length);
         }
+        refreshAllLogs();
     }
 
     private static void deleteDirectory(final File dir)
@@ -622,12 +632,9 @@ public final class LogManager implements AutoCloseable
             final long nowMs = ctx.epochClock().time();
             logClock.update(nowMs);
             int work = 0;
-            for (final PartitionLog[] logs : topics.values())
+            for (final PartitionLog log : allLogs)
             {
-                for (final PartitionLog log : logs)
-                {
-                    work += log.doMaintenance(nowMs);
-                }
+                work += log.doMaintenance(nowMs);
             }
             return work;
         }

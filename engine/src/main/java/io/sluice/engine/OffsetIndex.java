@@ -42,12 +42,27 @@ final class OffsetIndex extends SparseIndex
      */
     int floorPosition(final int relativeOffset)
     {
-        final int entry = lastEntryAtMost(relativeOffset);
-        return entry < 0 ? 0 : buffer.getInt(entry * ENTRY_LENGTH + 4, LITTLE_ENDIAN);
+        final int entry = lastEntryAtMost(relativeOffset, 0);
+        return entry < 0 ? 0 : position(entry);
     }
 
-    long keyAt(final int entry)
+    /**
+     * Largest indexed batch position at most {@code position}, or -1. Positions increase with offsets, so the
+     * index is sorted by both.
+     */
+    int lastPositionAtMost(final int position)
     {
-        return buffer.getInt(entry * ENTRY_LENGTH, LITTLE_ENDIAN);
+        final int entry = lastEntryAtMost(position, 4);
+        return entry < 0 ? -1 : position(entry);
+    }
+
+    private int position(final int entry)
+    {
+        return buffer.getInt(entry * ENTRY_LENGTH + 4, LITTLE_ENDIAN);
+    }
+
+    long field(final int entry, final int fieldOffset)
+    {
+        return buffer.getInt(entry * ENTRY_LENGTH + fieldOffset, LITTLE_ENDIAN);
     }
 }

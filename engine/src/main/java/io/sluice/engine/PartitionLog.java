@@ -54,7 +54,10 @@ public final class PartitionLog implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
     private static final int PAGE_SIZE = 4096;
     private static final int MAX_READ_ATTEMPTS = 1000;
+    private static final int PREPARE_BUDGET_BYTES = 2 * 1024 * 1024;
+    private static final int PRETOUCH_BUDGET_PAGES = 1024;
     private static final LogSegment[] NO_SEGMENTS = new LogSegment[0];
+    private static final ThreadLocal<RecordBatchView> TIMESTAMP_VIEW = ThreadLocal.withInitial(RecordBatchView::new);
     private static final VarHandle LOG_END_OFFSET;
 
     static
@@ -90,6 +93,8 @@ public final class PartitionLog implements AutoCloseable
     private volatile boolean closed;
     private long lastFlushMs;
     private long preparedSequence;
+    private PreparedSegment preparing;
+    private long nextPrepareAttemptMs;
 
     // writer thread state
     private LogSegment active;
@@ -488,9 +493,16 @@ public final class PartitionLog implements AutoCloseable
                 continue;
             }
 
+            // Jump through the index to the last indexed batch that still fits, so the walk below covers at most
+            // one index interval rather than every batch of the read.
             final int first = position;
             int lastBatch = position;
             int next = position + RecordBatchDescriptor.batchLength(log, position);
+            final int jump = segment.offsetIndex.lastPositionAtMost((int)Math.min((long)first + maxBytes, limit));
+            if (jump > next && jump < limit)
+            {
+                next = jump;
+            }
             while (next < limit)
             {
                 final int length = RecordBatchDescriptor.batchLength(log, next);
@@ -501,12 +513,13 @@ public final class PartitionLog implements AutoCloseable
                 lastBatch = next;
                 next += length;
             }
+            // Batches are contiguous in offsets: the next fetch starts at the batch after the read, if any.
             result.set(
                 segment,
                 first,
                 next - first,
                 RecordBatchDescriptor.baseOffset(log, first),
-                lastOffsetAt(log, lastBatch) + 1);
+                next < limit ? RecordBatchDescriptor.baseOffset(log, next) : lastOffsetAt(log, lastBatch) + 1);
             result.bounds(start, end);
             return LogReadResult.OK;
         }
@@ -517,14 +530,15 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
-     * Offset of the first record whose timestamp is at or after {@code timestamp}. Any thread; lock-free.
+     * Offset of the first record whose timestamp is at or after {@code timestamp}. Any thread; lock-free and, after
+     * a thread's first call, allocation-free.
      *
      * @param timestamp ms since the epoch.
      * @return the offset, or -1 if no record in the log is that recent.
      */
     public long offsetForTimestamp(final long timestamp)
     {
-        final RecordBatchView view = new RecordBatchView();
+        final RecordBatchView view = TIMESTAMP_VIEW.get();
         retry:
         while (true)
         {
@@ -636,6 +650,11 @@ public final class PartitionLog implements AutoCloseable
         {
             spare.delete();
         }
+        if (null != preparing)
+        {
+            preparing.delete();
+            preparing = null;
+        }
         final LogSegment[] all;
         synchronized (segmentsLock)
         {
@@ -676,8 +695,8 @@ public final class PartitionLog implements AutoCloseable
             int work = 0;
             final LogSegment[] snapshot = segments;
             final LogSegment last = snapshot[snapshot.length - 1];
-            work += prepareNextSegment(last);
             work += pretouch(last);
+            work += prepareNextSegment(nowMs);
             if (config.flushPolicy() == FlushPolicy.INTERVAL && nowMs - lastFlushMs >= config.flushIntervalMs())
             {
                 lastFlushMs = nowMs;
@@ -692,24 +711,37 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
-    private int prepareNextSegment(final LogSegment last)
+    /**
+     * Keep one segment prepared ahead of the writer: begun as soon as none is ready, allocated a budget per duty
+     * cycle. After a failure (a full device) the next attempt waits a second.
+     */
+    private int prepareNextSegment(final long nowMs)
     {
-        if (null != prepared.get() || last.endPosition() < last.capacity() / 2)
+        if (null != prepared.get() || nowMs < nextPrepareAttemptMs)
         {
             return 0;
         }
         try
         {
-            final PreparedSegment next = PreparedSegment.create(directory, config, ++preparedSequence);
-            next.pretouch(config.pretouchBytes());
-            if (!prepared.compareAndSet(null, next))
+            if (null == preparing)
             {
-                next.delete();
+                preparing = PreparedSegment.begin(directory, config, ++preparedSequence);
+            }
+            if (preparing.allocate(PREPARE_BUDGET_BYTES))
+            {
+                preparing.pretouch(config.pretouchBytes());
+                if (!prepared.compareAndSet(null, preparing))
+                {
+                    preparing.delete();
+                }
+                preparing = null;
             }
             return 1;
         }
         catch (final LogStorageException ex)
         {
+            preparing = null;
+            nextPrepareAttemptMs = nowMs + 1000;
             LOG.warn("cannot prepare the next segment of {}-{}: {}", topic, partition, ex.getMessage());
             return 0;
         }
@@ -725,7 +757,7 @@ public final class PartitionLog implements AutoCloseable
         final int end = segment.endPosition();
         final int target = (int)Math.min((long)end + window, segment.capacity());
         int position = Math.max(segment.touchedPosition, align(end));
-        final int stop = Math.min(target, position + 1024 * PAGE_SIZE);
+        final int stop = Math.min(target, position + PRETOUCH_BUDGET_PAGES * PAGE_SIZE);
         int touched = 0;
         for (; position < stop; position += PAGE_SIZE)
         {

@@ -3,48 +3,82 @@ package io.sluice.engine;
 import java.io.File;
 
 /**
- * The next segment's files, created and allocated by the maintenance thread ahead of a roll, so the writer's roll
- * is three renames instead of allocating and zeroing a whole segment. Named {@code prepared-segment-<n>.*} until
- * activated; recovery deletes leftovers.
+ * The next segment's files, allocated by the maintenance thread ahead of a roll, so the writer's roll is three
+ * renames instead of zero-filling a whole segment. Allocation proceeds a budget at a time ({@link #allocate(int)}),
+ * so a maintenance duty cycle stays short and pretouching is never starved. Named {@code prepared-segment-<n>.*}
+ * until activated; recovery deletes leftovers. Maintenance thread until {@link #activate}, writer thread after.
  */
 final class PreparedSegment
 {
-    private final MappedFile log;
-    private final MappedFile offsetIndex;
-    private final MappedFile timeIndex;
+    private final MappedFile.Allocation[] allocations;
+    private final MappedFile[] files = new MappedFile[3];
+    private int allocating;
 
-    private PreparedSegment(final MappedFile log, final MappedFile offsetIndex, final MappedFile timeIndex)
+    private PreparedSegment(final MappedFile.Allocation[] allocations)
     {
-        this.log = log;
-        this.offsetIndex = offsetIndex;
-        this.timeIndex = timeIndex;
+        this.allocations = allocations;
     }
 
     /**
-     * Create the files of a prepared segment. Each gets a name of its own ({@code prepared-segment-<sequence>}), so
-     * a preparation can never touch the files of one the writer is activating.
+     * Start allocating the files of a prepared segment. Each gets a name of its own, so a preparation can never touch
+     * the files of one the writer is activating.
      */
-    static PreparedSegment create(final File directory, final LogConfig config, final long sequence)
+    static PreparedSegment begin(final File directory, final LogConfig config, final long sequence)
     {
         final String prefix = PartitionLog.PREPARED_PREFIX + '-' + sequence;
-        final MappedFile log = MappedFile.create(
-            new File(directory, prefix + LogSegment.LOG_SUFFIX), config.segmentBytes());
-        MappedFile offsetIndex = null;
+        final MappedFile.Allocation[] allocations = new MappedFile.Allocation[3];
         try
         {
-            offsetIndex = MappedFile.create(
+            allocations[0] = MappedFile.Allocation.start(
+                new File(directory, prefix + LogSegment.LOG_SUFFIX), config.segmentBytes());
+            allocations[1] = MappedFile.Allocation.start(
                 new File(directory, prefix + LogSegment.INDEX_SUFFIX), PartitionLog.offsetIndexBytes(config));
-            final MappedFile timeIndex = MappedFile.create(
+            allocations[2] = MappedFile.Allocation.start(
                 new File(directory, prefix + LogSegment.TIME_INDEX_SUFFIX), PartitionLog.timeIndexBytes(config));
-            return new PreparedSegment(log, offsetIndex, timeIndex);
+            return new PreparedSegment(allocations);
         }
-        catch (final RuntimeException ex)
+        catch (final LogStorageException ex)
         {
-            log.delete();
-            if (null != offsetIndex)
+            for (final MappedFile.Allocation allocation : allocations)
             {
-                offsetIndex.delete();
+                if (null != allocation)
+                {
+                    allocation.abandon();
+                }
             }
+            throw ex;
+        }
+    }
+
+    /**
+     * Zero-fill up to {@code budgetBytes} more; map the files once all are filled.
+     *
+     * @return true when the segment is ready to activate.
+     * @throws LogStorageException after deleting every file, if the device is full.
+     */
+    boolean allocate(final int budgetBytes)
+    {
+        try
+        {
+            int budget = budgetBytes;
+            while (allocating < allocations.length && budget > 0)
+            {
+                final MappedFile.Allocation allocation = allocations[allocating];
+                final long before = allocation.filled();
+                final boolean filled = allocation.fill(budget);
+                budget -= (int)(allocation.filled() - before);
+                if (!filled)
+                {
+                    return false;
+                }
+                files[allocating] = allocation.map();
+                allocating++;
+            }
+            return allocating == allocations.length;
+        }
+        catch (final LogStorageException ex)
+        {
+            delete();
             throw ex;
         }
     }
@@ -54,6 +88,7 @@ final class PreparedSegment
      */
     void pretouch(final int bytes)
     {
+        final MappedFile log = files[0];
         final int end = Math.min(bytes, log.length());
         for (int position = 0; position < end; position += 4096)
         {
@@ -63,6 +98,9 @@ final class PreparedSegment
 
     LogSegment activate(final File directory, final long baseOffset, final long nowMs)
     {
+        final MappedFile log = files[0];
+        final MappedFile offsetIndex = files[1];
+        final MappedFile timeIndex = files[2];
         log.renameTo(new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)));
         offsetIndex.renameTo(new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)));
         timeIndex.renameTo(new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)));
@@ -71,8 +109,16 @@ final class PreparedSegment
 
     void delete()
     {
-        log.delete();
-        offsetIndex.delete();
-        timeIndex.delete();
+        for (int i = 0; i < allocations.length; i++)
+        {
+            if (null != files[i])
+            {
+                files[i].delete();
+            }
+            else if (null != allocations[i])
+            {
+                allocations[i].abandon();
+            }
+        }
     }
 }

@@ -60,14 +60,14 @@ abstract class SparseIndex implements AutoCloseable
     }
 
     /**
-     * Key (first field) of an entry.
+     * A field of an entry, at {@code fieldOffset} in it, of a field by which the entries are sorted.
      */
-    abstract long keyAt(int entry);
+    abstract long field(int entry, int fieldOffset);
 
     /**
-     * Index of the last published entry whose key is at most {@code key}, or -1 if there is none.
+     * Index of the last published entry whose field at {@code fieldOffset} is at most {@code key}, or -1.
      */
-    final int lastEntryAtMost(final long key)
+    final int lastEntryAtMost(final long key, final int fieldOffset)
     {
         int low = 0;
         int high = entries() - 1;
@@ -75,7 +75,7 @@ abstract class SparseIndex implements AutoCloseable
         while (low <= high)
         {
             final int mid = (low + high) >>> 1;
-            if (keyAt(mid) <= key)
+            if (field(mid, fieldOffset) <= key)
             {
                 found = mid;
                 low = mid + 1;

@@ -55,12 +55,12 @@ final class TimeIndex extends SparseIndex
      */
     int scanStartOffset(final long timestamp)
     {
-        final int entry = timestamp == Long.MIN_VALUE ? -1 : lastEntryAtMost(timestamp - 1);
+        final int entry = timestamp == Long.MIN_VALUE ? -1 : lastEntryAtMost(timestamp - 1, 0);
         return entry < 0 ? 0 : buffer.getInt(entry * ENTRY_LENGTH + 8, LITTLE_ENDIAN);
     }
 
-    long keyAt(final int entry)
+    long field(final int entry, final int fieldOffset)
     {
-        return buffer.getLong(entry * ENTRY_LENGTH, LITTLE_ENDIAN);
+        return buffer.getLong(entry * ENTRY_LENGTH + fieldOffset, LITTLE_ENDIAN);
     }
 }
