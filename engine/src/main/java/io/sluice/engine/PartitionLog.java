@@ -222,6 +222,17 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * Whether the next segment is prepared, so that a roll now costs three renames rather than allocating a segment
+     * on the writer thread. The maintenance thread prepares one after open and after every roll. Any thread.
+     *
+     * @return true if a prepared segment is ready.
+     */
+    public boolean isNextSegmentPrepared()
+    {
+        return null != prepared.get();
+    }
+
+    /**
      * Leader epoch stamped on appended batches. Writer thread.
      *
      * @return the current leader epoch.

@@ -40,12 +40,11 @@ import java.util.concurrent.TimeUnit;
  * only writer. ({@code INVOKER} mode would put pretouching inside the measured operation, or leave it undone.)
  * <p>
  * Each iteration starts on a fresh, empty log (deleted and recreated in {@code @Setup(Level.Iteration)}, outside the
- * measurement; allocating the 1 GiB segment takes about 2 s), so the disk use is bounded and every
- * iteration measures appends into the pretouched first half of a segment. Iterations are short for the same reason:
- * 100 ms of the fastest case writes under 512 MiB, so the maintenance thread never starts preparing the next segment
- * (it does at half full) and the log never rolls. Preparation and rolls cost disk bandwidth and are measured by
- * {@code EngineComparison}. A roll inside an iteration would be reported on standard error, and
- * {@code retention.bytes} caps the disk use even then.
+ * measurement), and waits there until the maintenance thread has prepared the spare segment it keeps after open
+ * (zero-filling 1 GiB takes a second or two), so no allocation runs beside the measured appends and the disk use is
+ * bounded. Iterations are short for the same reason: 100 ms of the fastest case writes well under one segment, so
+ * the log never rolls; rolls are measured by {@code EngineComparison}. A roll inside an iteration would be reported
+ * on standard error, and {@code retention.bytes} caps the disk use even then.
  * <p>
  * Thread: the benchmark thread is the writer; JMH runs setup and teardown on it too.
  */
@@ -112,6 +111,7 @@ public class AppendBenchmark
             manager.deleteTopic(PerfLogs.TOPIC);
         }
         log = PerfLogs.createTopic(manager);
+        PerfLogs.awaitPreparedSegment(log);
         // Let the maintenance thread touch the first pretouch window before the writer starts.
         Thread.sleep(100);
     }

@@ -6,6 +6,7 @@ import io.sluice.engine.PartitionLog;
 
 import java.io.File;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Sluice logs the benchmarks write: one topic of one partition in a {@link LogManager} of its own.
@@ -70,5 +71,26 @@ final class PerfLogs
     static PartitionLog createTopic(final LogManager manager)
     {
         return manager.createTopic(TOPIC, 1, Map.of()).get(0);
+    }
+
+    /**
+     * Wait until the spare segment that the maintenance thread prepares after open is ready: the steady state of a
+     * running broker. Without this, a writer appending at full speed into a log opened a moment ago can fill its
+     * first segment before the spare is allocated, and pays for the allocation itself; and the allocation (zero-filling
+     * a segment) would run on the other core while appends are measured.
+     *
+     * @param log just created.
+     */
+    static void awaitPreparedSegment(final PartitionLog log)
+    {
+        final long deadlineNs = System.nanoTime() + 120_000_000_000L;
+        while (!log.isNextSegmentPrepared())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("the next segment was not prepared within 120 s");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 }

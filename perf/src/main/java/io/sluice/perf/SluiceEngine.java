@@ -22,7 +22,7 @@ import java.io.File;
  * {@link RecordBatchView}.
  * <p>
  * The {@link LogManager} runs its maintenance thread ({@code DEDICATED}): it prepares the next segment and touches
- * pages ahead of the writer. The record timestamp is taken once when the store opens (stamping each record would
+ * pages ahead of the writer; measurement starts once the first spare segment is ready, as in a running broker. The record timestamp is taken once when the store opens (stamping each record would
  * add a {@code System.currentTimeMillis()} call that Chronicle is not asked to make). Thread: the caller is the
  * log's only writer and reader.
  */
@@ -55,6 +55,7 @@ final class SluiceEngine implements EngineUnderTest
         this.timestamp = System.currentTimeMillis();
         this.manager = PerfLogs.open(directory, config, LogManager.MaintenanceMode.DEDICATED);
         this.log = PerfLogs.createTopic(manager);
+        PerfLogs.awaitPreparedSegment(log);
     }
 
     public String name()
