@@ -504,17 +504,19 @@ public final class PartitionLog implements AutoCloseable
                 continue;
             }
 
-            // Jump through the index to the last indexed batch that still fits, so the walk below covers at most
-            // one index interval rather than every batch of the read.
+            // Jump through the index to the last indexed batch that still fits, so the walk covers at most one
+            // index interval rather than every batch of the read. The segment end is published before the log end
+            // offset, so the segment may hold batches at or past the log end read above: stop before them, so the
+            // next fetch offset never passes that log end.
             final int first = position;
             int lastBatch = position;
             int next = position + RecordBatchDescriptor.batchLength(log, position);
             final int jump = segment.offsetIndex.lastPositionAtMost((int)Math.min((long)first + maxBytes, limit));
-            if (jump > next && jump < limit)
+            if (jump > next && jump < limit && RecordBatchDescriptor.baseOffset(log, jump) < end)
             {
                 next = jump;
             }
-            while (next < limit)
+            while (next < limit && RecordBatchDescriptor.baseOffset(log, next) < end)
             {
                 final int length = RecordBatchDescriptor.batchLength(log, next);
                 if (next + length - first > maxBytes)
