@@ -1,8 +1,11 @@
 package io.sluice.perf;
 
+import io.sluice.codecs.RecordBatchView;
 import io.sluice.engine.LogConfig;
 import io.sluice.engine.LogManager;
+import io.sluice.engine.LogReadResult;
 import io.sluice.engine.PartitionLog;
+import org.agrona.DirectBuffer;
 
 import java.io.File;
 import java.util.Map;
@@ -92,5 +95,51 @@ final class PerfLogs
             }
             LockSupport.parkNanos(1_000_000);
         }
+    }
+
+    /**
+     * Read every record from the log start to the log end, {@code fetchBytes} at a time, summing the sequence number
+     * at the start of each value: the scan of {@link ReadBenchmark} and {@link EngineComparison}. Allocation-free.
+     *
+     * @param log        to scan.
+     * @param fetchBytes per read.
+     * @param result     reused read result; released at the end.
+     * @param view       reused batch view.
+     * @param totals     reset, then filled with the record count and the sum of sequences.
+     */
+    static void scan(
+        final PartitionLog log,
+        final int fetchBytes,
+        final LogReadResult result,
+        final RecordBatchView view,
+        final EngineUnderTest.ScanTotals totals)
+    {
+        long count = 0;
+        long sum = 0;
+        long offset = log.logStartOffset();
+        final long end = log.logEndOffset();
+        while (offset < end)
+        {
+            final int status = log.read(offset, fetchBytes, result);
+            if (LogReadResult.OK != status)
+            {
+                throw new IllegalStateException("read at offset " + offset + " failed: " + status);
+            }
+            final DirectBuffer buffer = result.buffer();
+            final int length = result.length();
+            for (int position = 0; position < length; position += result.batchLengthAt(position))
+            {
+                view.wrap(buffer, position);
+                while (view.nextRecord())
+                {
+                    sum += PerfBatches.sequence(view.value());
+                    count++;
+                }
+            }
+            offset = result.nextOffset();
+        }
+        result.release();
+        totals.count = count;
+        totals.sequenceSum = sum;
     }
 }

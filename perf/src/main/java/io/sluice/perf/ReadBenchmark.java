@@ -5,7 +5,6 @@ import io.sluice.codecs.RecordBatchView;
 import io.sluice.engine.LogManager;
 import io.sluice.engine.LogReadResult;
 import io.sluice.engine.PartitionLog;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -65,6 +64,7 @@ public class ReadBenchmark
 
     private final LogReadResult result = new LogReadResult();
     private final RecordBatchView view = new RecordBatchView();
+    private final EngineUnderTest.ScanTotals totals = new EngineUnderTest.ScanTotals();
     private File dataDirectory;
     private LogManager manager;
     private PartitionLog log;
@@ -125,35 +125,12 @@ public class ReadBenchmark
     @OperationsPerInvocation(RECORDS)
     public long scan()
     {
-        long sum = 0;
-        long count = 0;
-        long offset = log.logStartOffset();
-        final long end = log.logEndOffset();
-        while (offset < end)
+        PerfLogs.scan(log, FETCH_BYTES, result, view, totals);
+        if (totals.count != RECORDS)
         {
-            if (LogReadResult.OK != log.read(offset, FETCH_BYTES, result))
-            {
-                throw new IllegalStateException("read failed at offset " + offset + ": " + result.status());
-            }
-            final DirectBuffer buffer = result.buffer();
-            final int length = result.length();
-            for (int position = 0; position < length; position += result.batchLengthAt(position))
-            {
-                view.wrap(buffer, position);
-                while (view.nextRecord())
-                {
-                    sum += PerfBatches.sequence(view.value());
-                    count++;
-                }
-            }
-            offset = result.nextOffset();
+            throw new IllegalStateException("scanned " + totals.count + " records, expected " + RECORDS);
         }
-        result.release();
-        if (count != RECORDS)
-        {
-            throw new IllegalStateException("scanned " + count + " records, expected " + RECORDS);
-        }
-        return sum;
+        return totals.sequenceSum;
     }
 
     /**

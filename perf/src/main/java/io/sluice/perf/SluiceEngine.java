@@ -7,7 +7,6 @@ import io.sluice.engine.LogConfig;
 import io.sluice.engine.LogManager;
 import io.sluice.engine.LogReadResult;
 import io.sluice.engine.PartitionLog;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
@@ -91,33 +90,7 @@ final class SluiceEngine implements EngineUnderTest
 
     public void scan(final ScanTotals totals)
     {
-        long count = 0;
-        long sum = 0;
-        long offset = log.logStartOffset();
-        final long end = log.logEndOffset();
-        while (offset < end)
-        {
-            final int status = log.read(offset, FETCH_BYTES, result);
-            if (LogReadResult.OK != status)
-            {
-                throw new IllegalStateException("read at offset " + offset + " failed: " + status);
-            }
-            final DirectBuffer buffer = result.buffer();
-            final int length = result.length();
-            for (int position = 0; position < length; position += result.batchLengthAt(position))
-            {
-                view.wrap(buffer, position);
-                while (view.nextRecord())
-                {
-                    sum += PerfBatches.sequence(view.value());
-                    count++;
-                }
-            }
-            offset = result.nextOffset();
-        }
-        result.release();
-        totals.count = count;
-        totals.sequenceSum = sum;
+        PerfLogs.scan(log, FETCH_BYTES, result, view, totals);
     }
 
     public String summary()
