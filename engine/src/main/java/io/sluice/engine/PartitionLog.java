@@ -596,6 +596,11 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
+    LogSegment activeSegmentForTest()
+    {
+        return active;
+    }
+
     /**
      * Whether the log was closed or deleted.
      *

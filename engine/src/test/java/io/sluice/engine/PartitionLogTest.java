@@ -369,4 +369,52 @@ class PartitionLogTest
         }
         assertEquals(values(0, next), TestBatches.readAll(log, 0));
     }
+
+    @Test
+    void shouldForceEveryBatchBeforeAppendReturnsWhenFlushPolicyIsAlways()
+    {
+        open(SMALL.with(LogConfig.FLUSH_POLICY, "always"));
+        batches.append(log, 0, 3, 0);
+        final LogSegment segment = log.activeSegmentForTest();
+        assertEquals(segment.endPosition(), segment.flushedPosition);
+        batches.append(log, 3, 2, 0);
+        assertEquals(segment.endPosition(), segment.flushedPosition);
+    }
+
+    @Test
+    void shouldForceOnlyOnTheMaintenanceIntervalWhenFlushPolicyIsInterval()
+    {
+        open(SMALL.with(LogConfig.FLUSH_POLICY, "interval").with(LogConfig.FLUSH_INTERVAL_MS, 1000));
+        log.doMaintenance(10_000);
+        batches.append(log, 0, 3, 0);
+        final LogSegment segment = log.activeSegmentForTest();
+        assertEquals(0, segment.flushedPosition, "not forced by the append");
+
+        log.doMaintenance(10_500);
+        assertEquals(0, segment.flushedPosition, "not forced before the interval");
+        log.doMaintenance(11_000);
+        assertEquals(segment.endPosition(), segment.flushedPosition, "forced once the interval passed");
+    }
+
+    @Test
+    void shouldLeaveWriteBackToTheKernelUntilCloseWhenFlushPolicyIsNone()
+    {
+        open(SMALL);
+        batches.append(log, 0, 3, 0);
+        final LogSegment segment = log.activeSegmentForTest();
+        log.doMaintenance(Long.MAX_VALUE / 2);
+        assertEquals(0, segment.flushedPosition);
+        final int end = segment.endPosition();
+        log.close();
+        log = null;
+        assertEquals(end, segment.flushedPosition, "a clean close forces everything");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownFlushPolicyNamingTheKey()
+    {
+        final LogConfigException ex = assertThrows(LogConfigException.class,
+            () -> LogConfig.defaults().with(LogConfig.FLUSH_POLICY, "sometimes"));
+        assertTrue(ex.getMessage().contains("flush.policy"), ex.getMessage());
+    }
 }
