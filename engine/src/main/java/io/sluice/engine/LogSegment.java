@@ -169,10 +169,6 @@ final class LogSegment
         retired = true;
     }
 
-    boolean isRetired()
-    {
-        return retired;
-    }
 
     /**
      * Unmap and delete the files of a retired segment if no reader holds it.

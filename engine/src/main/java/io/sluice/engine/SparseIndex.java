@@ -2,7 +2,6 @@ package io.sluice.engine;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.File;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -101,10 +100,6 @@ abstract class SparseIndex implements AutoCloseable
         publishEntries(0);
     }
 
-    final File path()
-    {
-        return file.file();
-    }
 
     final void force()
     {
