@@ -1,0 +1,154 @@
+package io.sluice.transport;
+
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.MessageHeaderDecoder;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Constants of the client protocol ({@code client-codecs.xml}, schema 102) and the Aeron channels it runs on.
+ * <p>
+ * A broker subscribes to requests on its ingress channel, {@code aeron:udp?endpoint=HOST:PORT}, and on
+ * {@code aeron:ipc} for clients sharing its media driver, both on {@link #INGRESS_STREAM_ID}. Each client
+ * subscribes to its own response channel on {@link #RESPONSE_STREAM_ID} and names it in its connect request.
+ */
+public final class ClientProtocol
+{
+    /** Stream id of the broker's ingress subscriptions. */
+    public static final int INGRESS_STREAM_ID = 1001;
+
+    /** Stream id of a client's response subscription. */
+    public static final int RESPONSE_STREAM_ID = 1002;
+
+    /** Fetch offset meaning "the log start offset". */
+    public static final long EARLIEST_OFFSET = -2;
+
+    /** Fetch offset meaning "the log end offset": only records produced from now on. */
+    public static final long LATEST_OFFSET = -1;
+
+    /** Default port of a broker's ingress channel. */
+    public static final int DEFAULT_PORT = 9494;
+
+    /** Version of the schema this build speaks. */
+    public static final int PROTOCOL_VERSION = MessageHeaderDecoder.SCHEMA_VERSION;
+
+    /** The channel of clients that share the broker's media driver. */
+    public static final String IPC_CHANNEL = CommonContext.IPC_CHANNEL;
+
+    private static final ErrorCode[] ERROR_CODES = new ErrorCode[256];
+
+    static
+    {
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            if (code != ErrorCode.NULL_VAL)
+            {
+                ERROR_CODES[code.value()] = code;
+            }
+        }
+    }
+
+    private ClientProtocol()
+    {
+    }
+
+    /**
+     * A UDP channel for one endpoint.
+     *
+     * @param host       name or address.
+     * @param port       0 for an ephemeral port (subscriptions only).
+     * @param termLength of publications on the channel, or 0 for the media driver's default.
+     * @return the channel.
+     */
+    public static String udpChannel(final String host, final int port, final int termLength)
+    {
+        final String endpoint = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return "aeron:udp?endpoint=" + endpoint + (termLength > 0 ? "|term-length=" + termLength : "");
+    }
+
+    /**
+     * An IPC channel.
+     *
+     * @param termLength of publications on the channel, or 0 for the media driver's default.
+     * @return the channel.
+     */
+    public static String ipcChannel(final int termLength)
+    {
+        return termLength > 0 ? IPC_CHANNEL + "?term-length=" + termLength : IPC_CHANNEL;
+    }
+
+    /**
+     * The channel a broker publishes a client's responses on, rebuilt from what the client asked for: only the
+     * media ({@code udp} or {@code ipc}) and a UDP {@code endpoint} are taken from the client, so a request cannot
+     * smuggle other channel parameters to the broker's media driver.
+     *
+     * @param requested  the client's response channel.
+     * @param termLength of the broker's publication, or 0 for the driver's default.
+     * @return the channel to publish on.
+     * @throws IllegalArgumentException naming what is wrong with the requested channel.
+     */
+    public static String responseChannel(final String requested, final int termLength)
+    {
+        final ChannelUri uri;
+        try
+        {
+            uri = ChannelUri.parse(requested);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("response channel is not an Aeron channel: " + ex.getMessage());
+        }
+        if (uri.isIpc())
+        {
+            return ipcChannel(termLength);
+        }
+        if (!uri.isUdp())
+        {
+            throw new IllegalArgumentException("response channel must be aeron:udp or aeron:ipc: " + requested);
+        }
+        final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
+        if (null == endpoint)
+        {
+            throw new IllegalArgumentException("response channel has no endpoint: " + requested);
+        }
+        final HostPort hostPort = HostPort.parse(endpoint);
+        if (0 == hostPort.port())
+        {
+            throw new IllegalArgumentException("response channel endpoint has port 0: " + requested);
+        }
+        return udpChannel(hostPort.host(), hostPort.port(), termLength);
+    }
+
+    /**
+     * Whether a host name or address is on this machine's loopback interface.
+     *
+     * @param host name or address.
+     * @return true for loopback addresses and names that resolve to one.
+     */
+    public static boolean isLoopback(final String host)
+    {
+        try
+        {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        }
+        catch (final UnknownHostException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * The error code for a raw value, without throwing for values this build does not know.
+     *
+     * @param raw value from a response.
+     * @return the code, or {@link ErrorCode#NULL_VAL} if unknown.
+     */
+    public static ErrorCode errorCode(final int raw)
+    {
+        final ErrorCode code = raw >= 0 && raw < ERROR_CODES.length ? ERROR_CODES[raw] : null;
+        return null == code ? ErrorCode.NULL_VAL : code;
+    }
+}

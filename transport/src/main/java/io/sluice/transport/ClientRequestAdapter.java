@@ -1,0 +1,343 @@
+package io.sluice.transport;
+
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.sluice.codecs.client.ConnectRequestDecoder;
+import io.sluice.codecs.client.CreateTopicRequestDecoder;
+import io.sluice.codecs.client.DeleteTopicRequestDecoder;
+import io.sluice.codecs.client.DisconnectDecoder;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.FetchCloseDecoder;
+import io.sluice.codecs.client.FetchCreditDecoder;
+import io.sluice.codecs.client.FetchRequestDecoder;
+import io.sluice.codecs.client.HeartbeatDecoder;
+import io.sluice.codecs.client.MessageHeaderDecoder;
+import io.sluice.codecs.client.MetadataRequestDecoder;
+import io.sluice.codecs.client.OffsetCommitRequestDecoder;
+import io.sluice.codecs.client.OffsetFetchRequestDecoder;
+import io.sluice.codecs.client.ProduceRequestDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+
+/**
+ * The broker's side of the client protocol: polls ingress subscriptions, validates every frame and dispatches it
+ * to a {@link ClientRequestListener}.
+ * <p>
+ * Validation, before the listener sees anything: the frame holds a message header; the schema is the client
+ * protocol; the version is not newer than this build's; the template is a request; the block is at least as long
+ * as this build's; and walking every group and var data field ends inside the frame. Field values (topic ids,
+ * offsets, enums, credit) are the listener's to check. A frame that fails goes to
+ * {@link ClientRequestListener#onMalformed}; nothing a client sends makes this class throw.
+ * <p>
+ * Owned by the broker's agent thread. Allocation-free for produce, fetch, credit and heartbeat requests; admin
+ * requests decode their names into strings.
+ */
+public final class ClientRequestAdapter implements ControlledFragmentHandler
+{
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ConnectRequestDecoder connectDecoder = new ConnectRequestDecoder();
+    private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
+    private final DisconnectDecoder disconnectDecoder = new DisconnectDecoder();
+    private final MetadataRequestDecoder metadataDecoder = new MetadataRequestDecoder();
+    private final CreateTopicRequestDecoder createTopicDecoder = new CreateTopicRequestDecoder();
+    private final DeleteTopicRequestDecoder deleteTopicDecoder = new DeleteTopicRequestDecoder();
+    private final ProduceRequestDecoder produceDecoder = new ProduceRequestDecoder();
+    private final FetchRequestDecoder fetchDecoder = new FetchRequestDecoder();
+    private final FetchCreditDecoder creditDecoder = new FetchCreditDecoder();
+    private final FetchCloseDecoder fetchCloseDecoder = new FetchCloseDecoder();
+    private final OffsetCommitRequestDecoder offsetCommitDecoder = new OffsetCommitRequestDecoder();
+    private final OffsetFetchRequestDecoder offsetFetchDecoder = new OffsetFetchRequestDecoder();
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    private final ClientRequestListener listener;
+    private final ErrorHandler errorHandler;
+
+    /**
+     * @param listener     to dispatch requests to.
+     * @param errorHandler for exceptions the listener throws: the request is logged and dropped, so that it
+     *                     cannot be delivered again and again.
+     */
+    public ClientRequestAdapter(final ClientRequestListener listener, final ErrorHandler errorHandler)
+    {
+        this.listener = listener;
+        this.errorHandler = errorHandler;
+    }
+
+    /**
+     * Poll one ingress subscription, reassembling fragmented requests.
+     *
+     * @param subscription  to poll.
+     * @param fragmentLimit most fragments to take.
+     * @return fragments taken.
+     */
+    public int poll(final Subscription subscription, final int fragmentLimit)
+    {
+        return subscription.controlledPoll(assembler, fragmentLimit);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        try
+        {
+            return dispatch(buffer, offset, length, header.sessionId()) ? Action.CONTINUE : Action.ABORT;
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+            return Action.CONTINUE;
+        }
+    }
+
+    /**
+     * Validate and dispatch one whole message; public so that tests can feed frames without a media driver.
+     *
+     * @param buffer    holding the message.
+     * @param offset    of the message header.
+     * @param length    of the message.
+     * @param sessionId of the image it came from.
+     * @return what the listener returned.
+     */
+    public boolean dispatch(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return listener.onMalformed(sessionId, -1, -1, ErrorCode.MALFORMED_FRAME,
+                "frame of " + length + " bytes is shorter than a message header");
+        }
+        headerDecoder.wrap(buffer, offset);
+        final int schemaId = headerDecoder.schemaId();
+        final int templateId = headerDecoder.templateId();
+        final int version = headerDecoder.version();
+        final int blockLength = headerDecoder.blockLength();
+        if (schemaId != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            return listener.onMalformed(sessionId, -1, templateId, ErrorCode.UNKNOWN_MESSAGE,
+                "schema id " + schemaId + " is not the client protocol (" + MessageHeaderDecoder.SCHEMA_ID + ")");
+        }
+        if (version > MessageHeaderDecoder.SCHEMA_VERSION)
+        {
+            return listener.onMalformed(sessionId, -1, templateId, ErrorCode.UNSUPPORTED_VERSION,
+                "protocol version " + version + " is newer than the broker's " + MessageHeaderDecoder.SCHEMA_VERSION);
+        }
+
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int bodyLength = length - MessageHeaderDecoder.ENCODED_LENGTH;
+        try
+        {
+            switch (templateId)
+            {
+                case ProduceRequestDecoder.TEMPLATE_ID:
+                {
+                    final ProduceRequestDecoder d = produceDecoder;
+                    if (invalid(blockLength, ProduceRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final int topicId = d.topicId();
+                    final int partition = d.partition();
+                    final short acks = d.acksRaw();
+                    final int recordsLength = d.recordsLength();
+                    final int recordsOffset = d.limit() + ProduceRequestDecoder.recordsHeaderLength();
+                    if (recordsLength < 0 || recordsOffset + recordsLength > offset + length)
+                    {
+                        // A uint32 length of 2 GiB or more reads as negative and would walk the decoder backwards.
+                        return overrun(sessionId, correlationId, templateId);
+                    }
+                    return listener.onProduce(
+                        sessionId, correlationId, topicId, partition, acks, buffer, recordsOffset, recordsLength);
+                }
+
+                case FetchCreditDecoder.TEMPLATE_ID:
+                {
+                    final FetchCreditDecoder d = creditDecoder;
+                    if (invalid(blockLength, FetchCreditDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    return listener.onFetchCredit(sessionId, d.sessionId(), d.credit());
+                }
+
+                case FetchRequestDecoder.TEMPLATE_ID:
+                {
+                    final FetchRequestDecoder d = fetchDecoder;
+                    if (invalid(blockLength, FetchRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    return listener.onFetch(sessionId, d.correlationId(), d.sessionId(), d.topicId(), d.partition(),
+                        d.fetchOffset(), d.creditModeRaw(), d.initialCredit());
+                }
+
+                case FetchCloseDecoder.TEMPLATE_ID:
+                {
+                    final FetchCloseDecoder d = fetchCloseDecoder;
+                    if (invalid(blockLength, FetchCloseDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    return listener.onFetchClose(sessionId, d.sessionId());
+                }
+
+                case HeartbeatDecoder.TEMPLATE_ID:
+                {
+                    if (invalid(blockLength, HeartbeatDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    return listener.onHeartbeat(sessionId);
+                }
+
+                case ConnectRequestDecoder.TEMPLATE_ID:
+                {
+                    final ConnectRequestDecoder d = connectDecoder;
+                    if (invalid(blockLength, ConnectRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    return listener.onConnect(sessionId, d.correlationId(), d);
+                }
+
+                case DisconnectDecoder.TEMPLATE_ID:
+                {
+                    if (invalid(blockLength, DisconnectDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    return listener.onDisconnect(sessionId);
+                }
+
+                case MetadataRequestDecoder.TEMPLATE_ID:
+                {
+                    final MetadataRequestDecoder d = metadataDecoder;
+                    if (invalid(blockLength, MetadataRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final boolean includeConfig = 0 != d.includeConfig();
+                    return listener.onMetadata(sessionId, correlationId, d.topic(), includeConfig);
+                }
+
+                case CreateTopicRequestDecoder.TEMPLATE_ID:
+                {
+                    final CreateTopicRequestDecoder d = createTopicDecoder;
+                    if (invalid(blockLength, CreateTopicRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    return listener.onCreateTopic(
+                        sessionId, d.correlationId(), d.partitions(), d.replicationFactor(), d);
+                }
+
+                case DeleteTopicRequestDecoder.TEMPLATE_ID:
+                {
+                    final DeleteTopicRequestDecoder d = deleteTopicDecoder;
+                    if (invalid(blockLength, DeleteTopicRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    return listener.onDeleteTopic(sessionId, correlationId, d.topic());
+                }
+
+                case OffsetCommitRequestDecoder.TEMPLATE_ID:
+                {
+                    final OffsetCommitRequestDecoder d = offsetCommitDecoder;
+                    if (invalid(blockLength, OffsetCommitRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final int topicId = d.topicId();
+                    final int partition = d.partition();
+                    final long committedOffset = d.committedOffset();
+                    return listener.onOffsetCommit(
+                        sessionId, correlationId, d.group(), topicId, partition, committedOffset);
+                }
+
+                case OffsetFetchRequestDecoder.TEMPLATE_ID:
+                {
+                    final OffsetFetchRequestDecoder d = offsetFetchDecoder;
+                    if (invalid(blockLength, OffsetFetchRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final int topicId = d.topicId();
+                    final int partition = d.partition();
+                    return listener.onOffsetFetch(sessionId, correlationId, d.group(), topicId, partition);
+                }
+
+                default:
+                    return listener.onMalformed(sessionId, -1, templateId, ErrorCode.UNKNOWN_MESSAGE,
+                        "template id " + templateId + " is not a client request");
+            }
+        }
+        catch (final IndexOutOfBoundsException | IllegalStateException ex)
+        {
+            // A group count or var data length pointing past the buffer's end, caught by bounds checks.
+            return listener.onMalformed(sessionId, -1, templateId, ErrorCode.MALFORMED_FRAME,
+                "template " + templateId + " runs past the frame: " + ex.getMessage());
+        }
+    }
+
+    private static boolean invalid(final int blockLength, final int expectedBlockLength, final int bodyLength)
+    {
+        return blockLength < expectedBlockLength || blockLength > bodyLength;
+    }
+
+    private boolean malformed(final int sessionId, final int templateId, final int blockLength, final int bodyLength)
+    {
+        return listener.onMalformed(sessionId, -1, templateId, ErrorCode.MALFORMED_FRAME,
+            "template " + templateId + " has block length " + blockLength + " in a body of " + bodyLength + " bytes");
+    }
+
+    private boolean overrun(final int sessionId, final long correlationId, final int templateId)
+    {
+        return listener.onMalformed(sessionId, correlationId, templateId, ErrorCode.MALFORMED_FRAME,
+            "template " + templateId + " has groups or var data running past the end of the frame");
+    }
+}

@@ -1,0 +1,372 @@
+package io.sluice.transport;
+
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.sluice.codecs.client.AdminResponseDecoder;
+import io.sluice.codecs.client.ConnectResponseDecoder;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.ErrorResponseDecoder;
+import io.sluice.codecs.client.FetchDataDecoder;
+import io.sluice.codecs.client.FetchStatusDecoder;
+import io.sluice.codecs.client.MessageHeaderDecoder;
+import io.sluice.codecs.client.MetadataResponseDecoder;
+import io.sluice.codecs.client.OffsetResponseDecoder;
+import io.sluice.codecs.client.ProduceResponseDecoder;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The client's side of the client protocol: polls the response subscription, checks each frame the way the broker
+ * checks requests, and dispatches it. Responses to the one blocking call in progress (connect, metadata, admin,
+ * offsets) are captured here; everything else goes to the {@link ClientResponseListener} of the poll.
+ * <p>
+ * Owned by the thread that uses the connection. Allocation-free for produce responses and fetch data.
+ */
+final class ClientResponseAdapter implements FragmentHandler
+{
+    private static final ClientResponseListener NO_LISTENER = new ClientResponseListener()
+    {
+    };
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ConnectResponseDecoder connectDecoder = new ConnectResponseDecoder();
+    private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
+    private final MetadataResponseDecoder metadataDecoder = new MetadataResponseDecoder();
+    private final AdminResponseDecoder adminDecoder = new AdminResponseDecoder();
+    private final ProduceResponseDecoder produceDecoder = new ProduceResponseDecoder();
+    private final FetchStatusDecoder fetchStatusDecoder = new FetchStatusDecoder();
+    private final FetchDataDecoder fetchDataDecoder = new FetchDataDecoder();
+    private final OffsetResponseDecoder offsetDecoder = new OffsetResponseDecoder();
+    private final FragmentAssembler assembler = new FragmentAssembler(this);
+
+    private ClientResponseListener listener = NO_LISTENER;
+    private int malformedResponses;
+
+    // The blocking call in progress: its correlation id and what came back.
+    private long awaitedCorrelationId = Long.MIN_VALUE;
+    private boolean answered;
+    private ErrorCode answerCode;
+    private String answerMessage;
+    private long answerValue;
+    private int answerBrokerId;
+    private int answerMaxFrameLength;
+    private int answerTimeoutMs;
+    private List<TopicDescription> answerTopics;
+
+    int poll(final Subscription subscription, final ClientResponseListener listener, final int fragmentLimit)
+    {
+        this.listener = null == listener ? NO_LISTENER : listener;
+        return subscription.poll(assembler, fragmentLimit);
+    }
+
+    void await(final long correlationId)
+    {
+        awaitedCorrelationId = correlationId;
+        answered = false;
+        answerCode = null;
+        answerMessage = "";
+        answerValue = -1;
+        answerTopics = null;
+    }
+
+    boolean answered()
+    {
+        return answered;
+    }
+
+    ErrorCode answerCode()
+    {
+        return answerCode;
+    }
+
+    String answerMessage()
+    {
+        return answerMessage;
+    }
+
+    long answerValue()
+    {
+        return answerValue;
+    }
+
+    int answerBrokerId()
+    {
+        return answerBrokerId;
+    }
+
+    int answerMaxFrameLength()
+    {
+        return answerMaxFrameLength;
+    }
+
+    int answerTimeoutMs()
+    {
+        return answerTimeoutMs;
+    }
+
+    List<TopicDescription> answerTopics()
+    {
+        return answerTopics;
+    }
+
+    int malformedResponses()
+    {
+        return malformedResponses;
+    }
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            malformed("response of " + length + " bytes");
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        final int templateId = headerDecoder.templateId();
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            malformed("response with schema id " + headerDecoder.schemaId());
+            return;
+        }
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int bodyLength = length - MessageHeaderDecoder.ENCODED_LENGTH;
+        try
+        {
+            switch (templateId)
+            {
+                case ProduceResponseDecoder.TEMPLATE_ID:
+                    if (fits(produceDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(), blockLength,
+                        ProduceResponseDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        onProduceResponse(produceDecoder);
+                    }
+                    break;
+
+                case FetchDataDecoder.TEMPLATE_ID:
+                    if (blockLength >= FetchDataDecoder.BLOCK_LENGTH && blockLength <= bodyLength)
+                    {
+                        onFetchData(fetchDataDecoder.wrap(buffer, bodyOffset, blockLength, version), buffer, offset, length);
+                    }
+                    else
+                    {
+                        malformed("fetch data with block length " + blockLength);
+                    }
+                    break;
+
+                case FetchStatusDecoder.TEMPLATE_ID:
+                    if (fits(fetchStatusDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(), blockLength,
+                        FetchStatusDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        final FetchStatusDecoder d = fetchStatusDecoder;
+                        listener.onFetchStatus(d.correlationId(), d.sessionId(), errorCode(d.errorCodeRaw()),
+                            d.nextOffset(), d.logStartOffset(), d.highWatermark(), text(d.errorMessageLength(), d));
+                    }
+                    break;
+
+                case ErrorResponseDecoder.TEMPLATE_ID:
+                    if (fits(errorDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(), blockLength,
+                        ErrorResponseDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        onErrorResponse(errorDecoder);
+                    }
+                    break;
+
+                case ConnectResponseDecoder.TEMPLATE_ID:
+                    if (fits(connectDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(), blockLength,
+                        ConnectResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        connectDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        final ConnectResponseDecoder d = connectDecoder;
+                        answerCode = errorCode(d.errorCodeRaw());
+                        answerBrokerId = d.brokerId();
+                        answerValue = d.connectionId();
+                        answerMaxFrameLength = d.maxFrameLength();
+                        answerTimeoutMs = d.clientTimeoutMs();
+                        answerMessage = d.errorMessage();
+                        answered = true;
+                    }
+                    break;
+
+                case AdminResponseDecoder.TEMPLATE_ID:
+                    if (fits(adminDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(), blockLength,
+                        AdminResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        adminDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        answerCode = errorCode(adminDecoder.errorCodeRaw());
+                        answerValue = adminDecoder.topicId();
+                        answerMessage = adminDecoder.errorMessage();
+                        answered = true;
+                    }
+                    break;
+
+                case OffsetResponseDecoder.TEMPLATE_ID:
+                    if (fits(offsetDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(), blockLength,
+                        OffsetResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        offsetDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        answerCode = errorCode(offsetDecoder.errorCodeRaw());
+                        answerValue = offsetDecoder.committedOffset();
+                        answerMessage = offsetDecoder.errorMessage();
+                        answered = true;
+                    }
+                    break;
+
+                case MetadataResponseDecoder.TEMPLATE_ID:
+                    if (fits(metadataDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(), blockLength,
+                        MetadataResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        metadataDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        onMetadataResponse(metadataDecoder);
+                    }
+                    break;
+
+                default:
+                    malformed("response with template id " + templateId);
+            }
+        }
+        catch (final IndexOutOfBoundsException | IllegalStateException ex)
+        {
+            malformed("response with template id " + templateId + ": " + ex.getMessage());
+        }
+    }
+
+    private boolean fits(
+        final int decodedLength, final int blockLength, final int expectedBlockLength, final int bodyLength)
+    {
+        if (blockLength < expectedBlockLength || blockLength > bodyLength)
+        {
+            malformed("response with block length " + blockLength);
+            return false;
+        }
+        if (decodedLength > bodyLength)
+        {
+            malformed("response running past its frame");
+            return false;
+        }
+        return true;
+    }
+
+    private void onProduceResponse(final ProduceResponseDecoder d)
+    {
+        final ErrorCode errorCode = errorCode(d.errorCodeRaw());
+        final long correlationId = d.correlationId();
+        final int topicId = d.topicId();
+        final int partition = d.partition();
+        final long baseOffset = d.baseOffset();
+        final long logStartOffset = d.logStartOffset();
+        final String message = text(d.errorMessageLength(), d);
+        listener.onProduceResponse(correlationId, topicId, partition, errorCode, baseOffset, logStartOffset, message);
+    }
+
+    private void onFetchData(final FetchDataDecoder d, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long sessionId = d.sessionId();
+        final int topicId = d.topicId();
+        final int partition = d.partition();
+        final long fromOffset = d.fromOffset();
+        final long toOffset = d.toOffset();
+        final long highWatermark = d.highWatermark();
+        final int recordsLength = d.recordsLength();
+        final int recordsOffset = d.limit() + FetchDataDecoder.recordsHeaderLength();
+        if (recordsLength < 0 || recordsOffset + recordsLength > offset + length)
+        {
+            malformed("fetch data running past its frame");
+            return;
+        }
+        listener.onFetchData(
+            sessionId, topicId, partition, fromOffset, toOffset, highWatermark, buffer, recordsOffset, recordsLength);
+    }
+
+    private void onErrorResponse(final ErrorResponseDecoder d)
+    {
+        final long correlationId = d.correlationId();
+        final ErrorCode errorCode = errorCode(d.errorCodeRaw());
+        final int templateId = d.requestTemplateId();
+        final String message = d.errorMessage();
+        if (correlationId == awaitedCorrelationId)
+        {
+            answerCode = errorCode;
+            answerMessage = message;
+            answered = true;
+        }
+        else
+        {
+            listener.onError(correlationId, errorCode, templateId, message);
+        }
+    }
+
+    private void onMetadataResponse(final MetadataResponseDecoder d)
+    {
+        answerCode = errorCode(d.errorCodeRaw());
+        final List<TopicDescription> topics = new ArrayList<>();
+        for (final MetadataResponseDecoder.TopicsDecoder topic : d.topics())
+        {
+            final int topicId = topic.topicId();
+            topic.partitionCount();
+            final int replicationFactor = topic.replicationFactor();
+            final List<TopicDescription.PartitionDescription> partitions = new ArrayList<>();
+            for (final MetadataResponseDecoder.TopicsDecoder.PartitionsDecoder p : topic.partitions())
+            {
+                final int partition = p.partition();
+                final int leader = p.leader();
+                final int leaderEpoch = p.leaderEpoch();
+                final long logStartOffset = p.logStartOffset();
+                final long highWatermark = p.highWatermark();
+                final long logEndOffset = p.logEndOffset();
+                final long sizeBytes = p.sizeBytes();
+                final List<Integer> replicas = new ArrayList<>();
+                final List<Integer> isr = new ArrayList<>();
+                for (final MetadataResponseDecoder.TopicsDecoder.PartitionsDecoder.ReplicasDecoder r : p.replicas())
+                {
+                    replicas.add(r.brokerId());
+                    if (0 != r.inSync())
+                    {
+                        isr.add(r.brokerId());
+                    }
+                }
+                partitions.add(new TopicDescription.PartitionDescription(partition, leader, leaderEpoch,
+                    List.copyOf(replicas), List.copyOf(isr), logStartOffset, highWatermark, logEndOffset, sizeBytes));
+            }
+            final Map<String, String> config = new TreeMap<>();
+            for (final MetadataResponseDecoder.TopicsDecoder.ConfigsDecoder c : topic.configs())
+            {
+                final String key = c.key();
+                config.put(key, c.value());
+            }
+            topics.add(new TopicDescription(
+                topic.name(), topicId, replicationFactor, List.copyOf(partitions), Map.copyOf(config)));
+        }
+        answerMessage = d.errorMessage();
+        answerTopics = topics;
+        answered = true;
+    }
+
+    private void malformed(final String what)
+    {
+        malformedResponses++;
+        listener.onError(-1, ErrorCode.MALFORMED_FRAME, -1, "malformed " + what);
+    }
+
+    private static String text(final int length, final ProduceResponseDecoder d)
+    {
+        return 0 == length ? "" : d.errorMessage();
+    }
+
+    private static String text(final int length, final FetchStatusDecoder d)
+    {
+        return 0 == length ? "" : d.errorMessage();
+    }
+
+    private static ErrorCode errorCode(final int raw)
+    {
+        return ClientProtocol.errorCode(raw);
+    }
+}

@@ -1,0 +1,251 @@
+package io.sluice.transport;
+
+import io.sluice.codecs.client.AdminResponseEncoder;
+import io.sluice.codecs.client.ConnectResponseEncoder;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.ErrorResponseEncoder;
+import io.sluice.codecs.client.FetchDataEncoder;
+import io.sluice.codecs.client.FetchStatusEncoder;
+import io.sluice.codecs.client.MessageHeaderEncoder;
+import io.sluice.codecs.client.MetadataResponseEncoder;
+import io.sluice.codecs.client.OffsetResponseEncoder;
+import io.sluice.codecs.client.ProduceResponseEncoder;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The broker's side of the client protocol: encodes each response into one reused buffer, from which the caller
+ * offers it to the client's publication (and keeps a copy if the publication is back-pressured).
+ * <p>
+ * Owned by the broker's agent thread. Allocation-free except for error messages, which only failures carry.
+ */
+public final class ClientResponseProxy
+{
+    private static final int INITIAL_CAPACITY = 64 * 1024;
+
+    private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(INITIAL_CAPACITY);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ConnectResponseEncoder connectEncoder = new ConnectResponseEncoder();
+    private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private final MetadataResponseEncoder metadataEncoder = new MetadataResponseEncoder();
+    private final AdminResponseEncoder adminEncoder = new AdminResponseEncoder();
+    private final ProduceResponseEncoder produceEncoder = new ProduceResponseEncoder();
+    private final FetchStatusEncoder fetchStatusEncoder = new FetchStatusEncoder();
+    private final FetchDataEncoder fetchDataEncoder = new FetchDataEncoder();
+    private final OffsetResponseEncoder offsetEncoder = new OffsetResponseEncoder();
+
+    /**
+     * The buffer every method encodes into, from index 0.
+     *
+     * @return the buffer.
+     */
+    public MutableDirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @param correlationId   of the request.
+     * @param errorCode       outcome.
+     * @param brokerId        of this broker.
+     * @param connectionId    the broker's name for the connection.
+     * @param maxFrameLength  largest message the broker sends on the connection.
+     * @param clientTimeoutMs after which a silent connection is closed.
+     * @param errorMessage    empty on success.
+     * @return the encoded length.
+     */
+    public int connectResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int brokerId,
+        final long connectionId,
+        final int maxFrameLength,
+        final int clientTimeoutMs,
+        final String errorMessage)
+    {
+        connectEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .brokerId(brokerId)
+            .connectionId(connectionId)
+            .maxFrameLength(maxFrameLength)
+            .clientTimeoutMs(clientTimeoutMs)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId     of the request, or -1.
+     * @param errorCode         what went wrong.
+     * @param requestTemplateId of the request, or -1.
+     * @param errorMessage      what went wrong, for people.
+     * @return the encoded length.
+     */
+    public int errorResponse(
+        final long correlationId, final ErrorCode errorCode, final int requestTemplateId, final String errorMessage)
+    {
+        errorEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .requestTemplateId(requestTemplateId)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength();
+    }
+
+    /**
+     * Start a metadata response; add the topics group and the error message to the returned encoder, then call
+     * {@link #encodedLength(MetadataResponseEncoder)}.
+     *
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param brokerId      of this broker.
+     * @return the encoder, positioned at the topics group.
+     */
+    public MetadataResponseEncoder metadataResponse(
+        final long correlationId, final ErrorCode errorCode, final int brokerId)
+    {
+        return metadataEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .brokerId(brokerId);
+    }
+
+    /**
+     * @param encoder returned by {@link #metadataResponse}, fully encoded.
+     * @return the encoded length.
+     */
+    public int encodedLength(final MetadataResponseEncoder encoder)
+    {
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param topicId       created, or -1.
+     * @param errorMessage  empty on success.
+     * @return the encoded length.
+     */
+    public int adminResponse(
+        final long correlationId, final ErrorCode errorCode, final int topicId, final String errorMessage)
+    {
+        adminEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .topicId(topicId)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + adminEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId  of the request.
+     * @param topicId        of the request.
+     * @param partition      of the request.
+     * @param errorCode      outcome.
+     * @param baseOffset     assigned, or -1.
+     * @param logStartOffset of the partition, or -1.
+     * @param errorMessage   empty on success.
+     * @return the encoded length.
+     */
+    public int produceResponse(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final ErrorCode errorCode,
+        final long baseOffset,
+        final long logStartOffset,
+        final String errorMessage)
+    {
+        produceEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(topicId)
+            .partition(partition)
+            .errorCode(errorCode)
+            .baseOffset(baseOffset)
+            .logStartOffset(logStartOffset)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + produceEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId  of the fetch request, or -1.
+     * @param sessionId      the fetch session.
+     * @param errorCode      outcome.
+     * @param nextOffset     the session delivers next.
+     * @param logStartOffset of the partition.
+     * @param highWatermark  of the partition.
+     * @param errorMessage   empty on success.
+     * @return the encoded length.
+     */
+    public int fetchStatus(
+        final long correlationId,
+        final long sessionId,
+        final ErrorCode errorCode,
+        final long nextOffset,
+        final long logStartOffset,
+        final long highWatermark,
+        final String errorMessage)
+    {
+        fetchStatusEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .errorCode(errorCode)
+            .nextOffset(nextOffset)
+            .logStartOffset(logStartOffset)
+            .highWatermark(highWatermark)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + fetchStatusEncoder.encodedLength();
+    }
+
+    /**
+     * Encode the part of a fetch data message that precedes the batch bytes, length prefix included; the caller
+     * offers it together with the batches, straight from the log's mapped buffer.
+     *
+     * @param sessionId     the fetch session.
+     * @param topicId       of the partition.
+     * @param partition     read.
+     * @param fromOffset    first offset to deliver.
+     * @param toOffset      last offset to deliver.
+     * @param highWatermark of the partition.
+     * @param recordsLength bytes of whole batches that follow.
+     * @return the length of the part encoded.
+     */
+    public int fetchDataHeader(
+        final long sessionId,
+        final int topicId,
+        final int partition,
+        final long fromOffset,
+        final long toOffset,
+        final long highWatermark,
+        final int recordsLength)
+    {
+        fetchDataEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .topicId(topicId)
+            .partition(partition)
+            .fromOffset(fromOffset)
+            .toOffset(toOffset)
+            .highWatermark(highWatermark);
+        final int lengthOffset = MessageHeaderEncoder.ENCODED_LENGTH + FetchDataEncoder.BLOCK_LENGTH;
+        buffer.putInt(lengthOffset, recordsLength, FetchDataEncoder.BYTE_ORDER);
+        return lengthOffset + FetchDataEncoder.recordsHeaderLength();
+    }
+
+    /**
+     * @param correlationId   of the request.
+     * @param errorCode       outcome.
+     * @param committedOffset the group's offset, or -1.
+     * @param errorMessage    empty on success.
+     * @return the encoded length.
+     */
+    public int offsetResponse(
+        final long correlationId, final ErrorCode errorCode, final long committedOffset, final String errorMessage)
+    {
+        offsetEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .committedOffset(committedOffset)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + offsetEncoder.encodedLength();
+    }
+}
