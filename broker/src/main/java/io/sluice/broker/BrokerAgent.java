@@ -1,0 +1,1135 @@
+package io.sluice.broker;
+
+import io.aeron.Aeron;
+import io.aeron.Image;
+import io.aeron.Subscription;
+import io.aeron.exceptions.AeronException;
+import io.sluice.codecs.RecordBatchDescriptor;
+import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.ConnectRequestDecoder;
+import io.sluice.codecs.client.CreateTopicRequestDecoder;
+import io.sluice.codecs.client.CreditMode;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.FetchDataEncoder;
+import io.sluice.codecs.client.MessageHeaderEncoder;
+import io.sluice.codecs.client.MetadataResponseEncoder;
+import io.sluice.engine.LogConfig;
+import io.sluice.engine.LogConfigException;
+import io.sluice.engine.LogManager;
+import io.sluice.engine.LogReadResult;
+import io.sluice.engine.LogStorageException;
+import io.sluice.engine.PartitionLog;
+import io.sluice.transport.ClientProtocol;
+import io.sluice.transport.ClientRequestAdapter;
+import io.sluice.transport.ClientRequestListener;
+import io.sluice.transport.ClientResponseProxy;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The broker's one agent: decodes client requests, appends produced batches, serves fetch sessions, answers admin
+ * requests and retires silent clients. Every partition has exactly one writer, this agent, which is the engine's
+ * single-writer rule; spreading partitions over several writer agents is a later step.
+ * <p>
+ * Duty cycle: run the Aeron client conductor, finish connections whose response publication is up, send responses
+ * that waited for a back-pressured publication, poll the ingress subscriptions, send fetched batches within each
+ * fetch session's credit, and every 100 ms check timeouts.
+ * <p>
+ * A request is only taken when its answer can be sent or queued behind a single back-pressured one (see
+ * {@link ClientSession}); a malformed request is answered with an {@code ErrorResponse} and counted, and a request
+ * that makes the broker throw is answered with an error and logged, so no client input stops the agent.
+ */
+final class BrokerAgent implements Agent, ClientRequestListener
+{
+    /** Bytes a fetch data message adds in front of its batches. */
+    static final int FETCH_DATA_HEADER_LENGTH =
+        MessageHeaderEncoder.ENCODED_LENGTH + FetchDataEncoder.BLOCK_LENGTH + FetchDataEncoder.recordsHeaderLength();
+
+    static final int MAX_PARTITIONS = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerAgent.class);
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final int FETCH_SENDS_PER_CYCLE = 64;
+    private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final SluiceBroker.Context ctx;
+    private final Aeron aeron;
+    private final AgentInvoker aeronInvoker;
+    private final LogManager logManager;
+    private final BrokerCounters counters;
+    private final ClientRequestAdapter adapter;
+    private final ClientResponseProxy proxy = new ClientResponseProxy();
+    private final LogReadResult readResult = new LogReadResult();
+    private final Int2ObjectHashMap<ClientSession> sessionsById = new Int2ObjectHashMap<>();
+    private final ArrayList<ClientSession> sessions = new ArrayList<>();
+    private final ArrayList<FetchSession> fetchSessions = new ArrayList<>();
+    private final TopicRegistry topics = new TopicRegistry();
+    private final SystemNanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private final SystemEpochClock epochClock = SystemEpochClock.INSTANCE;
+    private final GroupOffsets groupOffsets;
+    private final int maxFetchBatchLength;
+    private final String brokerName;
+    private Subscription udpIngress;
+    private Subscription ipcIngress;
+    private long nowNs;
+    private long timerDeadlineNs;
+    private long nextConnectionId = 1;
+    private int fetchCursor;
+
+    BrokerAgent(
+        final SluiceBroker.Context ctx, final Aeron aeron, final LogManager logManager, final BrokerCounters counters)
+    {
+        this.ctx = ctx;
+        this.aeron = aeron;
+        this.aeronInvoker = aeron.conductorAgentInvoker();
+        this.logManager = logManager;
+        this.counters = counters;
+        this.adapter = new ClientRequestAdapter(this, ctx.errorHandler());
+        this.maxFetchBatchLength = ctx.maxFetchBatchLength();
+        this.brokerName = "broker " + ctx.brokerId();
+        this.groupOffsets = new GroupOffsets(logManager);
+        for (final String name : logManager.topics())
+        {
+            final int count = logManager.partitionCount(name);
+            final List<PartitionLog> logs = new ArrayList<>(count);
+            for (int p = 0; p < count; p++)
+            {
+                logs.add(logManager.log(name, p));
+            }
+            topics.add(name, logs, logManager.topicConfig(name));
+        }
+    }
+
+    void ingress(final Subscription udpIngress, final Subscription ipcIngress)
+    {
+        this.udpIngress = udpIngress;
+        this.ipcIngress = ipcIngress;
+    }
+
+    public String roleName()
+    {
+        return "sluice-broker";
+    }
+
+    public void onStart()
+    {
+        nowNs = nanoClock.nanoTime();
+        timerDeadlineNs = nowNs + TIMER_INTERVAL_NS;
+    }
+
+    public int doWork()
+    {
+        nowNs = nanoClock.nanoTime();
+        int work = aeronInvoker.invoke();
+        work += completeConnections();
+        work += sendWaitingResponses();
+        work += adapter.poll(udpIngress, FRAGMENT_LIMIT);
+        work += adapter.poll(ipcIngress, FRAGMENT_LIMIT);
+        work += serviceFetchSessions();
+        if (nowNs - timerDeadlineNs >= 0)
+        {
+            timerDeadlineNs = nowNs + TIMER_INTERVAL_NS;
+            work += checkTimeouts();
+        }
+        return work;
+    }
+
+    public void onClose()
+    {
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            sessions.get(i).close();
+        }
+        sessions.clear();
+        sessionsById.clear();
+        fetchSessions.clear();
+        readResult.release();
+    }
+
+    /**
+     * Aeron calls this on the conductor, which this agent runs: the client's image is gone, so is the client.
+     */
+    void onImageUnavailable(final Image image)
+    {
+        final ClientSession session = sessionsById.get(image.sessionId());
+        if (null != session)
+        {
+            LOG.info("{}: {} left (image unavailable)", brokerName, session);
+            closeSession(session);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ connections
+
+    public boolean onConnect(final int sessionId, final long correlationId, final ConnectRequestDecoder decoder)
+    {
+        counters.requests.incrementRelease();
+        final int protocolVersion = decoder.protocolVersion();
+        final int responseStreamId = decoder.responseStreamId();
+        final String requestedChannel = decoder.responseChannel();
+        final String clientName = decoder.clientName();
+        if (sessionsById.containsKey(sessionId))
+        {
+            counters.malformedFrames.incrementRelease();
+            LOG.warn("{}: second connect request on session {} ignored", brokerName, sessionId);
+            return true;
+        }
+        final String channel;
+        try
+        {
+            channel = ClientProtocol.responseChannel(requestedChannel, ctx.clientTermLength());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // There is nowhere to send an answer to.
+            counters.malformedFrames.incrementRelease();
+            LOG.warn("{}: connect from session {} refused: {}", brokerName, sessionId, ex.getMessage());
+            return true;
+        }
+
+        final long registrationId;
+        try
+        {
+            registrationId = aeron.asyncAddExclusivePublication(channel, responseStreamId);
+        }
+        catch (final AeronException ex)
+        {
+            counters.malformedFrames.incrementRelease();
+            LOG.warn("{}: connect from session {} refused: {}", brokerName, sessionId, ex.getMessage());
+            return true;
+        }
+        final ClientSession session = new ClientSession(sessionId, nextConnectionId++, correlationId, registrationId,
+            clientName, channel, nowNs, ctx.clientTimeoutNs());
+        if (protocolVersion > ClientProtocol.PROTOCOL_VERSION)
+        {
+            session.connectError = "protocol version " + protocolVersion + " is newer than the broker's " +
+                ClientProtocol.PROTOCOL_VERSION;
+        }
+        sessionsById.put(sessionId, session);
+        sessions.add(session);
+        return true;
+    }
+
+    public boolean onHeartbeat(final int sessionId)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null != session)
+        {
+            session.lastActivityNs = nowNs;
+        }
+        return true;
+    }
+
+    public boolean onDisconnect(final int sessionId)
+    {
+        final ClientSession session = sessionsById.get(sessionId);
+        if (null != session)
+        {
+            LOG.info("{}: {} disconnected", brokerName, session);
+            closeSession(session);
+        }
+        return true;
+    }
+
+    private int completeConnections()
+    {
+        int work = 0;
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            final ClientSession session = sessions.get(i);
+            if (session.state != ClientSession.State.AWAITING_PUBLICATION)
+            {
+                continue;
+            }
+            if (null == session.publication)
+            {
+                try
+                {
+                    session.publication = aeron.getExclusivePublication(session.publicationRegistrationId);
+                }
+                catch (final AeronException ex)
+                {
+                    LOG.warn("{}: cannot publish to {}: {}", brokerName, session, ex.getMessage());
+                    closeSession(session);
+                    work++;
+                    continue;
+                }
+            }
+            if (null != session.publication && session.publication.isConnected())
+            {
+                session.state = ClientSession.State.CONNECTED;
+                session.lastActivityNs = nowNs;
+                final boolean refused = null != session.connectError;
+                final int length = proxy.connectResponse(session.connectCorrelationId,
+                    refused ? ErrorCode.UNSUPPORTED_VERSION : ErrorCode.NONE, ctx.brokerId(), session.connectionId,
+                    ctx.maxFrameLength(), (int)TimeUnit.NANOSECONDS.toMillis(ctx.clientTimeoutNs()),
+                    refused ? session.connectError : "");
+                if (!session.send(proxy.buffer(), length, counters) || refused)
+                {
+                    closeSession(session);
+                }
+                else
+                {
+                    counters.connections.incrementRelease();
+                    LOG.info("{}: {} connected", brokerName, session);
+                }
+                work++;
+            }
+            else if (nowNs - session.connectDeadlineNs > 0)
+            {
+                LOG.warn("{}: {} never connected its response channel", brokerName, session);
+                closeSession(session);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int sendWaitingResponses()
+    {
+        int work = 0;
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            final ClientSession session = sessions.get(i);
+            if (session.isBlocked())
+            {
+                final int sent = session.sendWaiting();
+                if (sent < 0)
+                {
+                    closeSession(session);
+                }
+                work += Math.max(sent, 1);
+            }
+        }
+        return work;
+    }
+
+    private int checkTimeouts()
+    {
+        int work = 0;
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            final ClientSession session = sessions.get(i);
+            if (session.state == ClientSession.State.CONNECTED &&
+                nowNs - session.lastActivityNs > ctx.clientTimeoutNs())
+            {
+                LOG.info("{}: {} timed out", brokerName, session);
+                counters.clientTimeouts.incrementRelease();
+                closeSession(session);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void closeSession(final ClientSession session)
+    {
+        if (session.state == ClientSession.State.CONNECTED)
+        {
+            counters.connections.getAndAddRelease(-1);
+        }
+        for (int i = fetchSessions.size() - 1; i >= 0; i--)
+        {
+            if (fetchSessions.get(i).client == session)
+            {
+                fetchSessions.remove(i);
+            }
+        }
+        session.close();
+        sessionsById.remove(session.sessionId);
+        sessions.remove(session);
+    }
+
+    /**
+     * The connected session of an image, or null (counted): requests before a connect have nowhere to be answered.
+     */
+    private ClientSession connected(final int sessionId)
+    {
+        final ClientSession session = sessionsById.get(sessionId);
+        if (null == session || session.state != ClientSession.State.CONNECTED)
+        {
+            counters.unconnectedRequests.incrementRelease();
+            return null;
+        }
+        session.lastActivityNs = nowNs;
+        return session;
+    }
+
+    private void send(final ClientSession session, final int length)
+    {
+        if (!session.send(proxy.buffer(), length, counters))
+        {
+            LOG.info("{}: {} is gone", brokerName, session);
+            closeSession(session);
+        }
+    }
+
+    private void sendError(
+        final ClientSession session,
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int templateId,
+        final String message)
+    {
+        counters.errorResponses.incrementRelease();
+        send(session, proxy.errorResponse(correlationId, errorCode, templateId, message));
+    }
+
+    public boolean onMalformed(
+        final int sessionId,
+        final long correlationId,
+        final int templateId,
+        final ErrorCode errorCode,
+        final String message)
+    {
+        counters.malformedFrames.incrementRelease();
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        sendError(session, correlationId, errorCode, templateId, message);
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ produce
+
+    public boolean onProduce(
+        final int sessionId,
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final short acks,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+
+        final Topic topic = topics.byId(topicId);
+        ErrorCode errorCode = ErrorCode.NONE;
+        String message = "";
+        long baseOffset = -1;
+        long logStartOffset = -1;
+        if (null == topic)
+        {
+            errorCode = ErrorCode.UNKNOWN_TOPIC;
+            message = "no topic has id " + topicId + " (deleted, or the broker restarted: look it up again)";
+        }
+        else if (topic.internal)
+        {
+            errorCode = ErrorCode.INVALID_TOPIC;
+            message = "topic " + topic.name + " is internal";
+        }
+        else if (partition < 0 || partition >= topic.partitions.length)
+        {
+            errorCode = ErrorCode.UNKNOWN_PARTITION;
+            message = "topic " + topic.name + " has partitions 0 to " + (topic.partitions.length - 1) + ", not " +
+                partition;
+        }
+        else if (acks != Acks.NONE.value() && acks != Acks.LEADER.value() && acks != Acks.ALL.value())
+        {
+            errorCode = ErrorCode.INVALID_ACKS;
+            message = "acks must be NONE (0), LEADER (1) or ALL (2), not " + acks;
+        }
+        else
+        {
+            final PartitionLog log = topic.partitions[partition];
+            final long result = log.append(buffer, offset, length);
+            logStartOffset = log.logStartOffset();
+            if (result >= 0)
+            {
+                baseOffset = result;
+                counters.producedRecords.getAndAddRelease(RecordBatchDescriptor.recordCount(buffer, offset));
+                counters.producedBytes.getAndAddRelease(length);
+            }
+            else
+            {
+                errorCode = appendErrorCode(result);
+                message = appendErrorMessage(result, length, topic, partition);
+            }
+        }
+
+        // One replica: ALL is answered when LEADER would be, the in-sync set being this broker alone.
+        if (errorCode == ErrorCode.NONE && acks == Acks.NONE.value())
+        {
+            return true;
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.produceResponse(
+            correlationId, topicId, partition, errorCode, baseOffset, logStartOffset, message));
+        return true;
+    }
+
+    private static ErrorCode appendErrorCode(final long result)
+    {
+        if (result == PartitionLog.RECORD_TOO_LARGE)
+        {
+            return ErrorCode.RECORD_TOO_LARGE;
+        }
+        if (result == PartitionLog.STORAGE_FULL)
+        {
+            return ErrorCode.STORAGE_FULL;
+        }
+        if (result == PartitionLog.STORAGE_ERROR)
+        {
+            return ErrorCode.STORAGE_ERROR;
+        }
+        if (result == PartitionLog.LOG_CLOSED)
+        {
+            return ErrorCode.UNKNOWN_TOPIC;
+        }
+        return ErrorCode.CORRUPT_BATCH;
+    }
+
+    private static String appendErrorMessage(
+        final long result, final int length, final Topic topic, final int partition)
+    {
+        final String where = topic.name + "-" + partition;
+        if (result == PartitionLog.RECORD_TOO_LARGE)
+        {
+            return "batch of " + length + " bytes is larger than max.message.bytes " +
+                topic.config.maxMessageBytes() + " of " + topic.name;
+        }
+        if (result == PartitionLog.STORAGE_FULL)
+        {
+            return "no space left on the broker's device for " + where;
+        }
+        if (result == PartitionLog.STORAGE_ERROR)
+        {
+            return "the broker cannot write " + where + " (see its log)";
+        }
+        if (result == PartitionLog.LOG_CLOSED)
+        {
+            return "topic " + topic.name + " was deleted";
+        }
+        if (result == PartitionLog.INVALID_OFFSET_DELTAS)
+        {
+            return "batch's offset deltas do not run 0 to record count - 1";
+        }
+        return "batch refused: " + RecordBatchDescriptor.errorMessage((int)result);
+    }
+
+    // ------------------------------------------------------------------------------------------------ fetch
+
+    public boolean onFetch(
+        final int sessionId,
+        final long correlationId,
+        final long fetchSessionId,
+        final int topicId,
+        final int partition,
+        final long fetchOffset,
+        final short creditMode,
+        final long initialCredit)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+
+        final Topic topic = topics.byId(topicId);
+        ErrorCode errorCode = ErrorCode.NONE;
+        String message = "";
+        if (null == topic)
+        {
+            errorCode = ErrorCode.UNKNOWN_TOPIC;
+            message = "no topic has id " + topicId + " (deleted, or the broker restarted: look it up again)";
+        }
+        else if (partition < 0 || partition >= topic.partitions.length)
+        {
+            errorCode = ErrorCode.UNKNOWN_PARTITION;
+            message = "topic " + topic.name + " has partitions 0 to " + (topic.partitions.length - 1) + ", not " +
+                partition;
+        }
+        else if (creditMode != CreditMode.RECORDS.value() && creditMode != CreditMode.BYTES.value())
+        {
+            errorCode = ErrorCode.INVALID_CREDIT;
+            message = "credit mode must be RECORDS (0) or BYTES (1), not " + creditMode;
+        }
+        else if (initialCredit < 0)
+        {
+            errorCode = ErrorCode.INVALID_CREDIT;
+            message = "credit must not be negative: " + initialCredit;
+        }
+        else if (fetchOffset < ClientProtocol.EARLIEST_OFFSET)
+        {
+            errorCode = ErrorCode.INVALID_OFFSET;
+            message = "fetch offset " + fetchOffset + " is negative (-2 is earliest, -1 latest)";
+        }
+        else if (session.fetchSessions.containsKey(fetchSessionId))
+        {
+            errorCode = ErrorCode.INVALID_REQUEST;
+            message = "fetch session " + fetchSessionId + " is already open on this connection";
+        }
+
+        long nextOffset = -1;
+        long logStartOffset = -1;
+        long highWatermark = -1;
+        if (errorCode == ErrorCode.NONE)
+        {
+            final PartitionLog log = topic.partitions[partition];
+            logStartOffset = log.logStartOffset();
+            highWatermark = log.logEndOffset();
+            nextOffset = fetchOffset == ClientProtocol.EARLIEST_OFFSET ? logStartOffset :
+                fetchOffset == ClientProtocol.LATEST_OFFSET ? highWatermark : fetchOffset;
+            if (nextOffset < logStartOffset || nextOffset > highWatermark)
+            {
+                errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+                message = "offset " + nextOffset + " is outside " + topic.name + "-" + partition + "'s range " +
+                    logStartOffset + " to " + highWatermark;
+            }
+            else
+            {
+                final FetchSession fetch = new FetchSession(session, fetchSessionId, topic, partition,
+                    creditMode == CreditMode.BYTES.value(), nextOffset, initialCredit);
+                session.fetchSessions.put(fetchSessionId, fetch);
+                fetchSessions.add(fetch);
+            }
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.fetchStatus(
+            correlationId, fetchSessionId, errorCode, nextOffset, logStartOffset, highWatermark, message));
+        return true;
+    }
+
+    public boolean onFetchCredit(final int sessionId, final long fetchSessionId, final long credit)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        final FetchSession fetch = session.fetchSessions.get(fetchSessionId);
+        if (null == fetch || credit < 0)
+        {
+            if (session.isBlocked())
+            {
+                return false;
+            }
+            sendError(session, -1, null == fetch ? ErrorCode.UNKNOWN_FETCH_SESSION : ErrorCode.INVALID_CREDIT,
+                io.sluice.codecs.client.FetchCreditDecoder.TEMPLATE_ID,
+                null == fetch ? "no fetch session " + fetchSessionId + " on this connection" :
+                    "credit must not be negative: " + credit);
+            return true;
+        }
+        fetch.addCredit(credit);
+        return true;
+    }
+
+    public boolean onFetchClose(final int sessionId, final long fetchSessionId)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null != session)
+        {
+            final FetchSession fetch = session.fetchSessions.remove(fetchSessionId);
+            if (null != fetch)
+            {
+                fetchSessions.remove(fetch);
+            }
+        }
+        return true;
+    }
+
+    private int serviceFetchSessions()
+    {
+        final int count = fetchSessions.size();
+        if (0 == count)
+        {
+            return 0;
+        }
+        int sends = 0;
+        for (int i = 0; i < count && sends < FETCH_SENDS_PER_CYCLE; i++)
+        {
+            if (fetchCursor >= fetchSessions.size())
+            {
+                fetchCursor = 0;
+            }
+            final FetchSession fetch = fetchSessions.get(fetchCursor);
+            final int sent = serviceFetch(fetch);
+            if (sent >= 0)
+            {
+                fetchCursor++;
+            }
+            sends += Math.abs(sent);
+            if (fetchSessions.isEmpty())
+            {
+                break;
+            }
+        }
+        return sends;
+    }
+
+    /**
+     * Send what one fetch session may have.
+     *
+     * @return 1 if a message was sent, 0 if none, -1 if the session ended (and was removed).
+     */
+    private int serviceFetch(final FetchSession fetch)
+    {
+        final ClientSession session = fetch.client;
+        if (fetch.credit <= 0 || session.isBlocked())
+        {
+            return 0;
+        }
+        final PartitionLog log = fetch.log;
+        final long highWatermark = log.logEndOffset();
+        if (fetch.nextOffset >= highWatermark && !log.isClosed())
+        {
+            return 0;
+        }
+        final int maxBytes = fetch.creditInBytes ?
+            (int)Math.min(maxFetchBatchLength, fetch.credit) : maxFetchBatchLength;
+        final int status = log.read(fetch.nextOffset, maxBytes, readResult);
+        try
+        {
+            if (status == LogReadResult.NO_DATA)
+            {
+                return 0;
+            }
+            if (status == LogReadResult.LOG_CLOSED)
+            {
+                endFetch(fetch, ErrorCode.TOPIC_DELETED, "topic " + fetch.topic.name + " was deleted");
+                return -1;
+            }
+            if (status == LogReadResult.OFFSET_OUT_OF_RANGE)
+            {
+                endFetch(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + fetch.nextOffset + " is no longer in " +
+                    fetch.topic.name + "-" + fetch.partition + ", which starts at " + readResult.logStartOffset());
+                return -1;
+            }
+
+            final DirectBuffer buffer = readResult.buffer();
+            final int available = readResult.length();
+            final long from = fetch.nextOffset;
+            final long lastAllowed = fetch.creditInBytes ? Long.MAX_VALUE : from + fetch.credit - 1;
+            long to = from - 1;
+            int length = 0;
+            while (length < available && to < lastAllowed)
+            {
+                final int batchLength = RecordBatchDescriptor.batchLength(buffer, length);
+                if (length + batchLength > maxFetchBatchLength ||
+                    (fetch.creditInBytes && length + batchLength > fetch.credit))
+                {
+                    break;
+                }
+                final long lastOffset = RecordBatchDescriptor.baseOffset(buffer, length) +
+                    RecordBatchDescriptor.lastOffsetDelta(buffer, length);
+                to = Math.min(lastOffset, lastAllowed);
+                length += batchLength;
+            }
+            if (0 == length)
+            {
+                if (RecordBatchDescriptor.batchLength(buffer, 0) > maxFetchBatchLength)
+                {
+                    endFetch(fetch, ErrorCode.RECORD_TOO_LARGE, "the batch at offset " + from +
+                        " is larger than this connection's largest frame");
+                    return -1;
+                }
+                return 0; // byte credit smaller than the next batch: wait for more
+            }
+
+            final int headerLength = proxy.fetchDataHeader(
+                fetch.id, fetch.topic.id, fetch.partition, from, to, highWatermark, length);
+            final long result = session.publication.offer(proxy.buffer(), 0, headerLength, buffer, 0, length);
+            if (result > 0)
+            {
+                fetch.credit -= fetch.creditInBytes ? length : to - from + 1;
+                fetch.nextOffset = to + 1;
+                counters.fetchedBytes.getAndAddRelease(length);
+                return 1;
+            }
+            if (ClientSession.isRetryable(result))
+            {
+                return 0;
+            }
+            LOG.info("{}: {} is gone", brokerName, session);
+            closeSession(session);
+            return -1;
+        }
+        finally
+        {
+            readResult.release();
+        }
+    }
+
+    private void endFetch(final FetchSession fetch, final ErrorCode errorCode, final String message)
+    {
+        fetch.client.fetchSessions.remove(fetch.id);
+        fetchSessions.remove(fetch);
+        counters.errorResponses.incrementRelease();
+        send(fetch.client, proxy.fetchStatus(-1, fetch.id, errorCode, fetch.nextOffset,
+            fetch.log.isClosed() ? -1 : fetch.log.logStartOffset(), fetch.log.isClosed() ? -1 : fetch.log.logEndOffset(),
+            message));
+    }
+
+    // ------------------------------------------------------------------------------------------------ admin
+
+    public boolean onMetadata(
+        final int sessionId, final long correlationId, final String topicName, final boolean includeConfig)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final List<Topic> selected;
+        if (topicName.isEmpty())
+        {
+            selected = new ArrayList<>();
+            for (final Topic topic : topics.all())
+            {
+                if (!topic.internal)
+                {
+                    selected.add(topic);
+                }
+            }
+        }
+        else
+        {
+            final Topic topic = topics.byName(topicName);
+            selected = null == topic ? Collections.emptyList() : List.of(topic);
+        }
+        final boolean unknown = !topicName.isEmpty() && selected.isEmpty();
+        final MetadataResponseEncoder encoder = proxy.metadataResponse(
+            correlationId, unknown ? ErrorCode.UNKNOWN_TOPIC : ErrorCode.NONE, ctx.brokerId());
+        final MetadataResponseEncoder.TopicsEncoder topicsEncoder = encoder.topicsCount(selected.size());
+        for (final Topic topic : selected)
+        {
+            topicsEncoder.next()
+                .topicId(topic.id)
+                .partitionCount(topic.partitions.length)
+                .replicationFactor((short)1);
+            final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder partitionsEncoder =
+                topicsEncoder.partitionsCount(topic.partitions.length);
+            for (int p = 0; p < topic.partitions.length; p++)
+            {
+                final PartitionLog log = topic.partitions[p];
+                final long end = log.logEndOffset();
+                partitionsEncoder.next()
+                    .partition(p)
+                    .leader(ctx.brokerId())
+                    .leaderEpoch(log.leaderEpoch())
+                    .logStartOffset(log.logStartOffset())
+                    .highWatermark(end)
+                    .logEndOffset(end)
+                    .sizeBytes(log.sizeInBytes())
+                    .replicasCount(1)
+                    .next()
+                    .brokerId(ctx.brokerId())
+                    .inSync((short)1);
+            }
+            final Map<String, String> config = includeConfig ? topic.config.values() : Map.of();
+            final MetadataResponseEncoder.TopicsEncoder.ConfigsEncoder configsEncoder =
+                topicsEncoder.configsCount(config.size());
+            for (final Map.Entry<String, String> entry : config.entrySet())
+            {
+                configsEncoder.next().key(entry.getKey()).value(entry.getValue());
+            }
+            topicsEncoder.name(topic.name);
+        }
+        encoder.errorMessage(unknown ? "no topic named '" + topicName + "'" : "");
+        if (unknown)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.encodedLength(encoder));
+        return true;
+    }
+
+    public boolean onCreateTopic(
+        final int sessionId,
+        final long correlationId,
+        final int partitions,
+        final int replicationFactor,
+        final CreateTopicRequestDecoder decoder)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final Map<String, String> overrides = new TreeMap<>();
+        for (final CreateTopicRequestDecoder.ConfigsDecoder config : decoder.configs())
+        {
+            final String key = config.key();
+            overrides.put(key, config.value());
+        }
+        final String name = decoder.topic();
+
+        ErrorCode errorCode = ErrorCode.NONE;
+        String message = "";
+        int topicId = -1;
+        if (!TOPIC_NAME.matcher(name).matches() || ".".equals(name) || "..".equals(name))
+        {
+            errorCode = ErrorCode.INVALID_TOPIC;
+            message = "topic names are 1 to 200 of a-z A-Z 0-9 . _ -, and not . or ..: '" + name + "'";
+        }
+        else if (name.startsWith(TopicRegistry.INTERNAL_PREFIX))
+        {
+            errorCode = ErrorCode.INVALID_TOPIC;
+            message = "names starting with " + TopicRegistry.INTERNAL_PREFIX + " are for internal topics";
+        }
+        else if (null != topics.byName(name))
+        {
+            errorCode = ErrorCode.TOPIC_EXISTS;
+            message = "topic " + name + " already exists";
+        }
+        else if (partitions < 1 || partitions > MAX_PARTITIONS)
+        {
+            errorCode = ErrorCode.INVALID_PARTITIONS;
+            message = "partitions must be 1 to " + MAX_PARTITIONS + ", not " + partitions;
+        }
+        else if (replicationFactor != 1)
+        {
+            errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
+            message = "replication factor must be 1 on a single broker, not " + replicationFactor;
+        }
+        else
+        {
+            try
+            {
+                final LogConfig config = ctx.logConfig().with(overrides);
+                if (config.maxMessageBytes() > maxFetchBatchLength)
+                {
+                    errorCode = ErrorCode.INVALID_CONFIG;
+                    message = "max.message.bytes " + config.maxMessageBytes() + " is more than the broker sends " +
+                        "in one frame: " + maxFetchBatchLength + " (raise the broker's client.term.length)";
+                }
+                else
+                {
+                    final List<PartitionLog> logs = logManager.createTopic(name, partitions, overrides);
+                    topicId = topics.add(name, logs, logManager.topicConfig(name)).id;
+                    LOG.info("{}: created topic {} with {} partitions {}", brokerName, name, partitions, overrides);
+                }
+            }
+            catch (final LogConfigException ex)
+            {
+                errorCode = ErrorCode.INVALID_CONFIG;
+                message = ex.getMessage();
+            }
+            catch (final LogStorageException ex)
+            {
+                errorCode = ErrorCode.STORAGE_ERROR;
+                message = ex.getMessage();
+                ctx.errorHandler().onError(ex);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                errorCode = ErrorCode.INVALID_REQUEST;
+                message = ex.getMessage();
+            }
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.adminResponse(correlationId, errorCode, topicId, message));
+        return true;
+    }
+
+    public boolean onDeleteTopic(final int sessionId, final long correlationId, final String name)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final Topic topic = topics.byName(name);
+        ErrorCode errorCode = ErrorCode.NONE;
+        String message = "";
+        if (null == topic)
+        {
+            errorCode = ErrorCode.UNKNOWN_TOPIC;
+            message = "no topic named '" + name + "'";
+        }
+        else if (topic.internal)
+        {
+            errorCode = ErrorCode.INVALID_TOPIC;
+            message = "topic " + name + " is internal";
+        }
+        else
+        {
+            for (int i = fetchSessions.size() - 1; i >= 0; i--)
+            {
+                final FetchSession fetch = fetchSessions.get(i);
+                if (fetch.topic == topic)
+                {
+                    endFetch(fetch, ErrorCode.TOPIC_DELETED, "topic " + name + " was deleted");
+                }
+            }
+            topics.remove(name);
+            try
+            {
+                logManager.deleteTopic(name);
+                LOG.info("{}: deleted topic {}", brokerName, name);
+            }
+            catch (final LogStorageException ex)
+            {
+                errorCode = ErrorCode.STORAGE_ERROR;
+                message = ex.getMessage();
+                ctx.errorHandler().onError(ex);
+            }
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.adminResponse(correlationId, errorCode, -1, message));
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ offsets
+
+    public boolean onOffsetCommit(
+        final int sessionId,
+        final long correlationId,
+        final String group,
+        final int topicId,
+        final int partition,
+        final long offset)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final Topic topic = topics.byId(topicId);
+        ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
+        String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
+        if (errorCode == ErrorCode.NONE && offset < 0)
+        {
+            errorCode = ErrorCode.INVALID_OFFSET;
+            message = "committed offset must not be negative: " + offset;
+        }
+        if (errorCode == ErrorCode.NONE)
+        {
+            final long result = groupOffsets.commit(group, topic.name, partition, offset, epochClock.time());
+            if (result < 0)
+            {
+                errorCode = appendErrorCode(result);
+                message = "cannot store the offset: " + appendErrorMessage(result, 0, topic, partition);
+            }
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.offsetResponse(correlationId, errorCode, errorCode == ErrorCode.NONE ? offset : -1, message));
+        return true;
+    }
+
+    public boolean onOffsetFetch(
+        final int sessionId, final long correlationId, final String group, final int topicId, final int partition)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final Topic topic = topics.byId(topicId);
+        final ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
+        final String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
+        final long offset = errorCode == ErrorCode.NONE ? groupOffsets.committed(group, topic.name, partition) : -1;
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.offsetResponse(correlationId, errorCode, offset, message));
+        return true;
+    }
+
+    private static ErrorCode validateOffsetRequest(
+        final String group, final Topic topic, final int topicId, final int partition)
+    {
+        if (null != GroupOffsets.validateGroup(group))
+        {
+            return ErrorCode.INVALID_GROUP;
+        }
+        if (null == topic)
+        {
+            return ErrorCode.UNKNOWN_TOPIC;
+        }
+        if (partition < 0 || partition >= topic.partitions.length)
+        {
+            return ErrorCode.UNKNOWN_PARTITION;
+        }
+        return ErrorCode.NONE;
+    }
+
+    private static String offsetRequestMessage(
+        final ErrorCode errorCode, final String group, final Topic topic, final int topicId, final int partition)
+    {
+        return switch (errorCode)
+        {
+            case INVALID_GROUP -> GroupOffsets.validateGroup(group);
+            case UNKNOWN_TOPIC -> "no topic has id " + topicId;
+            case UNKNOWN_PARTITION -> "topic " + topic.name + " has no partition " + partition;
+            default -> "";
+        };
+    }
+}

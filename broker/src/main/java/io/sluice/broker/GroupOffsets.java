@@ -1,0 +1,128 @@
+package io.sluice.broker;
+
+import io.sluice.codecs.RecordBatchBuilder;
+import io.sluice.codecs.RecordBatchView;
+import io.sluice.engine.LogConfig;
+import io.sluice.engine.LogManager;
+import io.sluice.engine.LogReadResult;
+import io.sluice.engine.PartitionLog;
+import org.agrona.BufferUtil;
+import org.agrona.collections.Object2LongHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Consumer groups' committed offsets, kept in the internal topic {@value #TOPIC} so that they are as durable as
+ * any record and survive a restart: each commit appends one record whose key is {@code group \0 topic \0
+ * partition} and whose value is the offset (8 bytes, little-endian); on start the broker reads the topic from the
+ * beginning and keeps the last value of each key in memory.
+ * <p>
+ * Until the log compacts (cleanup.policy=compact arrives with consumer groups), the topic only grows; it rolls
+ * 16 MiB segments and is retained in full.
+ * <p>
+ * Owned by the broker agent.
+ */
+final class GroupOffsets
+{
+    static final String TOPIC = TopicRegistry.INTERNAL_PREFIX + "consumer_offsets";
+    static final int MAX_GROUP_LENGTH = 249;
+    static final Map<String, String> TOPIC_CONFIG = Map.of(
+        LogConfig.SEGMENT_BYTES, String.valueOf(16 * 1024 * 1024),
+        LogConfig.PRETOUCH_BYTES, "0");
+
+    private final Object2LongHashMap<String> offsets = new Object2LongHashMap<>(-1);
+    private final UnsafeBuffer batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private final RecordBatchBuilder builder = new RecordBatchBuilder();
+    private final PartitionLog log;
+
+    GroupOffsets(final LogManager logManager)
+    {
+        final List<String> topics = logManager.topics();
+        log = topics.contains(TOPIC) ?
+            logManager.log(TOPIC, 0) : logManager.createTopic(TOPIC, 1, TOPIC_CONFIG).get(0);
+        load();
+    }
+
+    PartitionLog log()
+    {
+        return log;
+    }
+
+    /**
+     * @return a message if the group name is unusable, else null.
+     */
+    static String validateGroup(final String group)
+    {
+        if (group.isEmpty() || group.length() > MAX_GROUP_LENGTH || group.indexOf('\0') >= 0)
+        {
+            return "group name must be 1 to " + MAX_GROUP_LENGTH + " characters without NUL: '" + group + "'";
+        }
+        return null;
+    }
+
+    long committed(final String group, final String topic, final int partition)
+    {
+        return offsets.getValue(key(group, topic, partition));
+    }
+
+    /**
+     * Append the commit to the log, then remember it.
+     *
+     * @return the log's append result: the record's offset, or a negative {@link PartitionLog} code.
+     */
+    long commit(final String group, final String topic, final int partition, final long offset, final long nowMs)
+    {
+        final String key = key(group, topic, partition);
+        final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        final byte[] value = new byte[Long.BYTES];
+        new UnsafeBuffer(value).putLong(0, offset, ByteOrder.LITTLE_ENDIAN);
+        builder.wrap(batchBuffer, 0, batchBuffer.capacity());
+        if (!builder.append(nowMs, keyBytes, value))
+        {
+            throw new IllegalArgumentException("offset commit key too long: " + keyBytes.length + " bytes");
+        }
+        final int length = builder.build();
+        final long result = log.append(batchBuffer, 0, length);
+        if (result >= 0)
+        {
+            offsets.put(key, offset);
+        }
+        return result;
+    }
+
+    private void load()
+    {
+        final RecordBatchView view = new RecordBatchView();
+        try (LogReadResult result = new LogReadResult())
+        {
+            long next = log.logStartOffset();
+            while (next < log.logEndOffset() && log.read(next, 1024 * 1024, result) == LogReadResult.OK)
+            {
+                int position = 0;
+                while (position < result.length())
+                {
+                    view.wrap(result.buffer(), position);
+                    while (view.nextRecord())
+                    {
+                        if (!view.isKeyNull() && !view.isValueNull() && view.value().capacity() == Long.BYTES)
+                        {
+                            final String key = view.key().getStringWithoutLengthUtf8(0, view.key().capacity());
+                            offsets.put(key, view.value().getLong(0, ByteOrder.LITTLE_ENDIAN));
+                        }
+                    }
+                    position += result.batchLengthAt(position);
+                }
+                next = result.nextOffset();
+            }
+        }
+    }
+
+    private static String key(final String group, final String topic, final int partition)
+    {
+        return group + '\0' + topic + '\0' + partition;
+    }
+}

@@ -1,0 +1,515 @@
+package io.sluice.broker;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.RegistrationException;
+import io.sluice.engine.LogConfig;
+import io.sluice.engine.LogManager;
+import io.sluice.transport.ClientProtocol;
+import io.sluice.transport.HostPort;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Sluice broker node: an Aeron media driver (embedded by default), the log manager over the data directory, and
+ * the broker agent that serves clients.
+ * <p>
+ * Threads: {@code sluice-broker}, the agent: polls the ingress subscriptions, appends produced batches (the one
+ * writer of every partition), serves fetch sessions from the mapped segments, runs the Aeron client conductor
+ * (as an invoker) and checks timeouts. {@code sluice-log-maintenance}, the log manager's: pre-touches and prepares
+ * segments, flushes, enforces retention. The embedded media driver's one shared thread. Nothing else.
+ * <p>
+ * {@link #close()} stops the agent after its current duty cycle, so every request taken has been appended and
+ * answered, then closes the logs (forcing them to the device) and the driver.
+ */
+public final class SluiceBroker implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceBroker.class);
+
+    /**
+     * Idle strategies for the broker agent and the embedded driver.
+     */
+    public enum IdleProfile
+    {
+        /** Back off to sleeping when idle: an idle broker costs almost nothing; latency in the 100s of µs. */
+        BACKOFF,
+        /** Yield when idle: the best latency on a machine with fewer cores than spinning threads. */
+        YIELDING,
+        /** Spin: only with a core for each spinning thread. */
+        BUSY_SPIN;
+
+        IdleStrategy newIdleStrategy()
+        {
+            return switch (this)
+            {
+                case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+                case YIELDING -> new YieldingIdleStrategy();
+                case BUSY_SPIN -> new BusySpinIdleStrategy();
+            };
+        }
+    }
+
+    /**
+     * Configuration: fluent setters; {@link #conclude()} validates. Settable from properties with
+     * {@link #apply(Properties)}, whose keys are the {@code *_PROP} constants.
+     */
+    public static final class Context
+    {
+        /** Property: this broker's id. */
+        public static final String BROKER_ID_PROP = "broker.id";
+        /** Property: {@code HOST:PORT} of the ingress channel; port 0 picks a free one. */
+        public static final String LISTEN_PROP = "listen";
+        /** Property: the data directory. */
+        public static final String DATA_DIR_PROP = "data.dir";
+        /** Property: directory of an external media driver; unset launches an embedded one. */
+        public static final String AERON_DIR_PROP = "aeron.dir";
+        /** Property: term length of the broker's publications to clients. */
+        public static final String CLIENT_TERM_LENGTH_PROP = "client.term.length";
+        /** Property: a client silent for this long is disconnected. */
+        public static final String CLIENT_TIMEOUT_MS_PROP = "client.timeout.ms";
+        /** Property: {@code backoff}, {@code yielding} or {@code busy-spin}. */
+        public static final String IDLE_STRATEGY_PROP = "idle.strategy";
+        /** Prefix of properties that set the default log configuration: {@code log.retention.ms}, ... */
+        public static final String LOG_PREFIX = "log.";
+
+        /** Default listen address: loopback only. */
+        public static final String LISTEN_DEFAULT = "127.0.0.1:" + ClientProtocol.DEFAULT_PORT;
+        /** Default data directory, relative to the working directory. */
+        public static final String DATA_DIR_DEFAULT = "sluice-data";
+
+        private int brokerId;
+        private String listen = LISTEN_DEFAULT;
+        private File dataDirectory = new File(DATA_DIR_DEFAULT);
+        private String aeronDirectoryName;
+        private int clientTermLength = 16 * 1024 * 1024;
+        private long clientTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+        private IdleProfile idleProfile = IdleProfile.BACKOFF;
+        private final Map<String, String> logDefaults = new HashMap<>();
+        private ErrorHandler errorHandler = (ex) -> LOG.error("broker error", ex);
+        private LogConfig logConfig;
+        private HostPort listenAddress;
+
+        /**
+         * Apply properties, as read from a broker properties file.
+         *
+         * @param properties keys as the {@code *_PROP} constants and {@code log.*}.
+         * @return this.
+         * @throws IllegalArgumentException for an unknown key or a bad value.
+         */
+        public Context apply(final Properties properties)
+        {
+            for (final String key : properties.stringPropertyNames())
+            {
+                set(key, properties.getProperty(key).trim());
+            }
+            return this;
+        }
+
+        /**
+         * Set one property.
+         *
+         * @param key   as the {@code *_PROP} constants or {@code log.*}.
+         * @param value its value.
+         * @return this.
+         * @throws IllegalArgumentException for an unknown key or a bad value.
+         */
+        public Context set(final String key, final String value)
+        {
+            switch (key)
+            {
+                case BROKER_ID_PROP -> brokerId(parseInt(key, value));
+                case LISTEN_PROP -> listen(value);
+                case DATA_DIR_PROP -> dataDirectory(new File(value));
+                case AERON_DIR_PROP -> aeronDirectoryName(value.isEmpty() ? null : value);
+                case CLIENT_TERM_LENGTH_PROP -> clientTermLength(parseInt(key, value));
+                case CLIENT_TIMEOUT_MS_PROP -> clientTimeout(parseInt(key, value), TimeUnit.MILLISECONDS);
+                case IDLE_STRATEGY_PROP -> idleProfile(parseIdle(value));
+                default ->
+                {
+                    if (!key.startsWith(LOG_PREFIX))
+                    {
+                        throw new IllegalArgumentException("unknown broker property '" + key + "'");
+                    }
+                    logDefaults.put(key.substring(LOG_PREFIX.length()), value);
+                }
+            }
+            return this;
+        }
+
+        /**
+         * Check everything and fill in defaults.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the bad setting.
+         */
+        public Context conclude()
+        {
+            listenAddress = HostPort.parse(listen);
+            if (clientTermLength < 64 * 1024 || clientTermLength > 1024 * 1024 * 1024 ||
+                Integer.bitCount(clientTermLength) != 1)
+            {
+                throw new IllegalArgumentException(
+                    CLIENT_TERM_LENGTH_PROP + " must be a power of 2 from 64 KiB to 1 GiB: " + clientTermLength);
+            }
+            if (clientTimeoutNs < TimeUnit.MILLISECONDS.toNanos(100))
+            {
+                throw new IllegalArgumentException(CLIENT_TIMEOUT_MS_PROP + " must be at least 100 ms");
+            }
+            logConfig = LogConfig.defaults().with(logDefaults);
+            final int maxBatch = maxFetchBatchLength();
+            if (logConfig.maxMessageBytes() > maxBatch)
+            {
+                throw new IllegalArgumentException("log.max.message.bytes " + logConfig.maxMessageBytes() +
+                    " is more than a client publication carries: " + maxBatch + " (raise client.term.length)");
+            }
+            return this;
+        }
+
+        int maxFrameLength()
+        {
+            return Math.min(clientTermLength / 8, 16 * 1024 * 1024);
+        }
+
+        int maxFetchBatchLength()
+        {
+            return maxFrameLength() - BrokerAgent.FETCH_DATA_HEADER_LENGTH;
+        }
+
+        /**
+         * @param brokerId this broker's id, 0 or more.
+         * @return this.
+         */
+        public Context brokerId(final int brokerId)
+        {
+            if (brokerId < 0)
+            {
+                throw new IllegalArgumentException(BROKER_ID_PROP + " must be 0 or more: " + brokerId);
+            }
+            this.brokerId = brokerId;
+            return this;
+        }
+
+        /**
+         * @return this broker's id.
+         */
+        public int brokerId()
+        {
+            return brokerId;
+        }
+
+        /**
+         * @param listen {@code HOST:PORT} of the ingress channel; port 0 picks a free one.
+         * @return this.
+         */
+        public Context listen(final String listen)
+        {
+            HostPort.parse(listen);
+            this.listen = listen;
+            return this;
+        }
+
+        /**
+         * @param dataDirectory where the logs live.
+         * @return this.
+         */
+        public Context dataDirectory(final File dataDirectory)
+        {
+            this.dataDirectory = dataDirectory;
+            return this;
+        }
+
+        /**
+         * @return where the logs live.
+         */
+        public File dataDirectory()
+        {
+            return dataDirectory;
+        }
+
+        /**
+         * @param aeronDirectoryName of an external media driver, or null to launch an embedded one.
+         * @return this.
+         */
+        public Context aeronDirectoryName(final String aeronDirectoryName)
+        {
+            this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        /**
+         * @param clientTermLength term length of the broker's publications to clients: a power of 2; a fetch
+         *                         frame is at most an eighth of it, which bounds {@code max.message.bytes}.
+         * @return this.
+         */
+        public Context clientTermLength(final int clientTermLength)
+        {
+            this.clientTermLength = clientTermLength;
+            return this;
+        }
+
+        /**
+         * @param timeout after which a silent client is disconnected.
+         * @param unit    of the timeout.
+         * @return this.
+         */
+        public Context clientTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.clientTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        /**
+         * @param idleProfile of the broker agent and the embedded driver.
+         * @return this.
+         */
+        public Context idleProfile(final IdleProfile idleProfile)
+        {
+            this.idleProfile = idleProfile;
+            return this;
+        }
+
+        /**
+         * @param key   of the default log configuration, such as {@code retention.ms}.
+         * @param value its value.
+         * @return this.
+         */
+        public Context logDefault(final String key, final String value)
+        {
+            logDefaults.put(key, value);
+            return this;
+        }
+
+        /**
+         * @param errorHandler for errors on the broker's threads.
+         * @return this.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        LogConfig logConfig()
+        {
+            return logConfig;
+        }
+
+        long clientTimeoutNs()
+        {
+            return clientTimeoutNs;
+        }
+
+        int clientTermLength()
+        {
+            return clientTermLength;
+        }
+
+        ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+
+        private static int parseInt(final String key, final String value)
+        {
+            try
+            {
+                return Integer.parseInt(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(key + " must be an integer: '" + value + "'");
+            }
+        }
+
+        private static IdleProfile parseIdle(final String value)
+        {
+            return switch (value)
+            {
+                case "backoff" -> IdleProfile.BACKOFF;
+                case "yielding" -> IdleProfile.YIELDING;
+                case "busy-spin" -> IdleProfile.BUSY_SPIN;
+                default -> throw new IllegalArgumentException(
+                    IDLE_STRATEGY_PROP + " must be backoff, yielding or busy-spin: '" + value + "'");
+            };
+        }
+    }
+
+    private final Context ctx;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final LogManager logManager;
+    private final BrokerCounters counters;
+    private final AgentRunner agentRunner;
+    private final String listenEndpoint;
+    private final String aeronDirectoryName;
+    private boolean closed;
+
+    private SluiceBroker(final Context ctx)
+    {
+        this.ctx = ctx;
+        MediaDriver launchedDriver = null;
+        Aeron connectedAeron = null;
+        LogManager openedLogs = null;
+        BrokerCounters createdCounters = null;
+        try
+        {
+            openedLogs = LogManager.open(new LogManager.Context()
+                .dataDirectory(ctx.dataDirectory)
+                .defaultConfig(ctx.logConfig)
+                .errorHandler(ctx.errorHandler));
+
+            if (null == ctx.aeronDirectoryName)
+            {
+                launchedDriver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(uniqueAeronDirectory())
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(ctx.idleProfile.newIdleStrategy())
+                    .termBufferSparseFile(true)
+                    .publicationTermBufferLength(ctx.clientTermLength)
+                    .ipcTermBufferLength(ctx.clientTermLength)
+                    .errorHandler(ctx.errorHandler)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true));
+                aeronDirectoryName = launchedDriver.aeronDirectoryName();
+            }
+            else
+            {
+                aeronDirectoryName = ctx.aeronDirectoryName;
+            }
+            connectedAeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(aeronDirectoryName)
+                .clientName("sluice-broker-" + ctx.brokerId)
+                .useConductorAgentInvoker(true)
+                .errorHandler(ctx.errorHandler));
+            createdCounters = new BrokerCounters(connectedAeron, ctx.brokerId);
+
+            final BrokerAgent agent = new BrokerAgent(ctx, connectedAeron, openedLogs, createdCounters);
+            final HostPort listen = ctx.listenAddress;
+            final Subscription udpIngress;
+            try
+            {
+                udpIngress = connectedAeron.addSubscription(
+                    ClientProtocol.udpChannel(listen.host(), listen.port(), 0), ClientProtocol.INGRESS_STREAM_ID,
+                    null, agent::onImageUnavailable);
+            }
+            catch (final RegistrationException ex)
+            {
+                throw new IllegalStateException("cannot listen on " + listen + ": " + ex.getMessage(), ex);
+            }
+            final Subscription ipcIngress = connectedAeron.addSubscription(
+                ClientProtocol.IPC_CHANNEL, ClientProtocol.INGRESS_STREAM_ID, null, agent::onImageUnavailable);
+            String resolved;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (null == (resolved = udpIngress.tryResolveChannelEndpointPort()))
+            {
+                connectedAeron.conductorAgentInvoker().invoke();
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("the media driver did not bind " + listen);
+                }
+                Thread.onSpinWait();
+            }
+            final String endpoint = ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);
+            listenEndpoint = endpoint;
+            agent.ingress(udpIngress, ipcIngress);
+
+            driver = launchedDriver;
+            aeron = connectedAeron;
+            logManager = openedLogs;
+            counters = createdCounters;
+            agentRunner = new AgentRunner(ctx.idleProfile.newIdleStrategy(), ctx.errorHandler, null, agent);
+            AgentRunner.startOnThread(agentRunner);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(createdCounters, connectedAeron, openedLogs, launchedDriver);
+            throw ex;
+        }
+    }
+
+    /**
+     * Start a broker.
+     *
+     * @param ctx its configuration; concluded here.
+     * @return the running broker, accepting clients.
+     * @throws IllegalArgumentException for a bad configuration.
+     * @throws IllegalStateException    if the address cannot be bound.
+     * @throws io.sluice.engine.LogStorageException if the data directory cannot be used.
+     */
+    public static SluiceBroker launch(final Context ctx)
+    {
+        ctx.conclude();
+        return new SluiceBroker(ctx);
+    }
+
+    /**
+     * @return the {@code HOST:PORT} clients connect to, with the port resolved when 0 was asked for.
+     */
+    public String listenEndpoint()
+    {
+        return listenEndpoint;
+    }
+
+    /**
+     * @return the media driver's directory: clients on this machine pass it to connect over IPC.
+     */
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * @return the data directory.
+     */
+    public File dataDirectory()
+    {
+        return ctx.dataDirectory;
+    }
+
+    /**
+     * @return the broker's id.
+     */
+    public int brokerId()
+    {
+        return ctx.brokerId;
+    }
+
+    /**
+     * Stop serving, then close the logs (forcing them to the device) and the media driver.
+     */
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.closeAll(agentRunner, counters, aeron, logManager, driver);
+        LOG.info("broker {} stopped", ctx.brokerId);
+    }
+
+    private static String uniqueAeronDirectory()
+    {
+        // Next to Aeron's own default directory: shared memory on Linux, the temp directory elsewhere.
+        final File parent = new File(CommonContext.AERON_DIR_PROP_DEFAULT).getParentFile();
+        return new File(parent, "sluice-broker-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID()).getPath();
+    }
+}

@@ -1,0 +1,231 @@
+package io.sluice.broker;
+
+import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.CreditMode;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.transport.ClientConnection;
+import io.sluice.transport.ClientProtocol;
+import io.sluice.transport.TopicDescription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BrokerEndToEndTest
+{
+    @TempDir
+    File dataDirectory;
+
+    private SluiceBroker broker;
+    private ClientConnection connection;
+    private TestClient client;
+
+    @BeforeEach
+    void launch()
+    {
+        broker = TestBroker.launch(dataDirectory);
+        connection = TestBroker.connect(broker);
+        client = new TestClient(connection);
+    }
+
+    @AfterEach
+    void close()
+    {
+        org.agrona.CloseHelper.closeAll(connection, broker);
+    }
+
+    @Test
+    void shouldProduceAndConsumeManyPartitionsInOrder()
+    {
+        final int partitions = 4;
+        final int perPartition = 250;
+        final int topicId = connection.createTopic("orders", partitions, 1, Map.of());
+
+        for (int i = 0; i < perPartition; i++)
+        {
+            for (int p = 0; p < partitions; p++)
+            {
+                final int length = client.batch("k" + p + "=v" + p + "-" + i);
+                client.produce(topicId, p, Acks.LEADER, client.batchBuffer(), length);
+            }
+        }
+        client.pollUntil(() -> client.acks.size() == partitions * perPartition);
+        for (int p = 0; p < partitions; p++)
+        {
+            final int partition = p;
+            final List<Long> offsets = client.acks.stream()
+                .filter((a) -> a.partition() == partition)
+                .map(TestClient.Ack::baseOffset)
+                .collect(Collectors.toList());
+            assertTrue(client.acks.stream().allMatch((a) -> a.errorCode() == ErrorCode.NONE));
+            assertEquals(perPartition, offsets.size());
+            for (int i = 0; i < perPartition; i++)
+            {
+                assertEquals(i, offsets.get(i), "acks of partition " + p + " in offset order");
+            }
+        }
+
+        for (int p = 0; p < partitions; p++)
+        {
+            client.fetch(100 + p, topicId, p, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, Long.MAX_VALUE);
+        }
+        client.pollUntil(() -> client.received.size() == partitions * perPartition);
+        for (int p = 0; p < partitions; p++)
+        {
+            final int partition = p;
+            final List<TestClient.Received> records = client.received.stream()
+                .filter((r) -> r.partition() == partition)
+                .collect(Collectors.toList());
+            assertEquals(perPartition, records.size());
+            for (int i = 0; i < perPartition; i++)
+            {
+                assertEquals(i, records.get(i).offset());
+                assertEquals("k" + p, records.get(i).key());
+                assertEquals("v" + p + "-" + i, records.get(i).value());
+            }
+        }
+
+        final TopicDescription description = connection.describeTopic("orders");
+        assertEquals(partitions, description.partitions().size());
+        assertEquals(perPartition, description.partitions().get(3).logEndOffset());
+    }
+
+    @Test
+    void shouldSendExactlyTheRecordCreditGranted()
+    {
+        final int topicId = connection.createTopic("credit", 1, 1, Map.of());
+        for (int i = 0; i < 10; i++)
+        {
+            client.produceAndAwait(topicId, 0, "a" + i, "b" + i, "c" + i, "d" + i); // 4 records a batch
+        }
+
+        client.fetch(1, topicId, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 10);
+        client.pollUntil(() -> client.received.size() >= 10);
+        client.pollFor(300);
+        assertEquals(10, client.received.size(), "a consumer that grants 10 records receives exactly 10");
+
+        client.credit(1, 7);
+        client.pollUntil(() -> client.received.size() >= 17);
+        client.pollFor(300);
+        assertEquals(17, client.received.size());
+        for (int i = 0; i < 17; i++)
+        {
+            assertEquals(i, client.received.get(i).offset());
+        }
+
+        client.credit(1, 1000);
+        client.pollUntil(() -> client.received.size() == 40);
+        assertEquals(39, client.received.get(39).offset());
+    }
+
+    @Test
+    void shouldSendWholeBatchesWithinByteCredit()
+    {
+        final int topicId = connection.createTopic("bytes", 1, 1, Map.of());
+        final TestClient.Ack first = client.produceAndAwait(topicId, 0, "x".repeat(100));
+        assertEquals(0, first.baseOffset());
+        final int batchLength = client.batch("x".repeat(100));
+        for (int i = 1; i < 5; i++)
+        {
+            client.produceAndAwait(topicId, 0, "x".repeat(100));
+        }
+
+        client.fetch(7, topicId, 0, 0, CreditMode.BYTES, batchLength * 2L + batchLength / 2);
+        client.pollUntil(() -> client.received.size() >= 2);
+        client.pollFor(300);
+        assertEquals(2, client.received.size(), "two whole batches fit the byte credit, the third does not");
+
+        client.credit(7, batchLength * 3L);
+        client.pollUntil(() -> client.received.size() == 5);
+    }
+
+    @Test
+    void shouldStreamRecordsProducedAfterTheFetchStarted()
+    {
+        final int topicId = connection.createTopic("live", 2, 1, Map.of());
+        client.fetch(3, topicId, 1, ClientProtocol.LATEST_OFFSET, CreditMode.RECORDS, 100);
+        client.pollUntil(() -> client.statuses.size() == 1);
+        assertEquals(ErrorCode.NONE, client.statuses.get(0).errorCode());
+        assertEquals(0, client.statuses.get(0).nextOffset());
+
+        client.produceAndAwait(topicId, 1, "hello");
+        client.pollUntil(() -> client.received.size() == 1);
+        assertEquals("hello", client.received.get(0).value());
+    }
+
+    @Test
+    void shouldKeepCommittedOffsetsAcrossARestart()
+    {
+        final int topicId = connection.createTopic("offsets", 2, 1, Map.of());
+        assertEquals(-1, connection.committedOffset("g1", topicId, 1));
+        connection.commitOffset("g1", topicId, 1, 42);
+        connection.commitOffset("g1", topicId, 1, 43);
+        connection.commitOffset("g2", topicId, 0, 7);
+        assertEquals(43, connection.committedOffset("g1", topicId, 1));
+
+        connection.close();
+        broker.close();
+        broker = TestBroker.launch(dataDirectory);
+        connection = TestBroker.connect(broker);
+
+        final int newTopicId = connection.describeTopic("offsets").topicId();
+        assertEquals(43, connection.committedOffset("g1", newTopicId, 1));
+        assertEquals(7, connection.committedOffset("g2", newTopicId, 0));
+        assertEquals(-1, connection.committedOffset("g2", newTopicId, 1));
+    }
+
+    @Test
+    void shouldServeEveryAcknowledgedRecordAfterARestart()
+    {
+        final int topicId = connection.createTopic("durable", 3, 1, Map.of("segment.bytes", "65536"));
+        for (int i = 0; i < 300; i++)
+        {
+            client.produceAndAwait(topicId, i % 3, "value-" + i);
+        }
+        connection.close();
+        broker.close();
+
+        broker = TestBroker.launch(dataDirectory);
+        connection = TestBroker.connect(broker);
+        client = new TestClient(connection);
+        final TopicDescription topic = connection.describeTopic("durable");
+        for (int p = 0; p < 3; p++)
+        {
+            client.fetch(p, topic.topicId(), p, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 1000);
+        }
+        client.pollUntil(() -> client.received.size() == 300);
+        for (final TestClient.Received record : client.received)
+        {
+            final int i = Integer.parseInt(record.value().substring("value-".length()));
+            assertEquals(i % 3, record.partition());
+            assertEquals(i / 3, record.offset());
+        }
+    }
+
+    @Test
+    void shouldListDescribeAndDeleteTopics()
+    {
+        connection.createTopic("b-topic", 2, 1, Map.of("retention.ms", "60000"));
+        connection.createTopic("a-topic", 1, 1, Map.of());
+        final List<TopicDescription> topics = connection.describeTopics(null, false);
+        assertEquals(List.of("a-topic", "b-topic"), topics.stream().map(TopicDescription::name).toList(),
+            "sorted by name, internal topics hidden");
+
+        final TopicDescription described = connection.describeTopics("b-topic", true).get(0);
+        assertEquals("60000", described.config().get("retention.ms"));
+        assertEquals(List.of(broker.brokerId()), described.partitions().get(1).isr());
+
+        connection.deleteTopic("b-topic");
+        assertEquals(List.of("a-topic"),
+            connection.describeTopics(null, false).stream().map(TopicDescription::name).toList());
+        assertTrue(!new File(dataDirectory, "b-topic-0").exists());
+    }
+}
