@@ -166,7 +166,8 @@ public final class ClientConnection implements AutoCloseable
         }
 
         /**
-         * @param listener receives asynchronous responses that arrive while a blocking call waits.
+         * @param listener receives asynchronous responses that arrive while a blocking call waits; by default
+         *                 they go to the listener last given to {@link ClientConnection#poll}.
          * @return this.
          */
         public Context listener(final ClientResponseListener listener)
@@ -594,7 +595,7 @@ public final class ClientConnection implements AutoCloseable
         idleStrategy.reset();
         while (!adapter.answered())
         {
-            final int fragments = adapter.poll(responses, ctx.listener, 16);
+            final int fragments = adapter.pollWhileWaiting(responses, ctx.listener, 16);
             if (adapter.answered())
             {
                 break;

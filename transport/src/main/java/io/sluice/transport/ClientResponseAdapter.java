@@ -17,6 +17,7 @@ import io.sluice.codecs.client.ProduceResponseDecoder;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,6 +47,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private final FragmentAssembler assembler = new FragmentAssembler(this);
 
     private ClientResponseListener listener = NO_LISTENER;
+    private ClientResponseListener lastPollListener = NO_LISTENER;
     private int malformedResponses;
 
     // The blocking call in progress: its correlation id and what came back.
@@ -62,6 +64,17 @@ final class ClientResponseAdapter implements FragmentHandler
     int poll(final Subscription subscription, final ClientResponseListener listener, final int fragmentLimit)
     {
         this.listener = null == listener ? NO_LISTENER : listener;
+        lastPollListener = this.listener;
+        return subscription.poll(assembler, fragmentLimit);
+    }
+
+    /**
+     * Poll for a blocking call: responses it is not waiting for go to {@code listener}, or when that is null to
+     * the listener of the last {@link #poll}, so that fetched data and acknowledgements are never dropped.
+     */
+    int pollWhileWaiting(final Subscription subscription, final ClientResponseListener listener, final int fragmentLimit)
+    {
+        this.listener = null == listener ? lastPollListener : listener;
         return subscription.poll(assembler, fragmentLimit);
     }
 
@@ -342,7 +355,7 @@ final class ClientResponseAdapter implements FragmentHandler
                 config.put(key, c.value());
             }
             topics.add(new TopicDescription(
-                topic.name(), topicId, replicationFactor, List.copyOf(partitions), Map.copyOf(config)));
+                topic.name(), topicId, replicationFactor, List.copyOf(partitions), Collections.unmodifiableMap(config)));
         }
         answerMessage = d.errorMessage();
         answerTopics = topics;
