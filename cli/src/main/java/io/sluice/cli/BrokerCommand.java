@@ -86,9 +86,10 @@ final class BrokerCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
 
-        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
         final PrintWriter out = spec.commandLine().getOut();
-        try (SluiceBroker broker = SluiceBroker.launch(ctx))
+        // Closed in reverse order: the broker first, then the barrier, whose shutdown hook holds the JVM's exit
+        // until then, so SIGTERM always lets the broker finish closing.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); SluiceBroker broker = SluiceBroker.launch(ctx))
         {
             out.println("sluice broker " + broker.brokerId() + " ready: clients connect to " +
                 broker.listenEndpoint() + ", data in " + broker.dataDirectory().getAbsolutePath() +

@@ -1,0 +1,63 @@
+package io.sluice.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SluiceCliTest
+{
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        final CommandLine commandLine = SluiceCli.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void shouldExitWithUsageWhenTheCommandIsMissingOrUnknown()
+    {
+        assertEquals(2, run());
+        assertTrue(err.toString().contains("Usage: sluice"), err.toString());
+        assertEquals(2, run("frobnicate"));
+    }
+
+    @Test
+    void shouldExitWithUsageOnUnknownOptionsAndBadValues()
+    {
+        assertEquals(2, run("topics", "create", "--bootstrap", "127.0.0.1:9494", "--topic", "t", "--partitions", "x"));
+        assertTrue(err.toString().contains("'x' is not an int"), err.toString());
+        assertEquals(2, run("topics", "create", "--bootstrap", "127.0.0.1:9494", "--topic", "t", "--partitions", "0"));
+        assertEquals(2, run("topics", "list", "--bootstrap", "127.0.0.1:9494", "--no-such-option"));
+        assertEquals(2, run("topics", "list", "--bootstrap", "no-port"));
+        assertEquals(2, run("topics", "list"), "--bootstrap is required");
+        assertEquals(2, run("topics"), "a topics subcommand is required");
+        assertEquals(2, run("produce", "--bootstrap", "127.0.0.1:9494", "--topic", "t", "--acks", "2"));
+        assertEquals(2, run("produce", "--bootstrap", "127.0.0.1:9494"), "--topic is required");
+        assertEquals(2, run("consume", "--bootstrap", "127.0.0.1:9494", "--topic", "t", "--max-records", "0"));
+        assertEquals(2, run("consume", "--bootstrap", "127.0.0.1:9494", "--topic", "t", "--timeout-ms", "-1"));
+        assertEquals(2, run("broker", "--listen", "nowhere"));
+        assertEquals(2, run("broker", "--override", "no.such.property=1"));
+        assertEquals(2, run("broker", "--override", "log.max.message.bytes=999999999"));
+        assertEquals(2, run("broker", "--config", "no-such-file.properties"));
+    }
+
+    @Test
+    void shouldPrintOneLineWhenTheBrokerCannotBeReached()
+    {
+        final int exitCode = run("topics", "list", "--bootstrap", "127.0.0.1:9", "--connect-timeout-ms", "500");
+        assertEquals(1, exitCode);
+        final String message = err.toString().strip();
+        assertEquals("sluice topics list: no broker answers at 127.0.0.1:9", message);
+        assertFalse(message.contains("Exception"), message);
+    }
+}
