@@ -492,6 +492,11 @@ public final class SluiceBroker implements AutoCloseable
         return ctx.brokerId;
     }
 
+    BrokerCounters counters()
+    {
+        return counters;
+    }
+
     /**
      * Stop serving, then close the logs (forcing them to the device) and the media driver.
      */

@@ -148,9 +148,10 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     final short acks = d.acksRaw();
                     final int recordsLength = d.recordsLength();
                     final int recordsOffset = d.limit() + ProduceRequestDecoder.recordsHeaderLength();
-                    if (recordsLength < 0 || recordsOffset + recordsLength > offset + length)
+                    if (recordsLength < 0 || recordsLength > offset + length - recordsOffset)
                     {
-                        // A uint32 length of 2 GiB or more reads as negative and would walk the decoder backwards.
+                        // A uint32 length of 2 GiB or more reads as negative and would walk the decoder backwards;
+                        // one just under 2 GiB would overflow recordsOffset + recordsLength, so no sum is compared.
                         return overrun(sessionId, correlationId, templateId);
                     }
                     return listener.onProduce(

@@ -289,7 +289,7 @@ final class ClientResponseAdapter implements FragmentHandler
         final long highWatermark = d.highWatermark();
         final int recordsLength = d.recordsLength();
         final int recordsOffset = d.limit() + FetchDataDecoder.recordsHeaderLength();
-        if (recordsLength < 0 || recordsOffset + recordsLength > offset + length)
+        if (recordsLength < 0 || recordsLength > offset + length - recordsOffset)
         {
             malformed("fetch data running past its frame");
             return;
