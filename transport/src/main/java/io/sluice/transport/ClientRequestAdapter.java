@@ -52,6 +52,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final ClientRequestListener listener;
     private final ErrorHandler errorHandler;
+    private boolean inListener;
 
     /**
      * @param listener     to dispatch requests to.
@@ -103,6 +104,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
      */
     public boolean dispatch(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
     {
+        inListener = false;
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
             return listener.onMalformed(sessionId, -1, -1, ErrorCode.MALFORMED_FRAME,
@@ -154,6 +156,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                         // one just under 2 GiB would overflow recordsOffset + recordsLength, so no sum is compared.
                         return overrun(sessionId, correlationId, templateId);
                     }
+                    inListener = true;
                     return listener.onProduce(
                         sessionId, correlationId, topicId, partition, acks, buffer, recordsOffset, recordsLength);
                 }
@@ -166,6 +169,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                         return malformed(sessionId, templateId, blockLength, bodyLength);
                     }
                     d.wrap(buffer, bodyOffset, blockLength, version);
+                    inListener = true;
                     return listener.onFetchCredit(sessionId, d.sessionId(), d.credit());
                 }
 
@@ -177,6 +181,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                         return malformed(sessionId, templateId, blockLength, bodyLength);
                     }
                     d.wrap(buffer, bodyOffset, blockLength, version);
+                    inListener = true;
                     return listener.onFetch(sessionId, d.correlationId(), d.sessionId(), d.topicId(), d.partition(),
                         d.fetchOffset(), d.creditModeRaw(), d.initialCredit());
                 }
@@ -189,6 +194,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                         return malformed(sessionId, templateId, blockLength, bodyLength);
                     }
                     d.wrap(buffer, bodyOffset, blockLength, version);
+                    inListener = true;
                     return listener.onFetchClose(sessionId, d.sessionId());
                 }
 
@@ -198,6 +204,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     {
                         return malformed(sessionId, templateId, blockLength, bodyLength);
                     }
+                    inListener = true;
                     return listener.onHeartbeat(sessionId);
                 }
 
@@ -213,6 +220,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     {
                         return overrun(sessionId, d.correlationId(), templateId);
                     }
+                    inListener = true;
                     return listener.onConnect(sessionId, d.correlationId(), d);
                 }
 
@@ -222,6 +230,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     {
                         return malformed(sessionId, templateId, blockLength, bodyLength);
                     }
+                    inListener = true;
                     return listener.onDisconnect(sessionId);
                 }
 
@@ -239,6 +248,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     }
                     final long correlationId = d.correlationId();
                     final boolean includeConfig = 0 != d.includeConfig();
+                    inListener = true;
                     return listener.onMetadata(sessionId, correlationId, d.topic(), includeConfig);
                 }
 
@@ -254,6 +264,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     {
                         return overrun(sessionId, d.correlationId(), templateId);
                     }
+                    inListener = true;
                     return listener.onCreateTopic(
                         sessionId, d.correlationId(), d.partitions(), d.replicationFactor(), d);
                 }
@@ -271,6 +282,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                         return overrun(sessionId, d.correlationId(), templateId);
                     }
                     final long correlationId = d.correlationId();
+                    inListener = true;
                     return listener.onDeleteTopic(sessionId, correlationId, d.topic());
                 }
 
@@ -290,6 +302,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     final int topicId = d.topicId();
                     final int partition = d.partition();
                     final long committedOffset = d.committedOffset();
+                    inListener = true;
                     return listener.onOffsetCommit(
                         sessionId, correlationId, d.group(), topicId, partition, committedOffset);
                 }
@@ -309,6 +322,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     final long correlationId = d.correlationId();
                     final int topicId = d.topicId();
                     final int partition = d.partition();
+                    inListener = true;
                     return listener.onOffsetFetch(sessionId, correlationId, d.group(), topicId, partition);
                 }
 
@@ -319,6 +333,10 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
         }
         catch (final IndexOutOfBoundsException | IllegalStateException ex)
         {
+            if (inListener)
+            {
+                throw ex; // the broker's own failure, not the frame's: for the error handler
+            }
             // A group count or var data length pointing past the buffer's end, caught by bounds checks.
             return listener.onMalformed(sessionId, -1, templateId, ErrorCode.MALFORMED_FRAME,
                 "template " + templateId + " runs past the frame: " + ex.getMessage());

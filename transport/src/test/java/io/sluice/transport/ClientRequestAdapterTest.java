@@ -612,6 +612,20 @@ class ClientRequestAdapterTest
     }
 
     @Test
+    void shouldReportAListenerIllegalStateExceptionAsTheBrokersFailureNotAMalformedFrame()
+    {
+        final Frame produce = frame("produce");
+        final IllegalStateException thrown = new IllegalStateException("broker bug");
+        recorder.toThrow = thrown;
+
+        final Action action = adapter.onFragment(new UnsafeBuffer(produce.bytes()), 0, produce.bytes().length, header(7));
+
+        assertEquals(Action.CONTINUE, action);
+        assertEquals(List.of(thrown), recorder.errors);
+        assertEquals(1, recorder.calls.size(), "no onMalformed after the listener threw: " + recorder.calls);
+    }
+
+    @Test
     void shouldHandAnExceptionFromOnMalformedToTheErrorHandlerWhenTheListenerThrows()
     {
         final IllegalStateException thrown = new IllegalStateException("listener bug");
