@@ -11,12 +11,12 @@ import java.util.stream.Stream;
 /**
  * Scratch directories of the benchmarks. They hold gigabytes, so every one is created under one parent (the
  * {@code sluice.perf.dir} system property, else {@code java.io.tmpdir}), with a recognisable name, and deleted by
- * its owner when it finishes.
+ * its owner when it finishes. Public for {@code io.sluice.perf.e2e}.
  */
-final class PerfFiles
+public final class PerfFiles
 {
     /** System property naming the parent of the scratch directories. */
-    static final String PERF_DIR_PROP_NAME = "sluice.perf.dir";
+    public static final String PERF_DIR_PROP_NAME = "sluice.perf.dir";
 
     private PerfFiles()
     {
@@ -27,7 +27,7 @@ final class PerfFiles
      *
      * @return {@code sluice.perf.dir}, else {@code java.io.tmpdir}.
      */
-    static File parentDirectory()
+    public static File parentDirectory()
     {
         return new File(System.getProperty(PERF_DIR_PROP_NAME, System.getProperty("java.io.tmpdir")));
     }
@@ -39,7 +39,7 @@ final class PerfFiles
      * @param prefix of its name.
      * @return the new directory.
      */
-    static File createDirectory(final File parent, final String prefix)
+    public static File createDirectory(final File parent, final String prefix)
     {
         try
         {
@@ -58,7 +58,7 @@ final class PerfFiles
      * @param directory to delete.
      * @return true if nothing is left of it.
      */
-    static boolean deleteRecursively(final File directory)
+    public static boolean deleteRecursively(final File directory)
     {
         final Path root = directory.toPath();
         if (!Files.exists(root))

@@ -1,5 +1,6 @@
 package io.sluice.perf;
 
+import io.sluice.perf.e2e.E2eBenchmark;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 
@@ -11,6 +12,8 @@ import java.util.Arrays;
  * <pre>
  *   java -jar sluice-perf.jar engine [--messages N] [--size BYTES] [--rate MSGS_PER_S] [--warmup N] [--dir DIR]
  *                                    [--segment-bytes N] [--pretouch-bytes N] [--sluice-claim] [--baseline]
+ *   java -jar sluice-perf.jar e2e [--targets T,...] [--rates N,...] [--size BYTES] [--duration-s S] [--warmup-s S]
+ *                                 [--partitions N] [--throughput-records N] [--dir DIR]
  *   java -jar sluice-perf.jar jmh [JMH options]
  * </pre>
  * Bad arguments print the usage and exit with 2. The jar's manifest carries the {@code Add-Opens} and
@@ -39,6 +42,17 @@ public final class PerfMain
         "             --sluice-claim      Sluice encodes in place (tryClaim/commit) instead of encode + append",
         "             --baseline          only the latency phases, on a store that just copies the message",
         "                                 into memory: the floor of this machine and harness",
+        "  e2e      broker end to end, one target at a time: produce-to-ack and produce-to-consume latency",
+        "           at fixed rates (open loop, from the intended send time), then max throughput; acks=1",
+        "             --targets T,...         targets, the first is the base of the ratios (default kafka;",
+        "                                     known: " + E2eBenchmark.targetNames() + ")",
+        "             --rates N,...           msgs/s of the latency phases (default 10000,100000)",
+        "             --size BYTES            record value size, 16 to 1000000 (default 100)",
+        "             --duration-s S          measured seconds per phase (default 10)",
+        "             --warmup-s S            unrecorded seconds before each phase (default 5)",
+        "             --partitions N          partitions of the topic (default 1)",
+        "             --throughput-records N  end the throughput window after N acks instead of --duration-s",
+        "             --dir DIR               parent of the brokers' directories (default: java.io.tmpdir)",
         "  jmh      the JMH benchmarks; any JMH option follows, e.g.",
         "             jmh -prof gc -foe true",
         "             jmh -l                     (list the benchmarks)",
@@ -85,6 +99,18 @@ public final class PerfMain
                     return usage(err, ex.getMessage());
                 }
                 return new EngineComparison(options, out).run();
+
+            case "e2e":
+                final E2eBenchmark.Options e2eOptions;
+                try
+                {
+                    e2eOptions = E2eBenchmark.Options.parse(rest);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    return usage(err, ex.getMessage());
+                }
+                return new E2eBenchmark(e2eOptions, out, err).run();
 
             case "jmh":
                 try

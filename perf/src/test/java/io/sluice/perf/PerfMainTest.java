@@ -42,6 +42,17 @@ class PerfMainTest
     }
 
     @Test
+    void shouldExitWithUsageWhenE2eOptionIsBad() throws Exception
+    {
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "e2e", "--targets", "pulsar" }, out, err));
+        assertTrue(err().contains("unknown target 'pulsar'"), err());
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "e2e", "--rates", "10000,x" }, out, err));
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "e2e", "--size", "8" }, out, err));
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "e2e", "--duration-s" }, out, err));
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "e2e", "--colour", "red" }, out, err));
+    }
+
+    @Test
     void shouldExitWithUsageWhenJmhOptionIsBad() throws Exception
     {
         assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "jmh", "-f", "many" }, out, err));
@@ -53,6 +64,8 @@ class PerfMainTest
     {
         assertEquals(PerfMain.EXIT_OK, PerfMain.run(new String[]{ "help" }, out, err));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("engine"));
+        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("e2e"));
+        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("known: kafka"));
     }
 
     @Test

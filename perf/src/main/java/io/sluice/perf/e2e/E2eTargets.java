@@ -1,0 +1,26 @@
+package io.sluice.perf.e2e;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The targets {@code e2e --targets} can name. To add one, put its factory here under its {@link E2eTarget#name()}.
+ */
+final class E2eTargets
+{
+    /** Factories by name, in the order of the usage text. */
+    static final Map<String, Supplier<E2eTarget>> REGISTRY;
+
+    static
+    {
+        final Map<String, Supplier<E2eTarget>> registry = new LinkedHashMap<>();
+        registry.put(KafkaTarget.NAME, KafkaTarget::new);
+        REGISTRY = Collections.unmodifiableMap(registry);
+    }
+
+    private E2eTargets()
+    {
+    }
+}
