@@ -46,7 +46,7 @@ public final class E2eBenchmark
             "--targets", "--rates", "--size", "--duration-s", "--warmup-s", "--partitions", "--throughput-records",
             "--dir");
 
-        List<String> targets = List.of(KafkaTarget.NAME);
+        List<String> targets = List.of(SluiceTarget.UDP_NAME, SluiceTarget.IPC_NAME, KafkaTarget.NAME);
         long[] rates = { 10_000, 100_000 };
         int size = 100;
         int durationS = 10;

@@ -16,6 +16,8 @@ final class E2eTargets
     static
     {
         final Map<String, Supplier<E2eTarget>> registry = new LinkedHashMap<>();
+        registry.put(SluiceTarget.UDP_NAME, () -> new SluiceTarget(false));
+        registry.put(SluiceTarget.IPC_NAME, () -> new SluiceTarget(true));
         registry.put(KafkaTarget.NAME, KafkaTarget::new);
         REGISTRY = Collections.unmodifiableMap(registry);
     }

@@ -78,10 +78,10 @@ class E2eBenchmarkTest
     }
 
     @Test
-    void shouldDefaultToKafkaAtTwoRatesWhenNoOptions()
+    void shouldDefaultToSluiceOverUdpAndIpcThenKafkaAtTwoRatesWhenNoOptions()
     {
         final E2eBenchmark.Options options = E2eBenchmark.Options.parse(new String[0]);
-        assertEquals(List.of("kafka"), options.targets);
+        assertEquals(List.of("sluice-udp", "sluice-ipc", "kafka"), options.targets);
         assertArrayEquals(new long[]{ 10_000, 100_000 }, options.rates);
         assertEquals(100, options.size);
         assertEquals(10, options.durationS);

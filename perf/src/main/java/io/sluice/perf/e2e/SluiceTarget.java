@@ -1,0 +1,379 @@
+package io.sluice.perf.e2e;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.sluice.broker.SluiceBroker;
+import io.sluice.codecs.RecordBatchBuilder;
+import io.sluice.codecs.RecordBatchView;
+import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.CreditMode;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.engine.LogConfig;
+import io.sluice.transport.ClientConnection;
+import io.sluice.transport.ClientProtocol;
+import io.sluice.transport.ClientResponseListener;
+import io.sluice.transport.FetchedRecords;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sluice's broker, in this JVM, with its clients over UDP loopback ({@code sluice-udp}: the clients have their own
+ * media driver, as another process would) or over shared memory ({@code sluice-ipc}: the clients use the broker's
+ * media driver).
+ * <p>
+ * The latency profile: the broker agent and both media drivers run {@code SHARED} with the yielding idle strategy,
+ * the best measured on a 2-core machine (see the build notes); the broker's default, backoff, trades latency for an
+ * idle machine. Segments are pre-touched 64 MiB ahead.
+ * <p>
+ * Producer: sends a record at once when fewer than {@value #MAX_IN_FLIGHT} requests are in flight, otherwise adds
+ * it to the next batch (at most {@value #MAX_BATCH_BYTES} bytes), round-robin over partitions by batch: Kafka's
+ * {@code linger.ms=0} behaviour. Consumer: one fetch session per partition from the log end, credit of
+ * {@value #CREDIT_WINDOW} records topped up as records are handed over.
+ */
+final class SluiceTarget implements E2eTarget
+{
+    static final String UDP_NAME = "sluice-udp";
+    static final String IPC_NAME = "sluice-ipc";
+    static final int MAX_IN_FLIGHT = 8;
+    static final int MAX_BATCH_BYTES = 16 * 1024;
+    static final int CREDIT_WINDOW = 4096;
+    private static final int TERM_LENGTH = 16 * 1024 * 1024;
+
+    private final boolean ipc;
+    private File directory;
+    private SluiceBroker broker;
+    private MediaDriver clientDriver;
+    private int topicId;
+    private int partitions;
+
+    SluiceTarget(final boolean ipc)
+    {
+        this.ipc = ipc;
+    }
+
+    public String name()
+    {
+        return ipc ? IPC_NAME : UDP_NAME;
+    }
+
+    public void start(final E2eSettings settings) throws Exception
+    {
+        directory = Files.createTempDirectory(settings.directory().toPath(), "sluice-e2e-").toFile();
+        broker = SluiceBroker.launch(new SluiceBroker.Context()
+            .dataDirectory(new File(directory, "data"))
+            .listen("127.0.0.1:0")
+            .idleProfile(SluiceBroker.IdleProfile.YIELDING)
+            .clientTermLength(TERM_LENGTH)
+            .logDefault(LogConfig.PRETOUCH_BYTES, String.valueOf(64 * 1024 * 1024)));
+        if (!ipc)
+        {
+            clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new YieldingIdleStrategy())
+                .termBufferSparseFile(true)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+        }
+        partitions = settings.partitions();
+        try (ClientConnection admin = connect())
+        {
+            topicId = admin.createTopic(settings.topic(), partitions, 1, Map.of());
+        }
+    }
+
+    public String description()
+    {
+        return "Sluice broker in this JVM (one agent, yielding idle), media driver SHARED/yielding; clients over " +
+            (ipc ? "IPC through the broker's driver" : "UDP loopback through their own driver (SHARED/yielding)") +
+            "\n  producer: send at once below " + MAX_IN_FLIGHT + " requests in flight, else batch up to " +
+            MAX_BATCH_BYTES + " bytes; consumer: fetch sessions with " + CREDIT_WINDOW + " records of credit";
+    }
+
+    public E2eProducer newProducer(
+        final int acks, final ProducerProfile profile, final E2eProducer.AckListener listener)
+    {
+        return new Producer(connect(), topicId, partitions, 0 == acks ? Acks.NONE : 1 == acks ? Acks.LEADER : Acks.ALL,
+            listener);
+    }
+
+    public E2eConsumer newConsumer()
+    {
+        return new Consumer(connect(), topicId, partitions);
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(broker, clientDriver);
+        broker = null;
+        clientDriver = null;
+        if (null != directory)
+        {
+            IoUtil.delete(directory, true);
+            directory = null;
+        }
+    }
+
+    private ClientConnection connect()
+    {
+        return ClientConnection.connect(new ClientConnection.Context()
+            .bootstrap(broker.listenEndpoint())
+            .aeronDirectoryName(ipc ? broker.aeronDirectoryName() : clientDriver.aeronDirectoryName())
+            .ipc(ipc)
+            .termLength(TERM_LENGTH)
+            .clientName("sluice-e2e"));
+    }
+
+    /**
+     * Batches records while requests are in flight; acknowledges every record of a batch when its response comes.
+     * Allocation-free per record.
+     */
+    static final class Producer implements E2eProducer, ClientResponseListener
+    {
+        private final ClientConnection connection;
+        private final int topicId;
+        private final int partitions;
+        private final Acks acks;
+        private final AckListener listener;
+        private final UnsafeBuffer batch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_BATCH_BYTES, 64));
+        private final RecordBatchBuilder builder = new RecordBatchBuilder();
+        private final Long2LongHashMap inFlight = new Long2LongHashMap(-1);
+        private long firstSequence;
+        private int count;
+        private int builtLength;
+        private int nextPartition;
+        private long timestampMs;
+
+        Producer(
+            final ClientConnection connection,
+            final int topicId,
+            final int partitions,
+            final Acks acks,
+            final AckListener listener)
+        {
+            this.connection = connection;
+            this.topicId = topicId;
+            this.partitions = partitions;
+            this.acks = acks;
+            this.listener = listener;
+        }
+
+        public boolean send(final DirectBuffer buffer, final int offset, final int length, final long sequence)
+        {
+            if (builtLength > 0 && !sendBatch())
+            {
+                return false;
+            }
+            if (0 == count)
+            {
+                builder.wrap(batch, 0, MAX_BATCH_BYTES);
+                firstSequence = sequence;
+                timestampMs = System.currentTimeMillis();
+            }
+            if (!builder.append(timestampMs, null, 0, 0, buffer, offset, length))
+            {
+                if (0 == count)
+                {
+                    throw new IllegalArgumentException("a record of " + length + " bytes does not fit a batch");
+                }
+                sendBatch();
+                return false;
+            }
+            count++;
+            if (inFlight.size() < MAX_IN_FLIGHT)
+            {
+                sendBatch();
+            }
+            return true;
+        }
+
+        public int poll()
+        {
+            final int work = connection.poll(this, 64);
+            if (count > 0 && inFlight.size() < MAX_IN_FLIGHT)
+            {
+                sendBatch();
+            }
+            return work;
+        }
+
+        public boolean flush(final long timeoutNs)
+        {
+            final long deadline = System.nanoTime() + timeoutNs;
+            while ((count > 0 || !inFlight.isEmpty()) && System.nanoTime() - deadline < 0)
+            {
+                if (0 == poll())
+                {
+                    Thread.yield();
+                }
+            }
+            return count == 0 && inFlight.isEmpty();
+        }
+
+        public void close()
+        {
+            connection.close();
+        }
+
+        /**
+         * Offer the batch being built, and forget it if the offer is taken.
+         */
+        private boolean sendBatch()
+        {
+            if (0 == builtLength)
+            {
+                builtLength = builder.build();
+            }
+            final long correlationId = firstSequence;
+            final long result = connection.offerProduce(
+                correlationId, topicId, nextPartition, acks, batch, 0, builtLength);
+            if (result < 0)
+            {
+                return false;
+            }
+            if (acks == Acks.NONE)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    listener.onAck(firstSequence + i);
+                }
+            }
+            else
+            {
+                inFlight.put(correlationId, count);
+            }
+            nextPartition = nextPartition + 1 == partitions ? 0 : nextPartition + 1;
+            count = 0;
+            builtLength = 0;
+            return true;
+        }
+
+        public void onProduceResponse(
+            final long correlationId,
+            final int topicId,
+            final int partition,
+            final ErrorCode errorCode,
+            final long baseOffset,
+            final long logStartOffset,
+            final String errorMessage)
+        {
+            final long records = inFlight.remove(correlationId);
+            for (long i = 0; i < records; i++)
+            {
+                if (errorCode == ErrorCode.NONE)
+                {
+                    listener.onAck(correlationId + i);
+                }
+                else
+                {
+                    listener.onError(correlationId + i, new IllegalStateException(errorCode + ": " + errorMessage));
+                }
+            }
+        }
+    }
+
+    /**
+     * Every partition from the log end; credit topped up as records are handed over.
+     */
+    static final class Consumer implements E2eConsumer, ClientResponseListener
+    {
+        private final ClientConnection connection;
+        private final long[] uncredited;
+        private final FetchedRecords fetched = new FetchedRecords();
+        private final FetchedRecords.RecordHandler forward = this::forward;
+        private RecordHandler handler;
+        private int opened;
+        private String failure;
+
+        Consumer(final ClientConnection connection, final int topicId, final int partitions)
+        {
+            this.connection = connection;
+            this.uncredited = new long[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                while (connection.offerFetch(connection.nextCorrelationId(), p, topicId, p,
+                    ClientProtocol.LATEST_OFFSET, CreditMode.RECORDS, CREDIT_WINDOW) < 0)
+                {
+                    connection.poll(this, 16);
+                }
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (opened < partitions && null == failure && System.nanoTime() - deadline < 0)
+            {
+                connection.poll(this, 16);
+            }
+            if (opened < partitions)
+            {
+                connection.close();
+                throw new IllegalStateException("fetch sessions did not open: " + failure);
+            }
+        }
+
+        public int poll(final RecordHandler handler)
+        {
+            this.handler = handler;
+            final int work = connection.poll(this, 64);
+            for (int p = 0; p < uncredited.length; p++)
+            {
+                if (uncredited[p] >= CREDIT_WINDOW / 2 && connection.offerCredit(p, uncredited[p]) > 0)
+                {
+                    uncredited[p] = 0;
+                }
+            }
+            return work;
+        }
+
+        public void close()
+        {
+            connection.close();
+        }
+
+        public void onFetchStatus(
+            final long correlationId,
+            final long sessionId,
+            final ErrorCode errorCode,
+            final long nextOffset,
+            final long logStartOffset,
+            final long highWatermark,
+            final String errorMessage)
+        {
+            if (errorCode == ErrorCode.NONE)
+            {
+                opened++;
+            }
+            else
+            {
+                failure = errorCode + ": " + errorMessage;
+            }
+        }
+
+        public void onFetchData(
+            final long sessionId,
+            final int topicId,
+            final int partition,
+            final long fromOffset,
+            final long toOffset,
+            final long highWatermark,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length)
+        {
+            uncredited[partition] += fetched.forEach(buffer, offset, length, fromOffset, toOffset, forward);
+        }
+
+        private void forward(final RecordBatchView record)
+        {
+            final DirectBuffer value = record.value();
+            handler.onRecord(value, 0, value.capacity());
+        }
+    }
+}
