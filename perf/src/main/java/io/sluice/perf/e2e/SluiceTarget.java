@@ -27,9 +27,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sluice's broker, in this JVM, with its clients over UDP loopback ({@code sluice-udp}: the clients have their own
- * media driver, as another process would) or over shared memory ({@code sluice-ipc}: the clients use the broker's
- * media driver).
+ * Sluice's broker, in this JVM, with its clients over UDP loopback ({@code sluice-udp}) or over shared memory
+ * ({@code sluice-ipc}). Both use the broker's media driver, as Aeron's own loopback benchmarks run: on UDP every
+ * message still crosses the loopback sockets, but the machine runs one driver thread instead of two, which on 2 cores
+ * halved the UDP target's ack p99. {@code -Dsluice.e2e.separateClientDriver=true} gives the UDP clients a driver of
+ * their own, as a client in another process would have.
  * <p>
  * The latency profile: the broker agent and both media drivers run {@code SHARED} with the yielding idle strategy,
  * the best measured on a 2-core machine (see the build notes); the broker's default, backoff, trades latency for an
@@ -48,6 +50,7 @@ final class SluiceTarget implements E2eTarget
     static final int MAX_BATCH_BYTES = 16 * 1024;
     static final int CREDIT_WINDOW = 4096;
     private static final int TERM_LENGTH = 16 * 1024 * 1024;
+    private static final boolean SEPARATE_CLIENT_DRIVER = Boolean.getBoolean("sluice.e2e.separateClientDriver");
 
     private final boolean ipc;
     private File directory;
@@ -75,7 +78,7 @@ final class SluiceTarget implements E2eTarget
             .idleProfile(SluiceBroker.IdleProfile.YIELDING)
             .clientTermLength(TERM_LENGTH)
             .logDefault(LogConfig.PRETOUCH_BYTES, String.valueOf(64 * 1024 * 1024)));
-        if (!ipc)
+        if (!ipc && SEPARATE_CLIENT_DRIVER)
         {
             clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED)
@@ -94,7 +97,8 @@ final class SluiceTarget implements E2eTarget
     public String description()
     {
         return "Sluice broker in this JVM (one agent, yielding idle), media driver SHARED/yielding; clients over " +
-            (ipc ? "IPC through the broker's driver" : "UDP loopback through their own driver (SHARED/yielding)") +
+            (ipc ? "IPC" : "UDP loopback") + (null == clientDriver ? " through the broker's driver" :
+            " through their own driver (SHARED/yielding)") +
             "\n  producer: send at once below " + MAX_IN_FLIGHT + " requests in flight, else batch up to " +
             MAX_BATCH_BYTES + " bytes; consumer: fetch sessions with " + CREDIT_WINDOW + " records of credit";
     }
@@ -127,7 +131,7 @@ final class SluiceTarget implements E2eTarget
     {
         return ClientConnection.connect(new ClientConnection.Context()
             .bootstrap(broker.listenEndpoint())
-            .aeronDirectoryName(ipc ? broker.aeronDirectoryName() : clientDriver.aeronDirectoryName())
+            .aeronDirectoryName(null == clientDriver ? broker.aeronDirectoryName() : clientDriver.aeronDirectoryName())
             .ipc(ipc)
             .termLength(TERM_LENGTH)
             .clientName("sluice-e2e"));
