@@ -44,7 +44,7 @@ public final class PerfMain
         "                                 into memory: the floor of this machine and harness",
         "  e2e      broker end to end, one target at a time: produce-to-ack and produce-to-consume latency",
         "           at fixed rates (open loop, from the intended send time), then max throughput; acks=1",
-        "             --targets T,...         targets, the first is the base of the ratios (default kafka;",
+        "             --targets T,...         targets, the first is the base of the ratios (default all;",
         "                                     known: " + E2eBenchmark.targetNames() + ")",
         "             --rates N,...           msgs/s of the latency phases (default 10000,100000)",
         "             --size BYTES            record value size, 16 to 1000000 (default 100)",
