@@ -1,5 +1,7 @@
 package io.sluice.broker;
 
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.CreditMode;
 import io.sluice.codecs.client.ErrorCode;
@@ -207,6 +209,41 @@ class BrokerEndToEndTest
             final int i = Integer.parseInt(record.value().substring("value-".length()));
             assertEquals(i % 3, record.partition());
             assertEquals(i / 3, record.offset());
+        }
+    }
+
+    @Test
+    void shouldRunOnAnExternalMediaDriverAndLeaveItRunning(@TempDir final File otherData)
+    {
+        try (MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(TestBroker.TERM_LENGTH)
+            .ipcTermBufferLength(TestBroker.TERM_LENGTH)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)))
+        {
+            final SluiceBroker external = SluiceBroker.launch(
+                TestBroker.context(otherData).aeronDirectoryName(driver.aeronDirectoryName()));
+            try (ClientConnection ipc = ClientConnection.connect(new ClientConnection.Context()
+                .bootstrap(external.listenEndpoint())
+                .aeronDirectoryName(driver.aeronDirectoryName())
+                .ipc(true)
+                .termLength(TestBroker.TERM_LENGTH)))
+            {
+                assertEquals(driver.aeronDirectoryName(), external.aeronDirectoryName());
+                final int topicId = ipc.createTopic("external", 1, 1, Map.of());
+                final TestClient ipcClient = new TestClient(ipc);
+                assertEquals(0, ipcClient.produceAndAwait(topicId, 0, "over-ipc").baseOffset());
+                ipcClient.fetch(1, topicId, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 10);
+                ipcClient.pollUntil(() -> ipcClient.received.size() == 1);
+                assertEquals("over-ipc", ipcClient.received.get(0).value());
+            }
+            finally
+            {
+                external.close();
+            }
+            assertTrue(new File(driver.aeronDirectoryName()).exists(), "the broker leaves an external driver alone");
         }
     }
 

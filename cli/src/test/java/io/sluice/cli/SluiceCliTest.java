@@ -1,9 +1,12 @@
 package io.sluice.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.File;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,6 +52,19 @@ class SluiceCliTest
         assertEquals(2, run("broker", "--override", "no.such.property=1"));
         assertEquals(2, run("broker", "--override", "log.max.message.bytes=999999999"));
         assertEquals(2, run("broker", "--config", "no-such-file.properties"));
+    }
+
+    @Test
+    void shouldReadTheBrokerConfigFileAndRefuseWhatItCannotUse(@TempDir final File directory) throws Exception
+    {
+        final File config = new File(directory, "broker.properties");
+        Files.writeString(config.toPath(), "listen=127.0.0.1:0\nlog.retention.ms=soon\n");
+        assertEquals(2, run("broker", "--config", config.getPath()));
+        assertTrue(err.toString().contains("retention.ms"), err.toString());
+
+        Files.writeString(config.toPath(), "client.term.length=1000\n");
+        assertEquals(2, run("broker", "--config", config.getPath()));
+        assertTrue(err.toString().contains("client.term.length must be a power of 2"), err.toString());
     }
 
     @Test
