@@ -10,6 +10,7 @@ import io.sluice.codecs.client.ConnectRequestDecoder;
 import io.sluice.codecs.client.CreateTopicRequestDecoder;
 import io.sluice.codecs.client.CreditMode;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.FetchCreditDecoder;
 import io.sluice.codecs.client.FetchDataEncoder;
 import io.sluice.codecs.client.MessageHeaderEncoder;
 import io.sluice.codecs.client.MetadataResponseEncoder;
@@ -647,7 +648,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
                 return false;
             }
             sendError(session, -1, null == fetch ? ErrorCode.UNKNOWN_FETCH_SESSION : ErrorCode.INVALID_CREDIT,
-                io.sluice.codecs.client.FetchCreditDecoder.TEMPLATE_ID,
+                FetchCreditDecoder.TEMPLATE_ID,
                 null == fetch ? "no fetch session " + fetchSessionId + " on this connection" :
                     "credit must not be negative: " + credit);
             return true;

@@ -66,8 +66,8 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
 
     private final Long2ObjectHashMap<InFlight> inFlight = new Long2ObjectHashMap<>();
     private final CRC32C keyHash = new CRC32C();
+    private final IdleStrategy idle = new BackoffIdleStrategy();
     private int topicId;
-    private long acknowledged;
     private long failed;
     private PrintWriter err;
 
@@ -222,8 +222,8 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
         final int length = builder.build();
         awaitInFlight(connection, MAX_IN_FLIGHT - 1);
         final long correlationId = connection.nextCorrelationId();
-        final IdleStrategy idle = new BackoffIdleStrategy();
         final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+        idle.reset();
         long result;
         while ((result = connection.offerProduce(correlationId, topicId, p, acksMode, buffer, 0, length)) < 0)
         {
@@ -234,11 +234,7 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
             checkConnected(connection, deadlineNs);
             idle.idle(connection.poll(this, 64));
         }
-        if (acksMode == Acks.NONE)
-        {
-            acknowledged += records;
-        }
-        else
+        if (acksMode != Acks.NONE)
         {
             inFlight.put(correlationId, new InFlight(firstLine, records));
         }
@@ -246,8 +242,8 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
 
     private void awaitInFlight(final ClientConnection connection, final int most)
     {
-        final IdleStrategy idle = new BackoffIdleStrategy();
         final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+        idle.reset();
         while (inFlight.size() > most)
         {
             checkConnected(connection, deadlineNs);
@@ -280,11 +276,7 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
     {
         final InFlight request = inFlight.remove(correlationId);
         final int records = null == request ? 0 : request.records();
-        if (errorCode == ErrorCode.NONE)
-        {
-            acknowledged += records;
-        }
-        else
+        if (errorCode != ErrorCode.NONE)
         {
             failed += records;
             err.println("sluice produce: " + records + " record(s) from line " +
