@@ -1,11 +1,14 @@
 package io.sluice.perf;
 
 import io.sluice.perf.e2e.E2eBenchmark;
+import io.sluice.perf.e2e.HarnessCommand;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Entry point of {@code sluice-perf.jar}:
@@ -14,6 +17,8 @@ import java.util.Arrays;
  *                                    [--segment-bytes N] [--pretouch-bytes N] [--sluice-claim] [--baseline]
  *   java -jar sluice-perf.jar e2e [--targets T,...] [--rates N,...] [--size BYTES] [--duration-s S] [--warmup-s S]
  *                                 [--partitions N] [--throughput-records N] [--dir DIR]
+ *   java -jar sluice-perf.jar latency|throughput --target T [--rate N] [--size BYTES] [--duration 30s] ...
+ *   java -jar sluice-perf.jar compare --targets T1,T2,... [--mode latency|throughput] ...
  *   java -jar sluice-perf.jar jmh [JMH options]
  * </pre>
  * Bad arguments print the usage and exit with 2. The jar's manifest carries the {@code Add-Opens} and
@@ -53,8 +58,13 @@ public final class PerfMain
         "             --partitions N          partitions of the topic (default 1)",
         "             --throughput-records N  end the throughput window after N acks instead of --duration-s",
         "             --dir DIR               parent of the brokers' directories (default: java.io.tmpdir)",
-        "  jmh      the JMH benchmarks; any JMH option follows, e.g.",
-        "             jmh -prof gc -foe true",
+        "  latency     open-loop latency of one target (--target T), from the intended send time",
+        "  throughput  max acknowledged records/s of one target (--target T)",
+        "  compare     the same workload against each of --targets T1,T2,..., one table with ratios",
+        "              (latency|throughput|compare --help: every option; targets: " + E2eBenchmark.targetNames() + ")",
+        "  jmh      the JMH benchmarks with allocation per op (-prof gc and -foe true are added unless",
+        "           given); any JMH option follows, e.g.",
+        "             jmh                        (every benchmark)",
         "             jmh -l                     (list the benchmarks)",
         "             jmh AppendBenchmark -p recordsPerBatch=1",
         "  help     this text");
@@ -112,17 +122,23 @@ public final class PerfMain
                 }
                 return new E2eBenchmark(e2eOptions, out, err).run();
 
+            case "latency":
+            case "throughput":
+            case "compare":
+                return HarnessCommand.execute(args, out, err);
+
             case "jmh":
+                final String[] jmhArgs = jmhArguments(rest);
                 try
                 {
-                    new CommandLineOptions(rest);
+                    new CommandLineOptions(jmhArgs);
                 }
                 catch (final CommandLineOptionException ex)
                 {
                     return usage(err, "bad JMH options: " + ex.getMessage());
                 }
                 // JMH exits by itself on failure (status 1); with -foe true a failing benchmark fails the run.
-                org.openjdk.jmh.Main.main(rest);
+                org.openjdk.jmh.Main.main(jmhArgs);
                 return EXIT_OK;
 
             case "help":
@@ -134,6 +150,34 @@ public final class PerfMain
             default:
                 return usage(err, "unknown command '" + args[0] + "'");
         }
+    }
+
+    /**
+     * The JMH arguments with the GC profiler (allocation per op: {@code gc.alloc.rate.norm}) and fail-on-error
+     * added, unless the caller gave a profiler or {@code -foe}, or only asks for a listing or help.
+     *
+     * @param args as given.
+     * @return the arguments JMH runs with.
+     */
+    static String[] jmhArguments(final String[] args)
+    {
+        final List<String> list = new ArrayList<>(Arrays.asList(args));
+        if (list.contains("-l") || list.contains("-lp") || list.contains("-h") || list.contains("-lprof") ||
+            list.contains("-lrf"))
+        {
+            return args;
+        }
+        if (!list.contains("-prof"))
+        {
+            list.add(0, "gc");
+            list.add(0, "-prof");
+        }
+        if (!list.contains("-foe"))
+        {
+            list.add(0, "true");
+            list.add(0, "-foe");
+        }
+        return list.toArray(new String[0]);
     }
 
     private static int usage(final PrintStream err, final String problem)

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,6 +58,24 @@ class PerfMainTest
     {
         assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "jmh", "-f", "many" }, out, err));
         assertTrue(err().contains("bad JMH options"), err());
+    }
+
+    @Test
+    void shouldAddTheGcProfilerAndFailOnErrorToJmhUnlessGivenOrListing()
+    {
+        assertArrayEquals(new String[]{ "-foe", "true", "-prof", "gc", "CodecBenchmark" },
+            PerfMain.jmhArguments(new String[]{ "CodecBenchmark" }));
+        assertArrayEquals(new String[]{ "-foe", "false", "-prof", "stack" },
+            PerfMain.jmhArguments(new String[]{ "-foe", "false", "-prof", "stack" }));
+        assertArrayEquals(new String[]{ "-l" }, PerfMain.jmhArguments(new String[]{ "-l" }));
+    }
+
+    @Test
+    void shouldExitWithUsageWhenHarnessOptionIsBad() throws Exception
+    {
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "latency", "--target", "nope" }, out, err));
+        assertTrue(err().contains("unknown target 'nope'"), err());
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "compare" }, out, err));
     }
 
     @Test

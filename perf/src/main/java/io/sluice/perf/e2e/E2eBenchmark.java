@@ -1,7 +1,6 @@
 package io.sluice.perf.e2e;
 
 import io.sluice.perf.PerfFiles;
-import org.HdrHistogram.Histogram;
 
 import java.io.File;
 import java.io.PrintStream;
@@ -273,7 +272,9 @@ public final class E2eBenchmark
         {
             complete &= printLatency(consumeResults.get(r));
         }
-        complete &= printThroughput(throughputResults);
+        complete &= ResultTables.printThroughput(out, String.format(Locale.ROOT, "max throughput, acks=%d, one " +
+            "producer sending as fast as it takes records (MB = records x %d B)", E2ePhases.ACKS, options.size),
+            throughputResults);
         printSummary(ackResults, consumeResults, throughputResults);
         return complete ? 0 : 1;
     }
@@ -300,10 +301,7 @@ public final class E2eBenchmark
                 String.format(Locale.ROOT, "%d s measured (throughput: %,d acks)", options.durationS,
                     options.throughputRecords) :
                 options.durationS + " s measured");
-        out.printf(Locale.ROOT, "java %s (%s), %s/%s, %d cpus, max heap %,d MB%n",
-            System.getProperty("java.version"), System.getProperty("java.vm.name"), System.getProperty("os.name"),
-            System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
-            Runtime.getRuntime().maxMemory() >> 20);
+        out.println(ResultTables.machineLine());
         out.println("harness: one sender thread parks until 80 us before each due time, then yields (never spins); " +
             "latency from the due time, so stalls count for every record they delay; consumer thread in the same " +
             "process");
@@ -314,67 +312,12 @@ public final class E2eBenchmark
         out.println();
     }
 
-    /**
-     * @return true if no record went missing.
-     */
     private boolean printLatency(final List<E2ePhases.LatencyResult> results)
     {
         final E2ePhases.LatencyResult first = results.get(0);
-        out.printf(Locale.ROOT, "%s latency at %,d msgs/s, acks=%d, open loop, from the intended send time (us)%n",
-            first.kind.label, first.rate, E2ePhases.ACKS);
-        out.printf(Locale.ROOT, "  %-30s %10s %10s %10s %10s %10s %10s %12s %11s %8s%n",
-            "", "p50", "p90", "p99", "p99.9", "p99.99", "max", "achieved/s", "count", "missing");
-        boolean complete = true;
-        for (final E2ePhases.LatencyResult result : results)
-        {
-            final Histogram h = result.histogram;
-            out.printf(Locale.ROOT, "  %-30s %10s %10s %10s %10s %10s %10s %,12.0f %,11d %,8d%n", result.target,
-                micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
-                micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)),
-                micros(h.getValueAtPercentile(99.99)), micros(h.getMaxValue()), result.achievedRate,
-                h.getTotalCount(), result.missing());
-            complete &= printErrors(result.target, result.errors, result.firstError, result.missing());
-        }
-        for (int i = 1; i < results.size(); i++)
-        {
-            final Histogram h = results.get(i).histogram;
-            final Histogram base = first.histogram;
-            out.printf(Locale.ROOT, "  %-30s %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f%n",
-                results.get(i).target + "/" + first.target + " (<1 better)", ratio(h, base, 50), ratio(h, base, 90),
-                ratio(h, base, 99), ratio(h, base, 99.9), ratio(h, base, 99.99),
-                (double)h.getMaxValue() / Math.max(1, base.getMaxValue()));
-        }
-        out.println();
-        return complete;
-    }
-
-    private boolean printThroughput(final List<E2ePhases.ThroughputResult> results)
-    {
-        final E2ePhases.ThroughputResult first = results.get(0);
-        out.printf(Locale.ROOT, "max throughput, acks=%d, one producer sending as fast as it takes records " +
-            "(MB = records x %d B)%n", E2ePhases.ACKS, options.size);
-        out.printf(Locale.ROOT, "  %-30s %12s %10s %14s %10s %10s%n",
-            "", "acked", "seconds", "records/s", "MB/s", "ratio");
-        boolean complete = true;
-        for (final E2ePhases.ThroughputResult result : results)
-        {
-            out.printf(Locale.ROOT, "  %-30s %,12d %10.2f %,14.0f %,10.1f %10.2f%n", result.target, result.records,
-                result.elapsedNs / 1e9, result.recordsPerSecond(), result.megabytesPerSecond(),
-                result.recordsPerSecond() / Math.max(1e-9, first.recordsPerSecond()));
-            complete &= printErrors(result.target, result.errors, result.firstError, 0);
-        }
-        out.println("  (ratio: records/s over the first target's, >1 better)");
-        out.println();
-        return complete;
-    }
-
-    private boolean printErrors(final String target, final long errors, final Throwable firstError, final long missing)
-    {
-        if (errors > 0)
-        {
-            out.printf(Locale.ROOT, "  %s: %,d records failed, the first with %s%n", target, errors, firstError);
-        }
-        return 0 == errors && 0 == missing;
+        return ResultTables.printLatency(out, String.format(Locale.ROOT,
+            "%s latency at %,d msgs/s, acks=%d, open loop, from the intended send time (us)", first.kind.label,
+            first.rate, E2ePhases.ACKS), results);
     }
 
     private void printSummary(
@@ -402,33 +345,7 @@ public final class E2eBenchmark
         {
             final E2ePhases.LatencyResult result = results.get(r).get(t);
             line.append(r > 0 ? "," : "").append(String.format(Locale.ROOT, " %s @ %,d/s",
-                duration(result.histogram.getValueAtPercentile(99)), result.rate));
+                ResultTables.duration(result.histogram.getValueAtPercentile(99)), result.rate));
         }
-    }
-
-    private static String micros(final long nanos)
-    {
-        return String.format(Locale.ROOT, "%,.1f", nanos / 1e3);
-    }
-
-    /**
-     * A latency with a unit that keeps it short: {@code 850 us}, {@code 1.23 ms}, {@code 2.1 s}.
-     */
-    static String duration(final long nanos)
-    {
-        if (nanos < 1_000_000)
-        {
-            return String.format(Locale.ROOT, "%.0f us", nanos / 1e3);
-        }
-        if (nanos < 1_000_000_000)
-        {
-            return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
-        }
-        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
-    }
-
-    private static double ratio(final Histogram target, final Histogram base, final double percentile)
-    {
-        return (double)target.getValueAtPercentile(percentile) / Math.max(1, base.getValueAtPercentile(percentile));
     }
 }

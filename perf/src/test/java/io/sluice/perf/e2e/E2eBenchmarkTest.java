@@ -58,7 +58,8 @@ class E2eBenchmarkTest
         assertTrue(report.contains("fast: in memory"), report);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("e2e: slow: max throughput"));
         assertTrue(first.started && first.closed && second.started && second.closed);
-        assertEquals(0, first.producersOpen + first.consumersOpen + second.producersOpen + second.consumersOpen);
+        assertEquals(0, first.producersOpen.get() + first.consumersOpen.get() + second.producersOpen.get() +
+            second.consumersOpen.get());
     }
 
     @Test

@@ -4,8 +4,10 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class E2ePhasesTest
@@ -34,7 +36,7 @@ class E2ePhasesTest
         assertEquals(51, h.getCountBetweenValues(50 * MS, 100 * MS), "records delayed 50..100 ms");
         assertTrue(h.getMaxValue() >= 100 * MS, () -> "max " + h.getMaxValue());
         assertEquals(0, h.getValueAtPercentile(90));
-        assertEquals(0, target.producersOpen);
+        assertEquals(0, target.producersOpen.get());
     }
 
     @Test
@@ -90,8 +92,8 @@ class E2ePhasesTest
         assertEquals(0, result.missing());
         // Lower bounds only: the consumer thread reads a clock the sender keeps moving.
         assertTrue(h.getValueAtPercentile(99) >= 80 * MS, () -> "p99 " + h.getValueAtPercentile(99));
-        assertEquals(0, target.producersOpen);
-        assertEquals(0, target.consumersOpen);
+        assertEquals(0, target.producersOpen.get());
+        assertEquals(0, target.consumersOpen.get());
     }
 
     @Test
@@ -115,6 +117,74 @@ class E2ePhasesTest
 
         assertEquals(5_000, result.records);
         assertEquals(5 * MS, result.elapsedNs);
+    }
+
+    @Test
+    void shouldSendEachRecordAtItsDueTimeWhenTheTargetKeepsUp() throws Exception
+    {
+        // Rate control: at 1,000 msgs/s record i is sent 1 ms after record i - 1, never earlier, never in a burst.
+        target.sendTimesNs = new long[2_000];
+
+        phases.produceToAck(target, 1_000, 500, 1_500);
+
+        final long[] sent = target.sendTimesNs;
+        for (int i = 1; i < sent.length; i++)
+        {
+            assertEquals(MS, sent[i] - sent[i - 1], "gap before record " + i);
+        }
+    }
+
+    @Test
+    void shouldSplitTheRateOverProducersWhenThereAreSeveral()
+    {
+        final E2ePhases.Workload workload = new E2ePhases.Workload(1, 1_001, 3, 0, 1);
+
+        assertEquals(334, workload.rateOf(0));
+        assertEquals(334, workload.rateOf(1));
+        assertEquals(333, workload.rateOf(2));
+        assertThrows(IllegalArgumentException.class, () -> new E2ePhases.Workload(1, 2, 3, 0, 1));
+    }
+
+    @Test
+    void shouldPaceEveryProducerAndConsumeAllTheirRecordsWhenThereAreSeveral() throws Exception
+    {
+        // 3 producers at 3,000 msgs/s together, 1 s of warm-up then 2 s measured: each sends 1,000 msgs/s.
+        final E2ePhases.LatencyResult result = phases.latency(target, E2ePhases.LatencyKind.PRODUCE_TO_CONSUME,
+            new E2ePhases.Workload(1, 3_000, 3, 3_000, 6_000), E2ePhases.PhaseProgress.NONE);
+
+        assertEquals(6_000, result.expected, "measured records of all producers");
+        assertEquals(6_000, result.histogram.getTotalCount(), "each consumed once, none of the warm-up");
+        assertEquals(9_000, target.taken.get());
+        assertEquals(3, target.producersCreated.get());
+        assertEquals(0, target.producersOpen.get());
+        assertEquals(0, target.consumersOpen.get());
+    }
+
+    @Test
+    void shouldCloseEveryProducerAndRethrowWhenOneFailsToOpen()
+    {
+        final FakeTarget failing = new FakeTarget("failing", clock)
+        {
+            private final AtomicInteger asked = new AtomicInteger();
+
+            public E2eProducer newProducer(
+                final int acks, final ProducerProfile profile, final E2eProducer.AckListener listener)
+            {
+                if (2 == asked.getAndIncrement())
+                {
+                    throw new IllegalStateException("no more producers");
+                }
+                return super.newProducer(acks, profile, listener);
+            }
+        };
+
+        failing.sendCostNs = 1_000;
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> phases.maxThroughput(
+            failing, 1, 3, MS, MS, 0, E2ePhases.PhaseProgress.NONE));
+
+        assertEquals("no more producers", ex.getMessage());
+        assertEquals(0, failing.producersOpen.get());
     }
 
     @Test

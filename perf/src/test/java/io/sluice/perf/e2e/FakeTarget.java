@@ -6,6 +6,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-memory {@link E2eTarget} on a {@link ManualClock}. Its producer acknowledges each record in the next
@@ -16,10 +18,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *   <li>back-pressure: the record with sequence {@code rejectSequence} is refused {@code rejections} times;</li>
  *   <li>a cost: taking any record moves the clock by {@code sendCostNs}.</li>
  * </ul>
- * Threads: the producer is used by the harness's sender, the consumer by its consumer thread; they share a
- * concurrent queue.
+ * Threads: each producer is used by one sender, the consumer by its consumer thread; they share a concurrent queue.
+ * With several producers the manual clock is moved by each of them: only counts are exact then, not latencies.
  */
-final class FakeTarget implements E2eTarget
+class FakeTarget implements E2eTarget
 {
     final String name;
     final ManualClock clock;
@@ -30,8 +32,14 @@ final class FakeTarget implements E2eTarget
     long sendCostNs;
     boolean started;
     boolean closed;
-    int producersOpen;
-    int consumersOpen;
+    final AtomicInteger producersOpen = new AtomicInteger();
+    final AtomicInteger consumersOpen = new AtomicInteger();
+    /** Producers created, over the target's life. */
+    final AtomicInteger producersCreated = new AtomicInteger();
+    /** When set, the clock's time of each send of sequence {@code i < sendTimesNs.length} by the first producer. */
+    long[] sendTimesNs;
+    /** Records taken by every producer. */
+    final AtomicLong taken = new AtomicLong();
 
     private volatile Queue<byte[]> consumerQueue;
 
@@ -59,7 +67,8 @@ final class FakeTarget implements E2eTarget
     public E2eProducer newProducer(
         final int acks, final ProducerProfile profile, final E2eProducer.AckListener listener)
     {
-        producersOpen++;
+        producersOpen.incrementAndGet();
+        final boolean first = 0 == producersCreated.getAndIncrement();
         return new E2eProducer()
         {
             private final ArrayDeque<Long> pending = new ArrayDeque<>();
@@ -79,6 +88,12 @@ final class FakeTarget implements E2eTarget
                     clock.advance(stallNs);
                 }
                 clock.advance(sendCostNs);
+                final long[] sendTimes = sendTimesNs;
+                if (first && null != sendTimes && sequence < sendTimes.length)
+                {
+                    sendTimes[(int)sequence] = clock.nanoTime();
+                }
+                taken.incrementAndGet();
                 final Queue<byte[]> queue = consumerQueue;
                 if (null != queue)
                 {
@@ -110,14 +125,14 @@ final class FakeTarget implements E2eTarget
 
             public void close()
             {
-                producersOpen--;
+                producersOpen.decrementAndGet();
             }
         };
     }
 
     public E2eConsumer newConsumer()
     {
-        consumersOpen++;
+        consumersOpen.incrementAndGet();
         final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
         consumerQueue = queue;
         return new E2eConsumer()
@@ -140,7 +155,7 @@ final class FakeTarget implements E2eTarget
             public void close()
             {
                 consumerQueue = null;
-                consumersOpen--;
+                consumersOpen.decrementAndGet();
             }
         };
     }
