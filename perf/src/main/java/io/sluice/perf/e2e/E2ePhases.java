@@ -22,7 +22,8 @@ import static io.sluice.perf.e2e.E2ePayloadDescriptor.SEQUENCE_OFFSET;
  * The measuring loops of {@link E2eBenchmark}, one target at a time:
  * <ul>
  *   <li><b>produce to ack</b>: open loop at a fixed rate: record i is due at {@code start + i / rate}; the sender
- *   waits for that time (parking or yielding, see {@link PacingClock}), stamps the due time and the sequence into the
+ *   waits for that time (parking or yielding, see {@link PacingClock}; only yielding while a record awaits an
+ *   acknowledgement that only its polling can deliver, see {@link E2eProducer#acksArriveInPoll()}), stamps the due time and the sequence into the
  *   record and sends it; its latency is the time its acknowledgement arrives minus its due time. A stall of the
  *   producer or the broker, and back-pressure, are charged to every record they delay (no coordinated omission).</li>
  *   <li><b>produce to consume</b>: the same sending, with a consumer thread (positioned at the end before the first
@@ -759,6 +760,7 @@ final class E2ePhases
             final UnsafeBuffer payload = this.payload;
             final long start = startNs;
             final long warmupNs = acks.warmupNs;
+            final boolean pollForAcks = producer.acksArriveInPoll();
             long measured = 0;
             for (long sequence = 0; ; sequence++)
             {
@@ -773,7 +775,7 @@ final class E2ePhases
                 {
                     if (0 == producer.poll())
                     {
-                        clock.idle(due - now);
+                        clock.idle(pollForAcks && acks.completed() < sequence ? 0 : due - now);
                     }
                 }
                 payload.putLong(DUE_TIME_OFFSET, due, BYTE_ORDER);
@@ -847,6 +849,16 @@ final class E2ePhases
         long acked()
         {
             return acked.get();
+        }
+
+        /**
+         * Records acknowledged or failed.
+         *
+         * @return how many records have their outcome.
+         */
+        long completed()
+        {
+            return acked.get() + errors.get();
         }
 
         long errors()

@@ -35,6 +35,20 @@ public interface E2eProducer extends AutoCloseable
     int poll();
 
     /**
+     * Whether acknowledgements reach the {@link AckListener} only from {@link #poll()} (Sluice's and Aeron's
+     * clients, which have no thread of their own). The harness's sender then keeps polling, yielding and never
+     * parking, while a record it sent awaits its acknowledgement, so that an acknowledgement is taken when it
+     * arrives rather than when a park ends (a park overshoots by the kernel's timer slack, 50 us or more).
+     *
+     * @return true if only {@link #poll()} delivers acknowledgements; false (the default) if the client delivers
+     * them on its own thread or within {@link #send}.
+     */
+    default boolean acksArriveInPoll()
+    {
+        return false;
+    }
+
+    /**
      * Send anything batched now and wait until every record taken so far has been acknowledged or has failed.
      *
      * @param timeoutNs the longest to wait.

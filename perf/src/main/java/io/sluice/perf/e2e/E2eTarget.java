@@ -8,8 +8,9 @@ package io.sluice.perf.e2e;
  * To add a target, implement this interface and register a factory under its {@link #name()} in
  * {@link E2eTargets}.
  * <p>
- * Threads: the harness calls these methods from one thread. Producers and consumers have their own rules (see
- * {@link E2eProducer} and {@link E2eConsumer}).
+ * Threads: the harness calls these methods from one thread, except {@link #newProducer}, which each sender thread
+ * calls for its own producer, several at the same time when a run has several producers. Producers and consumers
+ * have their own rules (see {@link E2eProducer} and {@link E2eConsumer}).
  */
 public interface E2eTarget extends AutoCloseable
 {

@@ -200,6 +200,11 @@ final class SluiceTarget implements E2eTarget
             return true;
         }
 
+        public boolean acksArriveInPoll()
+        {
+            return true;
+        }
+
         public int poll()
         {
             final int work = connection.poll(this, 64);

@@ -135,6 +135,32 @@ class E2ePhasesTest
     }
 
     @Test
+    void shouldTakeAnAcknowledgementWhenItArrivesWhenOnlyPollingDeliversIt() throws Exception
+    {
+        // Each record is acknowledged 10 us after it is taken, by a poll: the sender must keep polling rather than
+        // idle until the next record is due, 1 ms later, and charge that wait to the acknowledgement.
+        target.ackDelayNs = 10_000;
+        target.acksInPoll = true;
+
+        final Histogram h = phases.produceToAck(target, 1_000, 0, 1_000).histogram;
+
+        assertEquals(1_000, h.getTotalCount());
+        assertTrue(h.getMaxValue() <= 11_000 + ManualClock.BACK_PRESSURE_IDLE_NS, () -> "max " + h.getMaxValue());
+    }
+
+    @Test
+    void shouldNotPollForAcknowledgementsWhenTheClientDeliversThemItself() throws Exception
+    {
+        // The same delay, but the target says its client acknowledges on its own: the sender idles to the next
+        // due time (this fake only acknowledges in a poll, so the wait shows).
+        target.ackDelayNs = 10_000;
+
+        final Histogram h = phases.produceToAck(target, 1_000, 0, 1_000).histogram;
+
+        assertTrue(h.getValueAtPercentile(50) >= 990_000, () -> "p50 " + h.getValueAtPercentile(50));
+    }
+
+    @Test
     void shouldSplitTheRateOverProducersWhenThereAreSeveral()
     {
         final E2ePhases.Workload workload = new E2ePhases.Workload(1, 1_001, 3, 0, 1);

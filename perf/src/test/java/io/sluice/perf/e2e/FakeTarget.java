@@ -38,6 +38,10 @@ class FakeTarget implements E2eTarget
     final AtomicInteger producersCreated = new AtomicInteger();
     /** When set, the clock's time of each send of sequence {@code i < sendTimesNs.length} by the first producer. */
     long[] sendTimesNs;
+    /** A record is acknowledged by the first poll at least this long after it was taken. */
+    long ackDelayNs;
+    /** What {@link E2eProducer#acksArriveInPoll()} answers. */
+    boolean acksInPoll;
     /** Records taken by every producer. */
     final AtomicLong taken = new AtomicLong();
 
@@ -71,7 +75,7 @@ class FakeTarget implements E2eTarget
         final boolean first = 0 == producersCreated.getAndIncrement();
         return new E2eProducer()
         {
-            private final ArrayDeque<Long> pending = new ArrayDeque<>();
+            private final ArrayDeque<long[]> pending = new ArrayDeque<>();
             private int rejected;
             private boolean stalled;
 
@@ -101,17 +105,23 @@ class FakeTarget implements E2eTarget
                     buffer.getBytes(offset, copy);
                     queue.add(copy);
                 }
-                pending.add(sequence);
+                pending.add(new long[]{ sequence, clock.nanoTime() });
                 return true;
+            }
+
+            public boolean acksArriveInPoll()
+            {
+                return acksInPoll;
             }
 
             public int poll()
             {
                 int count = 0;
-                Long sequence;
-                while (null != (sequence = pending.poll()))
+                long[] record;
+                while (null != (record = pending.peek()) && clock.nanoTime() - record[1] >= ackDelayNs)
                 {
-                    listener.onAck(sequence);
+                    pending.poll();
+                    listener.onAck(record[0]);
                     count++;
                 }
                 return count;
@@ -119,7 +129,13 @@ class FakeTarget implements E2eTarget
 
             public boolean flush(final long timeoutNs)
             {
-                poll();
+                while (!pending.isEmpty())
+                {
+                    if (0 == poll())
+                    {
+                        clock.idle(0);
+                    }
+                }
                 return true;
             }
 
