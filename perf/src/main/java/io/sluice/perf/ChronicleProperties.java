@@ -17,8 +17,10 @@ import java.util.Map;
  * </ul>
  * A value given with {@code -D} wins. Chronicle also loads a {@code system.properties} file from the working
  * directory if there is one; it cannot override these either, since Chronicle only adds keys that are absent.
+ * <p>
+ * Public for the e2e harness's Chronicle target, in {@code io.sluice.perf.e2e}.
  */
-final class ChronicleProperties
+public final class ChronicleProperties
 {
     static final Map<String, String> OFFLINE;
 
@@ -39,7 +41,7 @@ final class ChronicleProperties
     /**
      * Set each property that is not already set.
      */
-    static void apply()
+    public static void apply()
     {
         OFFLINE.forEach((key, value) ->
         {

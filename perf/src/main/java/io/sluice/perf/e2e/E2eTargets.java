@@ -19,6 +19,8 @@ final class E2eTargets
         registry.put(SluiceTarget.UDP_NAME, () -> new SluiceTarget(false));
         registry.put(SluiceTarget.IPC_NAME, () -> new SluiceTarget(true));
         registry.put(KafkaTarget.NAME, KafkaTarget::new);
+        registry.put(ChronicleTarget.NAME, ChronicleTarget::new);
+        registry.put(AeronRawTarget.NAME, AeronRawTarget::new);
         REGISTRY = Collections.unmodifiableMap(registry);
     }
 
