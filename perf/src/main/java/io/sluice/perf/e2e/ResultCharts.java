@@ -10,9 +10,10 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The charts of a run, drawn by XChart: the percentile distributions of every target on one chart (latency), or
@@ -124,20 +125,18 @@ final class ResultCharts
     }
 
     /**
-     * A tick of the x axis as a percentile: 0 is 0%, 1 is 90%, 2 is 99%, 3 is 99.9%; ticks between whole numbers
-     * are left unlabelled.
+     * A tick of the x axis as a percentile: 0 is 0%, 1 is 90%, 2 is 99%, 3 is 99.9%, 2.5 is 99.6838%. Every tick gets
+     * a label with one more decimal than the decade it is in, so that no two ticks share a label (XChart looks for
+     * tick spacing until every label is unique, and would not stop).
      *
      * @param x {@code log10(1 / (1 - percentile))}.
-     * @return the percentile, as short as it can be, or an empty string.
+     * @return the percentile, as short as it can be.
      */
     static String percentileLabel(final Double x)
     {
-        if (Math.abs(x - Math.rint(x)) > 1e-9)
-        {
-            return "";
-        }
-        final double percent = 100.0 * (1.0 - Math.pow(10.0, -x));
-        final String text = String.format(Locale.ROOT, "%.4f", percent).replaceAll("0+$", "").replaceAll("\\.$", "");
-        return text + "%";
+        final int decimals = (int)Math.max(0, Math.ceil(x)) + 2;
+        final BigDecimal percent = BigDecimal.valueOf(100.0 * (1.0 - Math.pow(10.0, -x)))
+            .setScale(decimals, RoundingMode.HALF_EVEN).stripTrailingZeros();
+        return (percent.signum() == 0 ? "0" : percent.toPlainString()) + "%";
     }
 }

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The files of a run, all in its results directory:
@@ -47,6 +49,8 @@ final class RunResults
     static final String HLOG_SUFFIX = ".hlog";
     /** Microseconds in the .hgrm files, as the table. */
     static final double HGRM_UNIT_RATIO = 1000.0;
+    /** The longest the chart may take to draw. */
+    static final long PLOT_TIMEOUT_S = 60;
 
     private final HarnessRun.Settings settings;
     private final Instant startedAt;
@@ -104,27 +108,47 @@ final class RunResults
     }
 
     /**
-     * Draw the chart. A machine without fonts or a display back end cannot draw them: that is reported on
-     * {@code err} in one line and the run's other files stand.
+     * Draw the chart, on a daemon thread given at most {@value #PLOT_TIMEOUT_S} s. A machine without fonts or a
+     * display back end cannot draw it, and a charting library may misbehave: either is reported on {@code err} in one
+     * line and the run's other files stand.
      *
      * @param err where a failure is reported.
      * @return true if the chart was written.
+     * @throws InterruptedException if interrupted while waiting for the drawing.
      */
-    boolean plotQuietly(final PrintStream err)
+    boolean plotQuietly(final PrintStream err) throws InterruptedException
     {
-        try
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread thread = new Thread(() ->
         {
-            final Chart<?, ?> chart = !latencies.isEmpty() ?
-                ResultCharts.percentiles(chartTitle(), latencies) :
-                ResultCharts.throughput(chartTitle(), throughputs);
-            BitmapEncoder.saveBitmap(chart, new File(directory, CHART_PNG).getPath(), BitmapEncoder.BitmapFormat.PNG);
-            return true;
-        }
-        catch (final IOException | RuntimeException | LinkageError ex)
+            try
+            {
+                final Chart<?, ?> chart = !latencies.isEmpty() ?
+                    ResultCharts.percentiles(chartTitle(), latencies) :
+                    ResultCharts.throughput(chartTitle(), throughputs);
+                BitmapEncoder.saveBitmap(
+                    chart, new File(directory, CHART_PNG).getPath(), BitmapEncoder.BitmapFormat.PNG);
+            }
+            catch (final Throwable ex)
+            {
+                failure.set(ex);
+            }
+        }, "sluice-perf-chart");
+        thread.setDaemon(true);
+        thread.start();
+        thread.join(TimeUnit.SECONDS.toMillis(PLOT_TIMEOUT_S));
+        if (thread.isAlive())
         {
-            err.println("perf: could not draw the chart (" + ex + "); the other results are written");
+            err.println("perf: the chart took over " + PLOT_TIMEOUT_S + " s to draw and was given up; the other " +
+                "results are written");
             return false;
         }
+        if (null != failure.get())
+        {
+            err.println("perf: could not draw the chart (" + failure.get() + "); the other results are written");
+            return false;
+        }
+        return true;
     }
 
     private String chartTitle()

@@ -226,12 +226,44 @@ class HarnessCommandTest
     }
 
     @Test
-    void shouldLabelWholeDecadesOfTheChartAsPercentiles()
+    void shouldLabelEveryTickOfTheChartAsADistinctPercentile()
     {
         assertEquals("0%", ResultCharts.percentileLabel(0.0));
         assertEquals("90%", ResultCharts.percentileLabel(1.0));
         assertEquals("99.99%", ResultCharts.percentileLabel(4.0));
-        assertEquals("", ResultCharts.percentileLabel(2.5));
+        assertEquals("99.99999%", ResultCharts.percentileLabel(7.0));
+        assertEquals("99.68377%", ResultCharts.percentileLabel(2.5));
+        // XChart keeps looking for a tick spacing until every label is unique: no two ticks may share one.
+        final java.util.Set<String> labels = new java.util.HashSet<>();
+        for (int i = 0; i <= 800; i++)
+        {
+            final String label = ResultCharts.percentileLabel(i / 100.0);
+            assertTrue(labels.add(label), () -> "twice: " + label);
+        }
+    }
+
+    @Test
+    void shouldDrawTheChartWhenTheDistributionReachesFarIntoTheTail() throws Exception
+    {
+        // 2,000,000 records: the last percentile plotted is beyond 99.9999%, where labels once collided and XChart
+        // searched for a tick spacing forever.
+        final Histogram histogram = new Histogram(E2ePhases.HIGHEST_TRACKABLE_NS, E2ePhases.SIGNIFICANT_DIGITS);
+        for (long i = 1; i <= 2_000_000; i++)
+        {
+            histogram.recordValue(10_000 + i % 5_000 + (0 == i % 100_000 ? 50 * MS : 0));
+        }
+        final E2ePhases.LatencyResult result = new E2ePhases.LatencyResult(
+            "tail", E2ePhases.LatencyKind.PRODUCE_TO_CONSUME, 100_000, histogram, 2_000_000, 100_000.0, 0, null);
+        final File run = new File(results, "tail");
+        assertTrue(run.mkdirs());
+        final HarnessRun.Settings settings = new HarnessRun.Settings("latency --target tail", HarnessRun.Mode.LATENCY,
+            E2ePhases.LatencyKind.PRODUCE_TO_CONSUME, List.of("tail"), 100_000, 100, 0, MS, 1, 1, 1, run, results, 0);
+
+        final boolean drawn = new RunResults(settings, java.time.Instant.now(), List.of("a target"), List.of(result),
+            List.of()).plotQuietly(new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertTrue(drawn, this::output);
+        assertTrue(new File(run, RunResults.CHART_PNG).length() > 0);
     }
 
     private int run(final String... args)
