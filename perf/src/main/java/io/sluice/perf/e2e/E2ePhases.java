@@ -7,6 +7,8 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -184,6 +186,7 @@ final class E2ePhases
     private final PacingClock clock;
     private final int recordSize;
     private final long drainTimeoutNs;
+    private final long intervalNs = IntervalSampler.DEFAULT_INTERVAL_NS;
 
     /**
      * @param clock          the time of the phases and how the sender waits.
@@ -279,6 +282,19 @@ final class E2ePhases
         try
         {
             final ConsumerLoop loop = null == consumer ? null : new ConsumerLoop(consumer, clock);
+            final List<Recorder> recorders = new ArrayList<>();
+            if (null != loop)
+            {
+                recorders.add(loop.recorder);
+            }
+            else
+            {
+                for (final PacedSender sender : senders)
+                {
+                    recorders.add(sender.acks.recorder);
+                }
+            }
+            final IntervalSampler sampler = new IntervalSampler(recorders, intervalNs, progress::onInterval);
             final Thread consumerThread = null == loop ? null : new Thread(loop, "sluice-e2e-consumer");
             if (null != consumerThread)
             {
@@ -304,6 +320,7 @@ final class E2ePhases
                         progress.begin(target.name() + " " + kind.label, System.nanoTime() + START_DELAY_NS,
                             warmupNs, endNs,
                             () -> sentOf(senders), () -> null == loop ? ackedOf(senders) : loop.received());
+                        sampler.start();
                     },
                     p -> senders[p].sendPaced(),
                     p -> senders[p].finish(drainTimeoutNs));
@@ -319,37 +336,30 @@ final class E2ePhases
             }
             finally
             {
-                progress.end();
                 if (null != loop)
                 {
                     loop.stop();
                     consumerThread.join();
                 }
+                sampler.stop();
+                progress.end();
             }
             if (null != loop && null != loop.failure)
             {
                 throw new IllegalStateException(target.name() + " consumer failed", loop.failure);
             }
 
-            final Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+            final Histogram histogram = sampler.total();
             long expected = 0;
             long errors = 0;
             Throwable firstError = null;
             long lastSendNs = Long.MIN_VALUE;
             for (final PacedSender sender : senders)
             {
-                if (null == loop)
-                {
-                    histogram.add(sender.acks.histogram());
-                }
                 expected += sender.measuredSent;
                 errors += sender.acks.errors();
                 firstError = null == firstError ? sender.acks.firstError() : firstError;
                 lastSendNs = Math.max(lastSendNs, sender.lastSendNs);
-            }
-            if (null != loop)
-            {
-                histogram.add(loop.histogram);
             }
             final double achievedRate = expected * 1e9 / Math.max(1, lastSendNs - (senders[0].startNs + warmupNs));
             return new LatencyResult(target.name(), kind, workload.rate(), histogram, expected, achievedRate,
@@ -482,11 +492,6 @@ final class E2ePhases
         return acked;
     }
 
-    static void record(final Histogram histogram, final long valueNs)
-    {
-        histogram.recordValue(clamp(valueNs));
-    }
-
     private static long clamp(final long valueNs)
     {
         return Math.min(Math.max(valueNs, 0), HIGHEST_TRACKABLE_NS);
@@ -529,7 +534,17 @@ final class E2ePhases
          */
         void begin(String label, long startNs, long warmupNs, long endNs, LongSupplier sent, LongSupplier done);
 
-        /** The phase is over. */
+        /**
+         * One interval of the latencies recorded, about every second from the start (see {@link IntervalSampler});
+         * on the sampling thread, or on the harness thread for the last. The histogram is reused afterwards.
+         *
+         * @param interval its values, with start and end time stamps in epoch milliseconds.
+         */
+        default void onInterval(final Histogram interval)
+        {
+        }
+
+        /** The phase is over; called after the last {@link #onInterval}. */
         void end();
     }
 
@@ -800,7 +815,7 @@ final class E2ePhases
         final long warmupNs;
         private final PacingClock clock;
         private final long rate;
-        private final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+        final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
         private final AtomicLong acked = new AtomicLong();
         private final AtomicLong errors = new AtomicLong();
         private final AtomicReference<Throwable> firstError = new AtomicReference<>();
@@ -834,16 +849,6 @@ final class E2ePhases
         {
             errors.incrementAndGet();
             firstError.compareAndSet(null, error);
-        }
-
-        /**
-         * What was recorded so far; call once, at the end.
-         *
-         * @return the latencies of the measured acknowledgements.
-         */
-        Histogram histogram()
-        {
-            return recorder.getIntervalHistogram();
         }
 
         long acked()
@@ -894,11 +899,11 @@ final class E2ePhases
     /**
      * The consumer thread of a produce-to-consume phase: polls until stopped, yielding when a poll returns nothing,
      * and records each measured record's time from due to received: a record is measured when its due time is at
-     * or after {@link #measureFrom(long)}. Owns its histogram until joined.
+     * or after {@link #measureFrom(long)}, into a {@link Recorder} the phase samples.
      */
     static final class ConsumerLoop implements Runnable, E2eConsumer.RecordHandler
     {
-        final Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+        final Recorder recorder = new Recorder(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
         volatile Throwable failure;
 
         private final E2eConsumer consumer;
@@ -943,7 +948,7 @@ final class E2ePhases
             final long due = buffer.getLong(offset + DUE_TIME_OFFSET, BYTE_ORDER);
             if (due - measureFromNs >= 0)
             {
-                record(histogram, now - due);
+                recorder.recordValue(clamp(now - due));
             }
             received.lazySet(received.get() + 1);
         }

@@ -198,9 +198,14 @@ final class HarnessRun
                 descriptions.add(target.description());
                 if (Mode.LATENCY == settings.mode())
                 {
-                    latencies.add(phases.latency(target, settings.measure(), new E2ePhases.Workload(
-                        settings.acks(), settings.rate(), settings.producers(), settings.warmupRecords(),
-                        settings.records()), progress));
+                    try (IntervalLog log = new IntervalLog(new File(runDirectory, name + RunResults.HLOG_SUFFIX),
+                        "sluice perf " + settings.command() + ": " + name + ", " + settings.measure().label +
+                        " latency in nanoseconds, an interval a second", progress))
+                    {
+                        latencies.add(phases.latency(target, settings.measure(), new E2ePhases.Workload(
+                            settings.acks(), settings.rate(), settings.producers(), settings.warmupRecords(),
+                            settings.records()), log));
+                    }
                 }
                 else
                 {

@@ -1,5 +1,7 @@
 package io.sluice.perf.e2e;
 
+import org.HdrHistogram.Histogram;
+
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -9,8 +11,10 @@ import java.util.function.LongSupplier;
  * The progress line of a long phase: every interval, one line on the error stream with the seconds elapsed of the
  * planned total, whether the phase is still warming up, and the records sent and done (acknowledged or consumed):
  * <pre>
- *   progress: sluice-udp produce-to-consume  15 s of 40 (measuring)  sent 1,500,000  done 1,499,990
+ *   progress: sluice-udp produce-to-consume  15 s of 40 (measuring)  sent 1,500,000  done 1,499,990  last 1 s: p99 45 us, max 1.21 ms
  * </pre>
+ * The last part, from the latest interval of the latencies recorded (see {@link IntervalSampler}), shows a stall when
+ * it happens; it is absent during the warm-up, whose records are not recorded.
  * One daemon thread per phase, started by {@link #begin} and stopped and joined by {@link #end()}.
  */
 final class ProgressPrinter implements E2ePhases.PhaseProgress
@@ -19,6 +23,9 @@ final class ProgressPrinter implements E2ePhases.PhaseProgress
     private final long intervalNs;
     private Thread thread;
     private volatile boolean running;
+    private volatile long lastIntervalCount;
+    private volatile long lastIntervalP99Ns;
+    private volatile long lastIntervalMaxNs;
 
     /**
      * @param err        where the lines go.
@@ -43,6 +50,7 @@ final class ProgressPrinter implements E2ePhases.PhaseProgress
         final LongSupplier done)
     {
         end();
+        lastIntervalCount = 0;
         running = true;
         thread = new Thread(() ->
         {
@@ -62,12 +70,21 @@ final class ProgressPrinter implements E2ePhases.PhaseProgress
                     }
                     continue;
                 }
-                err.println(line(label, now - startNs, warmupNs, endNs, sent.getAsLong(), done.getAsLong()));
+                final String line = line(label, now - startNs, warmupNs, endNs, sent.getAsLong(), done.getAsLong());
+                err.println(lastIntervalCount > 0 ? line + String.format(Locale.ROOT, "  last 1 s: p99 %s, max %s",
+                    ResultTables.duration(lastIntervalP99Ns), ResultTables.duration(lastIntervalMaxNs)) : line);
                 next += intervalNs;
             }
         }, "sluice-perf-progress");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    public void onInterval(final Histogram interval)
+    {
+        lastIntervalP99Ns = interval.getValueAtPercentile(99);
+        lastIntervalMaxNs = interval.getMaxValue();
+        lastIntervalCount = interval.getTotalCount();
     }
 
     public void end()

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -26,8 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@value #REPORT}: the table printed on the terminal, with the run's header;</li>
  *   <li>{@value #SUMMARY}: the same figures, machine-readable (schema below);</li>
  *   <li>per target, latency runs: {@code TARGET.hgrm}, HdrHistogram's percentile distribution in microseconds
- *   ({@code outputPercentileDistribution} with a scaling ratio of 1000), and {@code TARGET.hlog}, the histogram
- *   itself in HdrHistogram's log format (nanoseconds), for HistogramLogAnalyzer and friends;</li>
+ *   ({@code outputPercentileDistribution} with a scaling ratio of 1000), and {@code TARGET.hlog}, HdrHistogram's
+ *   interval log of the same latencies, an interval a second (nanoseconds), written during the run by
+ *   {@link IntervalLog};</li>
  *   <li>{@value #CHART_PNG}: every target's percentile distribution on one chart
  *   (throughput runs: records per second per target);</li>
  *   <li>{@value #PAGE}: a page with the chart, the table and links to the other files.</li>
@@ -89,17 +89,6 @@ final class RunResults
                 StandardCharsets.UTF_8))
             {
                 result.histogram.outputPercentileDistribution(hgrm, HGRM_UNIT_RATIO);
-            }
-            try (PrintStream hlog = new PrintStream(new File(directory, result.target + HLOG_SUFFIX),
-                StandardCharsets.UTF_8))
-            {
-                final HistogramLogWriter writer = new HistogramLogWriter(hlog);
-                writer.outputComment("sluice perf " + settings.command() + ": " + result.target + ", " +
-                    result.kind.label + " latency in nanoseconds");
-                writer.outputLogFormatVersion();
-                writer.outputStartTime(startedAt.toEpochMilli());
-                writer.outputLegend();
-                writer.outputIntervalHistogram(result.histogram);
             }
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -51,6 +51,8 @@ final class SluiceTarget implements E2eTarget
     static final int CREDIT_WINDOW = 4096;
     private static final int TERM_LENGTH = 16 * 1024 * 1024;
     private static final boolean SEPARATE_CLIENT_DRIVER = Boolean.getBoolean("sluice.e2e.separateClientDriver");
+    /** The broker's {@code log.pretouch.bytes}; {@code -Dsluice.e2e.pretouchBytes=0} turns pre-touching off. */
+    private static final long PRETOUCH_BYTES = Long.getLong("sluice.e2e.pretouchBytes", 64L * 1024 * 1024);
 
     private final boolean ipc;
     private File directory;
@@ -77,7 +79,7 @@ final class SluiceTarget implements E2eTarget
             .listen("127.0.0.1:0")
             .idleProfile(SluiceBroker.IdleProfile.YIELDING)
             .clientTermLength(TERM_LENGTH)
-            .logDefault(LogConfig.PRETOUCH_BYTES, String.valueOf(64 * 1024 * 1024)));
+            .logDefault(LogConfig.PRETOUCH_BYTES, String.valueOf(PRETOUCH_BYTES)));
         if (!ipc && SEPARATE_CLIENT_DRIVER)
         {
             clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
