@@ -31,9 +31,7 @@ import java.util.regex.Pattern;
     subcommands = { CommandLine.HelpCommand.class })
 public final class HarnessCommand
 {
-    static final int MAX_SIZE = 1_000_000;
-    static final long MAX_RATE = 10_000_000L;
-    static final int MAX_PARTITIONS = 1_024;
+    /** Sending threads of one run; the other limits are those of {@code e2e} ({@link E2eBenchmark}). */
     static final int MAX_PRODUCERS = 64;
     private static final DateTimeFormatter RUN_NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
@@ -344,7 +342,7 @@ public final class HarnessCommand
     {
         public Long convert(final String value)
         {
-            return wholeNumber(value, 1, MAX_RATE);
+            return wholeNumber(value, 1, E2eBenchmark.MAX_RATE);
         }
     }
 
@@ -352,7 +350,7 @@ public final class HarnessCommand
     {
         public Integer convert(final String value)
         {
-            return (int)wholeNumber(value, E2eSettings.MIN_RECORD_SIZE, MAX_SIZE);
+            return (int)wholeNumber(value, E2eSettings.MIN_RECORD_SIZE, E2eBenchmark.MAX_SIZE);
         }
     }
 
@@ -360,7 +358,7 @@ public final class HarnessCommand
     {
         public Integer convert(final String value)
         {
-            return (int)wholeNumber(value, 1, MAX_PARTITIONS);
+            return (int)wholeNumber(value, 1, E2eBenchmark.MAX_PARTITIONS);
         }
     }
 

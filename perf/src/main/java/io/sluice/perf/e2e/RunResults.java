@@ -49,6 +49,8 @@ final class RunResults
     static final String HLOG_SUFFIX = ".hlog";
     /** Microseconds in the .hgrm files, as the table. */
     static final double HGRM_UNIT_RATIO = 1000.0;
+    /** Writes {@value #SUMMARY}, indented; thread-safe once configured. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The longest the chart may take to draw. */
     static final long PLOT_TIMEOUT_S = 60;
 
@@ -91,8 +93,7 @@ final class RunResults
                 result.histogram.outputPercentileDistribution(hgrm, HGRM_UNIT_RATIO);
             }
         }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValue(new File(directory, SUMMARY), summary());
+        JSON.writeValue(new File(directory, SUMMARY), summary());
         Files.writeString(new File(directory, PAGE).toPath(), page(report), StandardCharsets.UTF_8);
     }
 
@@ -153,8 +154,7 @@ final class RunResults
 
     ObjectNode summary()
     {
-        final ObjectMapper mapper = new ObjectMapper();
-        final ObjectNode root = mapper.createObjectNode();
+        final ObjectNode root = JSON.createObjectNode();
         root.put("run", directory.getName());
         root.put("command", "sluice perf " + settings.command());
         root.put("startedAt", startedAt.toString());
