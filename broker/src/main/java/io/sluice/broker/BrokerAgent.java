@@ -71,6 +71,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
     private final SluiceBroker.Context ctx;
     private final Aeron aeron;
     private final AgentInvoker aeronInvoker;
+    private final AgentInvoker driverInvoker;
     private final LogManager logManager;
     private final BrokerCounters counters;
     private final ClientRequestAdapter adapter;
@@ -93,11 +94,16 @@ final class BrokerAgent implements Agent, ClientRequestListener
     private int fetchCursor;
 
     BrokerAgent(
-        final SluiceBroker.Context ctx, final Aeron aeron, final LogManager logManager, final BrokerCounters counters)
+        final SluiceBroker.Context ctx,
+        final Aeron aeron,
+        final AgentInvoker driverInvoker,
+        final LogManager logManager,
+        final BrokerCounters counters)
     {
         this.ctx = ctx;
         this.aeron = aeron;
         this.aeronInvoker = aeron.conductorAgentInvoker();
+        this.driverInvoker = driverInvoker;
         this.logManager = logManager;
         this.counters = counters;
         this.adapter = new ClientRequestAdapter(this, ctx.errorHandler());
@@ -136,7 +142,8 @@ final class BrokerAgent implements Agent, ClientRequestListener
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
-        int work = aeronInvoker.invoke();
+        int work = null == driverInvoker ? 0 : driverInvoker.invoke();
+        work += aeronInvoker.invoke();
         work += completeConnections();
         work += sendWaitingResponses();
         work += adapter.poll(udpIngress, FRAGMENT_LIMIT);

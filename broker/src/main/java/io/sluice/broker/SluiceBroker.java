@@ -13,6 +13,7 @@ import io.sluice.transport.ClientProtocol;
 import io.sluice.transport.HostPort;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -68,6 +69,21 @@ public final class SluiceBroker implements AutoCloseable
     }
 
     /**
+     * Threads of the embedded media driver.
+     */
+    public enum DriverThreading
+    {
+        /** Aeron's {@code SHARED}: the driver's conductor, sender and receiver on one thread of their own. */
+        SHARED,
+        /**
+         * Aeron's {@code INVOKER}: no thread of its own; the broker agent runs the driver's duty cycle in its own,
+         * so broker and driver take one thread. For machines with fewer cores than busy threads; a slow broker duty
+         * cycle then also delays the driver.
+         */
+        INVOKER
+    }
+
+    /**
      * Configuration: fluent setters; {@link #conclude()} validates. Settable from properties with
      * {@link #apply(Properties)}, whose keys are the {@code *_PROP} constants.
      */
@@ -87,6 +103,8 @@ public final class SluiceBroker implements AutoCloseable
         public static final String CLIENT_TIMEOUT_MS_PROP = "client.timeout.ms";
         /** Property: {@code backoff}, {@code yielding} or {@code busy-spin}. */
         public static final String IDLE_STRATEGY_PROP = "idle.strategy";
+        /** Property: threads of the embedded driver: {@code shared} (one thread) or {@code invoker} (none). */
+        public static final String DRIVER_THREADING_PROP = "driver.threading";
         /** Prefix of properties that set the default log configuration: {@code log.retention.ms}, ... */
         public static final String LOG_PREFIX = "log.";
 
@@ -102,6 +120,7 @@ public final class SluiceBroker implements AutoCloseable
         private int clientTermLength = 16 * 1024 * 1024;
         private long clientTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private IdleProfile idleProfile = IdleProfile.BACKOFF;
+        private DriverThreading driverThreading = DriverThreading.SHARED;
         private final Map<String, String> logDefaults = new HashMap<>();
         private ErrorHandler errorHandler = (ex) -> LOG.error("broker error", ex);
         private LogConfig logConfig;
@@ -142,6 +161,7 @@ public final class SluiceBroker implements AutoCloseable
                 case CLIENT_TERM_LENGTH_PROP -> clientTermLength(parseInt(key, value));
                 case CLIENT_TIMEOUT_MS_PROP -> clientTimeout(parseInt(key, value), TimeUnit.MILLISECONDS);
                 case IDLE_STRATEGY_PROP -> idleProfile(parseIdle(value));
+                case DRIVER_THREADING_PROP -> driverThreading(parseThreading(value));
                 default ->
                 {
                     if (!key.startsWith(LOG_PREFIX))
@@ -287,6 +307,16 @@ public final class SluiceBroker implements AutoCloseable
         }
 
         /**
+         * @param driverThreading of the embedded driver; ignored with an external one.
+         * @return this.
+         */
+        public Context driverThreading(final DriverThreading driverThreading)
+        {
+            this.driverThreading = driverThreading;
+            return this;
+        }
+
+        /**
          * @param key   of the default log configuration, such as {@code retention.ms}.
          * @param value its value.
          * @return this.
@@ -339,6 +369,17 @@ public final class SluiceBroker implements AutoCloseable
             }
         }
 
+        private static DriverThreading parseThreading(final String value)
+        {
+            return switch (value)
+            {
+                case "shared" -> DriverThreading.SHARED;
+                case "invoker" -> DriverThreading.INVOKER;
+                default -> throw new IllegalArgumentException(
+                    DRIVER_THREADING_PROP + " must be shared or invoker: '" + value + "'");
+            };
+        }
+
         private static IdleProfile parseIdle(final String value)
         {
             return switch (value)
@@ -380,7 +421,8 @@ public final class SluiceBroker implements AutoCloseable
             {
                 launchedDriver = MediaDriver.launch(new MediaDriver.Context()
                     .aeronDirectoryName(uniqueAeronDirectory())
-                    .threadingMode(ThreadingMode.SHARED)
+                    .threadingMode(ctx.driverThreading == DriverThreading.INVOKER ?
+                        ThreadingMode.INVOKER : ThreadingMode.SHARED)
                     .sharedIdleStrategy(ctx.idleProfile.newIdleStrategy())
                     .termBufferSparseFile(true)
                     .publicationTermBufferLength(ctx.clientTermLength)
@@ -394,14 +436,18 @@ public final class SluiceBroker implements AutoCloseable
             {
                 aeronDirectoryName = ctx.aeronDirectoryName;
             }
+            // In INVOKER mode the thread that waits on the driver runs it: this one until the agent starts, then the
+            // agent, which invokes it every duty cycle; nothing else uses this Aeron client.
+            final AgentInvoker driverInvoker = null == launchedDriver ? null : launchedDriver.sharedAgentInvoker();
             connectedAeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDirectoryName)
                 .clientName("sluice-broker-" + ctx.brokerId)
                 .useConductorAgentInvoker(true)
+                .driverAgentInvoker(driverInvoker)
                 .errorHandler(ctx.errorHandler));
             createdCounters = new BrokerCounters(connectedAeron, ctx.brokerId);
 
-            final BrokerAgent agent = new BrokerAgent(ctx, connectedAeron, openedLogs, createdCounters);
+            final BrokerAgent agent = new BrokerAgent(ctx, connectedAeron, driverInvoker, openedLogs, createdCounters);
             final HostPort listen = ctx.listenAddress;
             final Subscription udpIngress;
             try
@@ -420,6 +466,10 @@ public final class SluiceBroker implements AutoCloseable
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (null == (resolved = udpIngress.tryResolveChannelEndpointPort()))
             {
+                if (null != driverInvoker)
+                {
+                    driverInvoker.invoke();
+                }
                 connectedAeron.conductorAgentInvoker().invoke();
                 if (System.nanoTime() - deadlineNs > 0)
                 {

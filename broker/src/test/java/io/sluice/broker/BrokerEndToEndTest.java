@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BrokerEndToEndTest
@@ -210,6 +211,45 @@ class BrokerEndToEndTest
             assertEquals(i % 3, record.partition());
             assertEquals(i / 3, record.offset());
         }
+    }
+
+    @Test
+    void shouldRunTheDriverOnTheBrokerThreadInInvokerMode(@TempDir final File otherData)
+    {
+        final SluiceBroker invoker = SluiceBroker.launch(
+            TestBroker.context(otherData).set(SluiceBroker.Context.DRIVER_THREADING_PROP, "invoker"));
+        try (ClientConnection udp = TestBroker.connect(invoker);
+            ClientConnection ipc = ClientConnection.connect(new ClientConnection.Context()
+                .bootstrap(invoker.listenEndpoint())
+                .aeronDirectoryName(invoker.aeronDirectoryName())
+                .ipc(true)
+                .termLength(TestBroker.TERM_LENGTH)))
+        {
+            final int topicId = udp.createTopic("invoked", 1, 1, Map.of());
+            final TestClient udpClient = new TestClient(udp);
+            final TestClient ipcClient = new TestClient(ipc);
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals(2L * i, udpClient.produceAndAwait(topicId, 0, "udp-" + i).baseOffset());
+                assertEquals(2L * i + 1, ipcClient.produceAndAwait(topicId, 0, "ipc-" + i).baseOffset());
+            }
+            ipcClient.fetch(1, topicId, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 1000);
+            ipcClient.pollUntil(() -> ipcClient.received.size() == 200);
+            assertEquals("udp-99", ipcClient.received.get(198).value());
+            assertEquals("ipc-99", ipcClient.received.get(199).value());
+            // Aeron names a driver's threads after its directory.
+            assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(
+                (t) -> t.getName().startsWith(invoker.aeronDirectoryName())),
+                "no thread of the driver's own: " + Thread.getAllStackTraces().keySet());
+            assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(
+                (t) -> t.getName().startsWith(broker.aeronDirectoryName())),
+                "while a shared driver has one: " + Thread.getAllStackTraces().keySet());
+        }
+        finally
+        {
+            invoker.close();
+        }
+        assertFalse(new File(invoker.aeronDirectoryName()).exists(), "the embedded driver's directory is removed");
     }
 
     @Test

@@ -31,7 +31,7 @@ final class BrokerCommand implements Callable<Integer>
 
     @Option(names = "--config", paramLabel = "FILE",
         description = "Broker properties (listen, data.dir, broker.id, aeron.dir, client.term.length, " +
-            "client.timeout.ms, idle.strategy, log.*); the options below override it.")
+            "client.timeout.ms, idle.strategy, driver.threading, log.*); the options below override it.")
     File config;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./sluice-data).")

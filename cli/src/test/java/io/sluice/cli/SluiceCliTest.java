@@ -65,6 +65,10 @@ class SluiceCliTest
         Files.writeString(config.toPath(), "client.term.length=1000\n");
         assertEquals(2, run("broker", "--config", config.getPath()));
         assertTrue(err.toString().contains("client.term.length must be a power of 2"), err.toString());
+
+        Files.writeString(config.toPath(), "driver.threading=dedicated\n");
+        assertEquals(2, run("broker", "--config", config.getPath()));
+        assertTrue(err.toString().contains("driver.threading must be shared or invoker"), err.toString());
     }
 
     @Test

@@ -33,9 +33,10 @@ import java.util.concurrent.TimeUnit;
  * halved the UDP target's ack p99. {@code -Dsluice.e2e.separateClientDriver=true} gives the UDP clients a driver of
  * their own, as a client in another process would have.
  * <p>
- * The latency profile: the broker agent and both media drivers run {@code SHARED} with the yielding idle strategy,
- * the best measured on a 2-core machine (see the build notes); the broker's default, backoff, trades latency for an
- * idle machine. Segments are pre-touched 64 MiB ahead.
+ * The latency profile: the broker agent uses the yielding idle strategy, the best measured on a 2-core machine (see
+ * the build notes; the broker's default, backoff, trades latency for an idle machine), and runs its media driver in
+ * its own duty cycle ({@code INVOKER}; {@code -Dsluice.e2e.driverThreading=SHARED} for a driver thread). A separate
+ * client driver is {@code SHARED}, yielding. Segments are pre-touched 64 MiB ahead.
  * <p>
  * Producer: sends a record at once when fewer than {@value #MAX_IN_FLIGHT} requests are in flight, otherwise adds
  * it to the next batch (at most {@value #MAX_BATCH_BYTES} bytes), round-robin over partitions by batch: Kafka's
@@ -61,6 +62,9 @@ final class SluiceTarget implements E2eTarget
     private int topicId;
     private int partitions;
 
+    static final SluiceBroker.DriverThreading DRIVER_THREADING = SluiceBroker.DriverThreading.valueOf(
+        System.getProperty("sluice.e2e.driverThreading", "INVOKER"));
+
     SluiceTarget(final boolean ipc)
     {
         this.ipc = ipc;
@@ -78,6 +82,7 @@ final class SluiceTarget implements E2eTarget
             .dataDirectory(new File(directory, "data"))
             .listen("127.0.0.1:0")
             .idleProfile(SluiceBroker.IdleProfile.YIELDING)
+            .driverThreading(DRIVER_THREADING)
             .clientTermLength(TERM_LENGTH)
             .logDefault(LogConfig.PRETOUCH_BYTES, String.valueOf(PRETOUCH_BYTES)));
         if (!ipc && SEPARATE_CLIENT_DRIVER)
@@ -98,7 +103,9 @@ final class SluiceTarget implements E2eTarget
 
     public String description()
     {
-        return "Sluice broker in this JVM (one agent, yielding idle), media driver SHARED/yielding; clients over " +
+        return "Sluice broker in this JVM (one agent, yielding idle), media driver " +
+            (DRIVER_THREADING == SluiceBroker.DriverThreading.INVOKER ? "INVOKER (run by the broker agent)" :
+            "SHARED/yielding") + "; clients over " +
             (ipc ? "IPC" : "UDP loopback") + (null == clientDriver ? " through the broker's driver" :
             " through their own driver (SHARED/yielding)") +
             "\n  producer: send at once below " + MAX_IN_FLIGHT + " requests in flight, else batch up to " +
