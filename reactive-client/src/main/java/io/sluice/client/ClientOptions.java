@@ -1,0 +1,183 @@
+package io.sluice.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link SluiceClient} reaches its broker. Immutable: each {@code withXxx} returns a copy.
+ * <p>
+ * By default the client launches its own embedded media driver (one shared thread, backoff idle, a unique
+ * directory removed on close) and talks to the broker over UDP. {@link #withAeronDirectoryName} uses a running
+ * driver instead, which {@link #withIpc} needs.
+ */
+public final class ClientOptions
+{
+    private final String bootstrap;
+    private final String aeronDirectoryName;
+    private final boolean ipc;
+    private final int termLength;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private final String clientName;
+
+    private ClientOptions(
+        final String bootstrap,
+        final String aeronDirectoryName,
+        final boolean ipc,
+        final int termLength,
+        final Duration connectTimeout,
+        final Duration requestTimeout,
+        final String clientName)
+    {
+        this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+        this.aeronDirectoryName = aeronDirectoryName;
+        this.ipc = ipc;
+        this.termLength = termLength;
+        this.connectTimeout = requirePositive(connectTimeout, "connectTimeout");
+        this.requestTimeout = requirePositive(requestTimeout, "requestTimeout");
+        this.clientName = Objects.requireNonNull(clientName, "clientName");
+    }
+
+    /**
+     * @param bootstrap {@code HOST:PORT} of the broker.
+     * @return options with defaults for everything else.
+     */
+    public static ClientOptions create(final String bootstrap)
+    {
+        return new ClientOptions(bootstrap, null, false, 16 * 1024 * 1024, Duration.ofSeconds(10),
+            Duration.ofSeconds(10), "sluice-reactive-client");
+    }
+
+    /**
+     * @param aeronDirectoryName of a running media driver to use instead of an embedded one.
+     * @return a copy.
+     */
+    public ClientOptions withAeronDirectoryName(final String aeronDirectoryName)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName);
+    }
+
+    /**
+     * @param ipc talk to a broker on this machine through shared memory; needs the broker's driver directory.
+     * @return a copy.
+     */
+    public ClientOptions withIpc(final boolean ipc)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName);
+    }
+
+    /**
+     * @param termLength of the client's request publication: a power of 2; a produce batch is at most an eighth.
+     * @return a copy.
+     */
+    public ClientOptions withTermLength(final int termLength)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName);
+    }
+
+    /**
+     * @param connectTimeout how long to wait for the broker to accept the connection.
+     * @return a copy.
+     */
+    public ClientOptions withConnectTimeout(final Duration connectTimeout)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName);
+    }
+
+    /**
+     * @param requestTimeout how long admin requests, commits and metadata look-ups wait for their answer.
+     * @return a copy.
+     */
+    public ClientOptions withRequestTimeout(final Duration requestTimeout)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName);
+    }
+
+    /**
+     * @param clientName shown by the broker.
+     * @return a copy.
+     */
+    public ClientOptions withClientName(final String clientName)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName);
+    }
+
+    /**
+     * @return {@code HOST:PORT} of the broker.
+     */
+    public String bootstrap()
+    {
+        return bootstrap;
+    }
+
+    /**
+     * @return the running driver's directory, or {@code null} for an embedded driver.
+     */
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * @return whether to talk to the broker over IPC.
+     */
+    public boolean ipc()
+    {
+        return ipc;
+    }
+
+    /**
+     * @return term length of the request publication.
+     */
+    public int termLength()
+    {
+        return termLength;
+    }
+
+    /**
+     * @return connect timeout.
+     */
+    public Duration connectTimeout()
+    {
+        return connectTimeout;
+    }
+
+    /**
+     * @return request timeout.
+     */
+    public Duration requestTimeout()
+    {
+        return requestTimeout;
+    }
+
+    /**
+     * @return client name.
+     */
+    public String clientName()
+    {
+        return clientName;
+    }
+
+    static Duration requirePositive(final Duration duration, final String name)
+    {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero())
+        {
+            throw new IllegalArgumentException(name + " must be positive: " + duration);
+        }
+        return duration;
+    }
+
+    public String toString()
+    {
+        return "ClientOptions{bootstrap=" + bootstrap + ", aeronDirectoryName=" + aeronDirectoryName + ", ipc=" + ipc +
+            ", termLength=" + termLength + ", connectTimeout=" + connectTimeout + ", requestTimeout=" +
+            requestTimeout + ", clientName=" + clientName + "}";
+    }
+}

@@ -1,0 +1,175 @@
+package io.sluice.client;
+
+import java.util.Objects;
+
+/**
+ * How a {@link SluiceProducer} sends. Immutable: each {@code withXxx} returns a copy.
+ *
+ * @param <K> key type.
+ * @param <V> value type.
+ */
+public final class ProducerOptions<K, V>
+{
+    /** Default of {@link #maxInFlight()}. */
+    public static final int MAX_IN_FLIGHT_DEFAULT = 1024;
+    /** Default of {@link #maxBatchBytes()}. */
+    public static final int MAX_BATCH_BYTES_DEFAULT = 16 * 1024;
+
+    private final Serializer<K> keySerializer;
+    private final Serializer<V> valueSerializer;
+    private final Acks acks;
+    private final int maxInFlight;
+    private final int maxBatchBytes;
+    private final Partitioning partitioning;
+    private final boolean stopOnError;
+
+    private ProducerOptions(
+        final Serializer<K> keySerializer,
+        final Serializer<V> valueSerializer,
+        final Acks acks,
+        final int maxInFlight,
+        final int maxBatchBytes,
+        final Partitioning partitioning,
+        final boolean stopOnError)
+    {
+        this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer");
+        this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
+        this.acks = Objects.requireNonNull(acks, "acks");
+        if (maxInFlight < 1)
+        {
+            throw new IllegalArgumentException("maxInFlight must be at least 1: " + maxInFlight);
+        }
+        if (maxBatchBytes < 1024)
+        {
+            throw new IllegalArgumentException("maxBatchBytes must be at least 1024: " + maxBatchBytes);
+        }
+        this.maxInFlight = maxInFlight;
+        this.maxBatchBytes = maxBatchBytes;
+        this.partitioning = Objects.requireNonNull(partitioning, "partitioning");
+        this.stopOnError = stopOnError;
+    }
+
+    /**
+     * @param keySerializer   of keys.
+     * @param valueSerializer of values.
+     * @param <K>             key type.
+     * @param <V>             value type.
+     * @return options with {@code acks=1}, {@value #MAX_IN_FLIGHT_DEFAULT} records in flight, sticky partitioning,
+     *         stop on error.
+     */
+    public static <K, V> ProducerOptions<K, V> create(
+        final Serializer<K> keySerializer, final Serializer<V> valueSerializer)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, Acks.LEADER, MAX_IN_FLIGHT_DEFAULT,
+            MAX_BATCH_BYTES_DEFAULT, Partitioning.STICKY, true);
+    }
+
+    /**
+     * @param acks when the broker acknowledges.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withAcks(final Acks acks)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError);
+    }
+
+    /**
+     * @param maxInFlight records taken from upstream and not yet acknowledged (and emitted); the upstream is asked
+     *                    for more only as results are emitted.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withMaxInFlight(final int maxInFlight)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError);
+    }
+
+    /**
+     * @param maxBatchBytes most bytes of records sent to one partition in one request, when records wait for the
+     *                      connection; also capped by what the connection carries.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withMaxBatchBytes(final int maxBatchBytes)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError);
+    }
+
+    /**
+     * @param partitioning of records with neither a partition nor a key.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withPartitioning(final Partitioning partitioning)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError);
+    }
+
+    /**
+     * @param stopOnError {@code true}: the first failed record ends the send Flux with its {@link SluiceException};
+     *                    {@code false}: it is emitted as a {@link SendResult} with the exception and sending goes on.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withStopOnError(final boolean stopOnError)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError);
+    }
+
+    /**
+     * @return key serializer.
+     */
+    public Serializer<K> keySerializer()
+    {
+        return keySerializer;
+    }
+
+    /**
+     * @return value serializer.
+     */
+    public Serializer<V> valueSerializer()
+    {
+        return valueSerializer;
+    }
+
+    /**
+     * @return acknowledgement level.
+     */
+    public Acks acks()
+    {
+        return acks;
+    }
+
+    /**
+     * @return records in flight at most.
+     */
+    public int maxInFlight()
+    {
+        return maxInFlight;
+    }
+
+    /**
+     * @return bytes of one batch at most.
+     */
+    public int maxBatchBytes()
+    {
+        return maxBatchBytes;
+    }
+
+    /**
+     * @return partitioning of unkeyed records.
+     */
+    public Partitioning partitioning()
+    {
+        return partitioning;
+    }
+
+    /**
+     * @return whether the first failure ends the send Flux.
+     */
+    public boolean stopOnError()
+    {
+        return stopOnError;
+    }
+}

@@ -1,0 +1,55 @@
+package io.sluice.client;
+
+import io.sluice.transport.TopicDescription;
+import reactor.core.publisher.Mono;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Topic and group operations. Each {@code Mono} does its work when subscribed to, on the client's I/O thread, and
+ * fails with a {@link SluiceException} naming what the broker refused.
+ */
+public interface SluiceAdmin
+{
+    /**
+     * @param topic             name.
+     * @param partitions        at least 1.
+     * @param replicationFactor replicas per partition.
+     * @param configs           overrides of the broker's defaults, such as {@code retention.ms}.
+     * @return the new topic's id.
+     */
+    Mono<Integer> createTopic(String topic, int partitions, int replicationFactor, Map<String, String> configs);
+
+    /**
+     * @param topic to delete.
+     * @return completes when deleted.
+     */
+    Mono<Void> deleteTopic(String topic);
+
+    /**
+     * @return every topic, without configuration.
+     */
+    Mono<List<TopicDescription>> listTopics();
+
+    /**
+     * @param topic to describe.
+     * @return its partitions and configuration.
+     */
+    Mono<TopicDescription> describeTopic(String topic);
+
+    /**
+     * @param groupId   the group.
+     * @param partition of a topic.
+     * @return the group's committed offset for the partition, or -1 if none.
+     */
+    Mono<Long> committedOffset(String groupId, TopicPartition partition);
+
+    /**
+     * @param groupId   the group.
+     * @param partition of a topic.
+     * @param offset    the next offset the group reads.
+     * @return completes when stored.
+     */
+    Mono<Void> commitOffset(String groupId, TopicPartition partition, long offset);
+}

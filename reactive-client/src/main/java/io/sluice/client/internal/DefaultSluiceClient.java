@@ -1,0 +1,109 @@
+package io.sluice.client.internal;
+
+import io.sluice.client.ClientOptions;
+import io.sluice.client.ConsumerOptions;
+import io.sluice.client.ProducerOptions;
+import io.sluice.client.SluiceAdmin;
+import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceConsumer;
+import io.sluice.client.SluiceProducer;
+import io.sluice.transport.ClientConnection;
+import io.sluice.transport.SluiceClientException;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client: a {@link ClientConnection} owned by a {@link ClientAgent} on its own thread ({@code sluice-client},
+ * backoff idle: an idle client costs almost nothing).
+ */
+public final class DefaultSluiceClient implements SluiceClient
+{
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultSluiceClient.class);
+
+    private final ClientConnection connection;
+    private final ClientAgent agent;
+    private final AgentRunner runner;
+    private final SluiceAdmin admin;
+    private boolean closed;
+
+    private DefaultSluiceClient(final ClientConnection connection)
+    {
+        this.connection = connection;
+        this.agent = new ClientAgent(connection);
+        this.admin = new DefaultAdmin(agent);
+        this.runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000),
+            (ex) -> LOG.error("client agent error", ex), null, agent);
+        AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * @param options how to reach the broker.
+     * @return a connected client.
+     */
+    public static DefaultSluiceClient connect(final ClientOptions options)
+    {
+        final ClientConnection.Context ctx = new ClientConnection.Context()
+            .bootstrap(options.bootstrap())
+            .ipc(options.ipc())
+            .termLength(options.termLength())
+            .clientName(options.clientName())
+            .connectTimeout(options.connectTimeout().toNanos(), TimeUnit.NANOSECONDS)
+            .requestTimeout(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        if (null != options.aeronDirectoryName())
+        {
+            ctx.aeronDirectoryName(options.aeronDirectoryName());
+        }
+        final ClientConnection connection;
+        try
+        {
+            connection = ClientConnection.connect(ctx);
+        }
+        catch (final SluiceClientException ex)
+        {
+            throw Errors.of(ex);
+        }
+        return new DefaultSluiceClient(connection);
+    }
+
+    public <K, V> SluiceProducer<K, V> producer(final ProducerOptions<K, V> options)
+    {
+        return new DefaultProducer<>(agent, options);
+    }
+
+    public <K, V> SluiceConsumer<K, V> consumer(final ConsumerOptions<K, V> options)
+    {
+        return new DefaultConsumer<>(agent, options);
+    }
+
+    public SluiceAdmin admin()
+    {
+        return admin;
+    }
+
+    /**
+     * Bytes of fetched records held or granted as credit by every running receive, as the I/O thread sees them.
+     *
+     * @return a future of the sum.
+     */
+    public CompletableFuture<Long> heldBytes()
+    {
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        agent.execute(() -> result.complete(agent.heldBytes()));
+        return result;
+    }
+
+    public synchronized void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            CloseHelper.closeAll(runner, connection);
+        }
+    }
+}

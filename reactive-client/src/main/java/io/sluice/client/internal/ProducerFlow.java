@@ -1,0 +1,349 @@
+package io.sluice.client.internal;
+
+import io.aeron.Publication;
+import io.sluice.client.Acks;
+import io.sluice.client.ProducerOptions;
+import io.sluice.client.ProducerRecord;
+import io.sluice.client.SendResult;
+import io.sluice.client.SluiceException;
+import io.sluice.codecs.RecordBatchBuilder;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.transport.ClientConnection;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.FluxSink;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * One subscription of {@code send}: takes records from the upstream (on its threads: serialization only), sends them
+ * in batches over the connection and emits their results (on the agent thread).
+ * <p>
+ * Demand: the upstream is asked for {@code maxInFlight} records at first and for one more each time a result is
+ * emitted, so records taken and not yet emitted never exceed {@code maxInFlight}, whatever the broker or the
+ * downstream do. Everything but the {@code hookOn*} methods runs on the agent thread.
+ *
+ * @param <K> key type.
+ * @param <V> value type.
+ * @param <T> correlation metadata type.
+ */
+final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>> implements ClientAgent.Flow
+{
+    private final ClientAgent agent;
+    private final ProducerOptions<K, V> options;
+    private final Partitioner partitioner;
+    private final FluxSink<SendResult<T>> sink;
+    private final io.sluice.codecs.client.Acks acks;
+    private final RecordBatchBuilder builder = new RecordBatchBuilder();
+    private final ArrayDeque<Pending<T>> pending = new ArrayDeque<>();
+    private final ArrayDeque<SendResult<T>> results = new ArrayDeque<>();
+    private UnsafeBuffer batchBuffer;
+    private long outstanding;
+    private boolean upstreamDone;
+    private boolean done;
+
+    ProducerFlow(
+        final ClientAgent agent,
+        final ProducerOptions<K, V> options,
+        final Partitioner partitioner,
+        final FluxSink<SendResult<T>> sink)
+    {
+        this.agent = agent;
+        this.options = options;
+        this.partitioner = partitioner;
+        this.sink = sink;
+        this.acks = switch (options.acks())
+        {
+            case NONE -> io.sluice.codecs.client.Acks.NONE;
+            case LEADER -> io.sluice.codecs.client.Acks.LEADER;
+            case ALL -> io.sluice.codecs.client.Acks.ALL;
+        };
+    }
+
+    protected void hookOnSubscribe(final Subscription subscription)
+    {
+        agent.execute(() -> agent.add(this));
+        subscription.request(options.maxInFlight());
+    }
+
+    protected void hookOnNext(final ProducerRecord<K, V, T> record)
+    {
+        final Pending<T> item = new Pending<>(record);
+        try
+        {
+            item.key = options.keySerializer().serialize(record.topic(), record.key());
+            item.value = options.valueSerializer().serialize(record.topic(), record.value());
+        }
+        catch (final RuntimeException ex)
+        {
+            item.error = Errors.serialization("cannot serialize a record for topic " + record.topic() + ": " + ex, ex);
+        }
+        agent.execute(() -> onRecord(item));
+    }
+
+    protected void hookOnComplete()
+    {
+        agent.execute(() -> upstreamDone = true);
+    }
+
+    protected void hookOnError(final Throwable throwable)
+    {
+        agent.execute(() -> end(throwable));
+    }
+
+    void onDownstreamCancel()
+    {
+        agent.execute(() ->
+        {
+            if (!done)
+            {
+                done = true;
+                cancel();
+                agent.remove(this);
+            }
+        });
+    }
+
+    public int doWork(final long nowNs)
+    {
+        if (done)
+        {
+            return 0;
+        }
+        int work = sendPending();
+        work += emitResults();
+        if (upstreamDone && 0 == outstanding && !done)
+        {
+            done = true;
+            agent.remove(this);
+            sink.complete();
+            work++;
+        }
+        return work;
+    }
+
+    public void fail(final SluiceException error)
+    {
+        end(error);
+    }
+
+    private void end(final Throwable error)
+    {
+        if (!done)
+        {
+            done = true;
+            cancel();
+            agent.remove(this);
+            sink.error(error);
+        }
+    }
+
+    private void onRecord(final Pending<T> item)
+    {
+        if (done)
+        {
+            return;
+        }
+        outstanding++;
+        if (null != item.error)
+        {
+            failed(item, item.error);
+            return;
+        }
+        final String topic = item.record.topic();
+        try
+        {
+            item.topic = agent.topic(topic);
+        }
+        catch (final SluiceException ex)
+        {
+            failed(item, ex);
+            return;
+        }
+        final Integer named = item.record.partition();
+        if (null != named)
+        {
+            if (named >= item.topic.partitions())
+            {
+                failed(item, Errors.invalid(ErrorCode.UNKNOWN_PARTITION,
+                    "topic " + topic + " has " + item.topic.partitions() + " partitions, not partition " + named));
+                return;
+            }
+            item.partition = named;
+        }
+        else
+        {
+            item.partition = partitioner.partition(topic, item.key, item.topic.partitions());
+        }
+        item.timestamp = null == item.record.timestamp() ? System.currentTimeMillis() : item.record.timestamp();
+        pending.addLast(item);
+    }
+
+    private int sendPending()
+    {
+        final ClientConnection connection = agent.connection();
+        int sent = 0;
+        while (!pending.isEmpty() && !done)
+        {
+            final int maxLength = connection.maxProduceBatchLength();
+            if (null == batchBuffer || batchBuffer.capacity() < maxLength)
+            {
+                batchBuffer = new UnsafeBuffer(new byte[maxLength]);
+            }
+            final Pending<T> head = pending.peekFirst();
+            int count = collect(head, Math.min(options.maxBatchBytes(), maxLength), Integer.MAX_VALUE);
+            if (0 == count)
+            {
+                count = collect(head, maxLength, 1); // a record larger than maxBatchBytes goes alone
+            }
+            if (0 == count)
+            {
+                pending.pollFirst();
+                failed(head, Errors.invalid(ErrorCode.RECORD_TOO_LARGE, "a record of " +
+                    (length(head.key) + length(head.value)) + " bytes does not fit in a request (" + maxLength +
+                    " bytes at most)"));
+                continue;
+            }
+            final int length = builder.build();
+            final long correlationId = agent.nextCorrelationId();
+            final long result = connection.offerProduce(
+                correlationId, head.topic.topicId(), head.partition, acks, batchBuffer, 0, length);
+            if (result > 0)
+            {
+                final List<Pending<T>> batch = new ArrayList<>(count);
+                for (int i = 0; i < count; i++)
+                {
+                    batch.add(pending.pollFirst());
+                }
+                partitioner.onRequestSent(head.topic.name(), head.topic.partitions());
+                if (options.acks() == Acks.NONE)
+                {
+                    for (final Pending<T> item : batch)
+                    {
+                        results.addLast(new SendResult<>(item.topic.name(), item.partition, -1,
+                            item.record.correlationMetadata(), null));
+                    }
+                }
+                else
+                {
+                    agent.expectProduceResponse(correlationId,
+                        (errorCode, baseOffset, message) -> onResponse(batch, errorCode, baseOffset, message));
+                }
+                sent++;
+            }
+            else if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+            {
+                break;
+            }
+            else
+            {
+                end(Errors.connection("cannot send to the broker: publication result " + result));
+            }
+        }
+        return sent;
+    }
+
+    private int collect(final Pending<T> head, final int capacity, final int maxRecords)
+    {
+        builder.wrap(batchBuffer, 0, capacity);
+        int count = 0;
+        final Iterator<Pending<T>> it = pending.iterator();
+        while (count < maxRecords && it.hasNext())
+        {
+            final Pending<T> item = it.next();
+            if (item.topic.topicId() != head.topic.topicId() || item.partition != head.partition ||
+                !builder.append(item.timestamp, item.key, item.value))
+            {
+                break;
+            }
+            count++;
+        }
+        return count;
+    }
+
+    private void onResponse(
+        final List<Pending<T>> batch, final ErrorCode errorCode, final long baseOffset, final String message)
+    {
+        if (done)
+        {
+            return;
+        }
+        if (errorCode == ErrorCode.NONE)
+        {
+            for (int i = 0; i < batch.size(); i++)
+            {
+                final Pending<T> item = batch.get(i);
+                results.addLast(new SendResult<>(item.topic.name(), item.partition, baseOffset + i,
+                    item.record.correlationMetadata(), null));
+            }
+            return;
+        }
+        if (errorCode == ErrorCode.UNKNOWN_TOPIC || errorCode == ErrorCode.TOPIC_DELETED)
+        {
+            agent.forgetTopic(batch.get(0).topic.name());
+        }
+        final Pending<T> first = batch.get(0);
+        final SluiceException error = Errors.of(errorCode, "cannot send " + batch.size() + " record(s) to " +
+            first.topic.name() + "-" + first.partition + ": " + errorCode + (message.isEmpty() ? "" : " (" + message + ")"),
+            null);
+        for (final Pending<T> item : batch)
+        {
+            failed(item, error);
+        }
+    }
+
+    private void failed(final Pending<T> item, final SluiceException error)
+    {
+        if (options.stopOnError())
+        {
+            end(error);
+            return;
+        }
+        results.addLast(new SendResult<>(item.record.topic(), item.partition, -1,
+            item.record.correlationMetadata(), error));
+    }
+
+    private int emitResults()
+    {
+        int emitted = 0;
+        while (!done && !results.isEmpty() && sink.requestedFromDownstream() > 0)
+        {
+            sink.next(results.pollFirst());
+            outstanding--;
+            emitted++;
+            if (!upstreamDone)
+            {
+                request(1);
+            }
+        }
+        return emitted;
+    }
+
+    private static int length(final byte[] bytes)
+    {
+        return null == bytes ? 0 : bytes.length;
+    }
+
+    /**
+     * A record taken from upstream, serialized, waiting to be sent or acknowledged.
+     */
+    static final class Pending<T>
+    {
+        final ProducerRecord<?, ?, T> record;
+        byte[] key;
+        byte[] value;
+        SluiceException error;
+        TopicMetadata topic;
+        int partition = -1;
+        long timestamp;
+
+        Pending(final ProducerRecord<?, ?, T> record)
+        {
+            this.record = record;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.sluice.client.internal;
+
+import io.sluice.client.ConsumerRecord;
+
+/**
+ * A record a consumer emitted. {@link #acknowledge()} is one volatile write; the agent finds acknowledged records
+ * at the head of each partition's emitted queue and advances the offset it may commit.
+ *
+ * @param <K> key type.
+ * @param <V> value type.
+ */
+final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
+{
+    private final String topic;
+    private final int partition;
+    private final long offset;
+    private final long timestamp;
+    private final K key;
+    private final V value;
+    /** Bytes of fetch credit this record accounts for, released when it is emitted. */
+    final int chargedBytes;
+    /** Index of its partition in the consuming flow. */
+    final int slot;
+    private volatile boolean acknowledged;
+
+    ReceivedRecord(
+        final String topic,
+        final int partition,
+        final long offset,
+        final long timestamp,
+        final K key,
+        final V value,
+        final int chargedBytes,
+        final int slot)
+    {
+        this.topic = topic;
+        this.partition = partition;
+        this.offset = offset;
+        this.timestamp = timestamp;
+        this.key = key;
+        this.value = value;
+        this.chargedBytes = chargedBytes;
+        this.slot = slot;
+    }
+
+    public String topic()
+    {
+        return topic;
+    }
+
+    public int partition()
+    {
+        return partition;
+    }
+
+    public long offset()
+    {
+        return offset;
+    }
+
+    public long timestamp()
+    {
+        return timestamp;
+    }
+
+    public K key()
+    {
+        return key;
+    }
+
+    public V value()
+    {
+        return value;
+    }
+
+    public void acknowledge()
+    {
+        acknowledged = true;
+    }
+
+    boolean isAcknowledged()
+    {
+        return acknowledged;
+    }
+
+    public String toString()
+    {
+        return "ConsumerRecord{" + topic + "-" + partition + "@" + offset + ", key=" + key + ", value=" + value + "}";
+    }
+}
