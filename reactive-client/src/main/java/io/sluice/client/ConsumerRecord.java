@@ -1,7 +1,8 @@
 package io.sluice.client;
 
 /**
- * A record received by a {@link SluiceConsumer}, with the means to acknowledge it.
+ * A record received by a {@link SluiceConsumer}, with the means to acknowledge it. Two records are equal when they
+ * are the same record of the log (topic, partition and offset), whichever subscription received them.
  *
  * @param <K> key type.
  * @param <V> value type.

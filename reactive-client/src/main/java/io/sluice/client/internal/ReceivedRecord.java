@@ -83,6 +83,21 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
         return acknowledged;
     }
 
+    /**
+     * Records are equal when they are the same record of the log: same topic, partition and offset, whichever
+     * subscription received them.
+     */
+    public boolean equals(final Object other)
+    {
+        return this == other || other instanceof ReceivedRecord<?, ?> that &&
+            offset == that.offset && partition == that.partition && topic.equals(that.topic);
+    }
+
+    public int hashCode()
+    {
+        return 31 * (31 * topic.hashCode() + partition) + Long.hashCode(offset);
+    }
+
     public String toString()
     {
         return "ConsumerRecord{" + topic + "-" + partition + "@" + offset + ", key=" + key + ", value=" + value + "}";
