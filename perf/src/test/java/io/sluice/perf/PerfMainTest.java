@@ -84,7 +84,7 @@ class PerfMainTest
         assertEquals(PerfMain.EXIT_OK, PerfMain.run(new String[]{ "help" }, out, err));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("engine"));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("e2e"));
-        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("known: sluice-udp,sluice-ipc,kafka,chronicle,aeron-raw"));
+        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("known: sluice-udp,sluice-ipc,sluice-reactive-udp,sluice-reactive-ipc,kafka,chronicle,aeron-raw"));
     }
 
     @Test

@@ -19,6 +19,7 @@ public final class ClientOptions
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final String clientName;
+    private final IdleProfile idleProfile;
 
     private ClientOptions(
         final String bootstrap,
@@ -27,7 +28,8 @@ public final class ClientOptions
         final int termLength,
         final Duration connectTimeout,
         final Duration requestTimeout,
-        final String clientName)
+        final String clientName,
+        final IdleProfile idleProfile)
     {
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.aeronDirectoryName = aeronDirectoryName;
@@ -36,6 +38,7 @@ public final class ClientOptions
         this.connectTimeout = requirePositive(connectTimeout, "connectTimeout");
         this.requestTimeout = requirePositive(requestTimeout, "requestTimeout");
         this.clientName = Objects.requireNonNull(clientName, "clientName");
+        this.idleProfile = Objects.requireNonNull(idleProfile, "idleProfile");
     }
 
     /**
@@ -45,7 +48,7 @@ public final class ClientOptions
     public static ClientOptions create(final String bootstrap)
     {
         return new ClientOptions(bootstrap, null, false, 16 * 1024 * 1024, Duration.ofSeconds(10),
-            Duration.ofSeconds(10), "sluice-reactive-client");
+            Duration.ofSeconds(10), "sluice-reactive-client", IdleProfile.BACKOFF);
     }
 
     /**
@@ -55,7 +58,7 @@ public final class ClientOptions
     public ClientOptions withAeronDirectoryName(final String aeronDirectoryName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName);
+            clientName, idleProfile);
     }
 
     /**
@@ -65,7 +68,7 @@ public final class ClientOptions
     public ClientOptions withIpc(final boolean ipc)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName);
+            clientName, idleProfile);
     }
 
     /**
@@ -75,7 +78,7 @@ public final class ClientOptions
     public ClientOptions withTermLength(final int termLength)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName);
+            clientName, idleProfile);
     }
 
     /**
@@ -85,7 +88,7 @@ public final class ClientOptions
     public ClientOptions withConnectTimeout(final Duration connectTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName);
+            clientName, idleProfile);
     }
 
     /**
@@ -95,7 +98,7 @@ public final class ClientOptions
     public ClientOptions withRequestTimeout(final Duration requestTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName);
+            clientName, idleProfile);
     }
 
     /**
@@ -105,7 +108,17 @@ public final class ClientOptions
     public ClientOptions withClientName(final String clientName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName);
+            clientName, idleProfile);
+    }
+
+    /**
+     * @param idleProfile how the client's I/O thread waits when idle; {@link IdleProfile#BACKOFF} by default.
+     * @return a copy.
+     */
+    public ClientOptions withIdleProfile(final IdleProfile idleProfile)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName, idleProfile);
     }
 
     /**
@@ -164,6 +177,14 @@ public final class ClientOptions
         return clientName;
     }
 
+    /**
+     * @return how the I/O thread idles.
+     */
+    public IdleProfile idleProfile()
+    {
+        return idleProfile;
+    }
+
     static Duration requirePositive(final Duration duration, final String name)
     {
         Objects.requireNonNull(duration, name);
@@ -178,6 +199,7 @@ public final class ClientOptions
     {
         return "ClientOptions{bootstrap=" + bootstrap + ", aeronDirectoryName=" + aeronDirectoryName + ", ipc=" + ipc +
             ", termLength=" + termLength + ", connectTimeout=" + connectTimeout + ", requestTimeout=" +
-            requestTimeout + ", clientName=" + clientName + "}";
+            requestTimeout + ", clientName=" + clientName +
+            ", idleProfile=" + idleProfile + "}";
     }
 }

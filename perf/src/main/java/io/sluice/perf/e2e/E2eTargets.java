@@ -18,6 +18,8 @@ final class E2eTargets
         final Map<String, Supplier<E2eTarget>> registry = new LinkedHashMap<>();
         registry.put(SluiceTarget.UDP_NAME, () -> new SluiceTarget(false));
         registry.put(SluiceTarget.IPC_NAME, () -> new SluiceTarget(true));
+        registry.put(SluiceReactiveTarget.UDP_NAME, () -> new SluiceReactiveTarget(false));
+        registry.put(SluiceReactiveTarget.IPC_NAME, () -> new SluiceReactiveTarget(true));
         registry.put(KafkaTarget.NAME, KafkaTarget::new);
         registry.put(ChronicleTarget.NAME, ChronicleTarget::new);
         registry.put(AeronRawTarget.NAME, AeronRawTarget::new);

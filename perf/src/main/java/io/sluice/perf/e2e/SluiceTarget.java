@@ -136,6 +136,16 @@ final class SluiceTarget implements E2eTarget
         }
     }
 
+    SluiceBroker broker()
+    {
+        return broker;
+    }
+
+    boolean ipc()
+    {
+        return ipc;
+    }
+
     private ClientConnection connect()
     {
         return ClientConnection.connect(new ClientConnection.Context()

@@ -2,6 +2,7 @@ package io.sluice.client.internal;
 
 import io.sluice.client.ClientOptions;
 import io.sluice.client.ConsumerOptions;
+import io.sluice.client.IdleProfile;
 import io.sluice.client.ProducerOptions;
 import io.sluice.client.SluiceAdmin;
 import io.sluice.client.SluiceClient;
@@ -12,6 +13,9 @@ import io.sluice.transport.SluiceClientException;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client: a {@link ClientConnection} owned by a {@link ClientAgent} on its own thread ({@code sluice-client},
- * backoff idle: an idle client costs almost nothing).
+ * backoff idle by default: an idle client costs almost nothing).
  */
 public final class DefaultSluiceClient implements SluiceClient
 {
@@ -32,13 +36,18 @@ public final class DefaultSluiceClient implements SluiceClient
     private final SluiceAdmin admin;
     private boolean closed;
 
-    private DefaultSluiceClient(final ClientConnection connection)
+    private DefaultSluiceClient(final ClientConnection connection, final IdleProfile idleProfile)
     {
         this.connection = connection;
         this.agent = new ClientAgent(connection);
         this.admin = new DefaultAdmin(agent);
-        this.runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000),
-            (ex) -> LOG.error("client agent error", ex), null, agent);
+        final IdleStrategy idleStrategy = switch (idleProfile)
+        {
+            case BACKOFF -> new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+            case YIELDING -> new YieldingIdleStrategy();
+            case BUSY_SPIN -> new BusySpinIdleStrategy();
+        };
+        this.runner = new AgentRunner(idleStrategy, (ex) -> LOG.error("client agent error", ex), null, agent);
         AgentRunner.startOnThread(runner);
     }
 
@@ -68,7 +77,7 @@ public final class DefaultSluiceClient implements SluiceClient
         {
             throw Errors.of(ex);
         }
-        return new DefaultSluiceClient(connection);
+        return new DefaultSluiceClient(connection, options.idleProfile());
     }
 
     public <K, V> SluiceProducer<K, V> producer(final ProducerOptions<K, V> options)
