@@ -1,5 +1,6 @@
 package io.sluice.client;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,7 @@ public final class ProducerOptions<K, V>
     private final int maxBatchBytes;
     private final Partitioning partitioning;
     private final boolean stopOnError;
+    private final Duration linger;
 
     private ProducerOptions(
         final Serializer<K> keySerializer,
@@ -30,7 +32,8 @@ public final class ProducerOptions<K, V>
         final int maxInFlight,
         final int maxBatchBytes,
         final Partitioning partitioning,
-        final boolean stopOnError)
+        final boolean stopOnError,
+        final Duration linger)
     {
         this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer");
         this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
@@ -47,6 +50,11 @@ public final class ProducerOptions<K, V>
         this.maxBatchBytes = maxBatchBytes;
         this.partitioning = Objects.requireNonNull(partitioning, "partitioning");
         this.stopOnError = stopOnError;
+        this.linger = Objects.requireNonNull(linger, "linger");
+        if (linger.isNegative())
+        {
+            throw new IllegalArgumentException("linger must not be negative: " + linger);
+        }
     }
 
     /**
@@ -61,7 +69,7 @@ public final class ProducerOptions<K, V>
         final Serializer<K> keySerializer, final Serializer<V> valueSerializer)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, Acks.LEADER, MAX_IN_FLIGHT_DEFAULT,
-            MAX_BATCH_BYTES_DEFAULT, Partitioning.STICKY, true);
+            MAX_BATCH_BYTES_DEFAULT, Partitioning.STICKY, true, Duration.ZERO);
     }
 
     /**
@@ -71,7 +79,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withAcks(final Acks acks)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError);
+            stopOnError, linger);
     }
 
     /**
@@ -82,18 +90,18 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withMaxInFlight(final int maxInFlight)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError);
+            stopOnError, linger);
     }
 
     /**
-     * @param maxBatchBytes most bytes of records sent to one partition in one request, when records wait for the
-     *                      connection; also capped by what the connection carries.
+     * @param maxBatchBytes most bytes of records sent to one partition in one request (Kafka's {@code batch.size});
+     *                      also capped by what the connection carries.
      * @return a copy.
      */
     public ProducerOptions<K, V> withMaxBatchBytes(final int maxBatchBytes)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError);
+            stopOnError, linger);
     }
 
     /**
@@ -103,7 +111,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withPartitioning(final Partitioning partitioning)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError);
+            stopOnError, linger);
     }
 
     /**
@@ -114,7 +122,27 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withStopOnError(final boolean stopOnError)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError);
+            stopOnError, linger);
+    }
+
+    /**
+     * @param linger how long a record may wait for more records to the same partition before its batch is sent,
+     *               unless the batch reaches {@link #maxBatchBytes()} first (Kafka's {@code linger.ms}); zero (the
+     *               default) sends at once, batching only records that wait for the connection.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withLinger(final Duration linger)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError, linger);
+    }
+
+    /**
+     * @return how long a record may wait for its batch to fill.
+     */
+    public Duration linger()
+    {
+        return linger;
     }
 
     /**

@@ -47,6 +47,8 @@ class OptionsAndSerdesTest
         assertEquals(Acks.ALL, changed.acks());
         assertThrows(IllegalArgumentException.class, () -> producer.withMaxInFlight(0));
         assertThrows(IllegalArgumentException.class, () -> producer.withMaxBatchBytes(100));
+        assertThrows(IllegalArgumentException.class, () -> producer.withLinger(Duration.ofMillis(-1)));
+        assertEquals(Duration.ZERO, producer.linger());
         assertThrows(NullPointerException.class, () -> producer.withAcks(null));
 
         final ConsumerOptions<String, String> consumer =

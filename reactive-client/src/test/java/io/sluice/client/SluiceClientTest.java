@@ -172,6 +172,42 @@ class SluiceClientTest
     }
 
     @Test
+    void shouldLingerUntilTheBatchFillsTheLingerEndsOrTheUpstreamCompletes()
+    {
+        createTopic("linger", 1);
+        final ProducerOptions<String, String> options =
+            ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer());
+
+        StepVerifier.create(client.producer(options.withLinger(Duration.ofMillis(400)))
+                .send(Flux.range(0, 10).map((i) -> ProducerRecord.<String, String, Integer>of("linger", null, "v" + i, i))
+                    .concatWith(Flux.never())))
+            .expectSubscription()
+            .expectNoEvent(Duration.ofMillis(150)) // nothing can be sent before the linger ends
+            .expectNextCount(10)
+            .thenCancel()
+            .verify(TIMEOUT);
+
+        StepVerifier.create(client.producer(options.withLinger(Duration.ofHours(1)).withMaxBatchBytes(1024))
+                .send(Flux.range(0, 100).map((i) -> ProducerRecord.<String, String, Integer>of("linger", null, "x".repeat(100), i))
+                    .concatWith(Flux.never())))
+            .expectNextCount(80) // full batches go without waiting the hour; a partial one may linger
+            .thenCancel()
+            .verify(TIMEOUT);
+
+        final List<Long> offsets = client.producer(options.withLinger(Duration.ofHours(1)))
+            .send(Flux.range(0, 5).map((i) -> ProducerRecord.<String, String, Integer>of("linger", null, "end" + i, i)))
+            .map(SendResult::offset)
+            .collectList()
+            .block(TIMEOUT); // the upstream's completion sends what lingers
+        assertNotNull(offsets);
+        assertEquals(5, offsets.size());
+        for (int i = 1; i < offsets.size(); i++)
+        {
+            assertEquals(offsets.get(0) + i, offsets.get(i));
+        }
+    }
+
+    @Test
     void shouldEmitOnlyWhatIsRequestedAndHoldNoMoreThanTheBound() throws Exception
     {
         final String topic = "bounded";

@@ -47,6 +47,9 @@ final class SluiceReactiveTarget implements E2eTarget
     static final String IPC_NAME = "sluice-reactive-ipc";
     static final int MAX_IN_FLIGHT = 1024;
     static final int CONSUMER_QUEUE = 4096;
+    /** Linger of a throughput producer; a latency producer sends at once. */
+    static final Duration THROUGHPUT_LINGER = Duration.ofMillis(
+        Long.getLong("sluice.e2e.reactiveLingerMs", 1));
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final SluiceTarget broker;
@@ -80,7 +83,8 @@ final class SluiceReactiveTarget implements E2eTarget
     {
         return broker.description().lines().findFirst().orElse("") +
             "\n  through the reactive client (one SluiceClient, yielding I/O thread): send() fed by a unicast sink of " +
-            MAX_IN_FLIGHT + ", maxInFlight " + MAX_IN_FLIGHT + "; receiveAutoAck() handed to the consumer thread " +
+            MAX_IN_FLIGHT + ", maxInFlight " + MAX_IN_FLIGHT + ", linger 0 (throughput: " +
+            THROUGHPUT_LINGER.toMillis() + " ms); receiveAutoAck() handed to the consumer thread " +
             "through a queue of " + CONSUMER_QUEUE + " records";
     }
 
@@ -88,7 +92,8 @@ final class SluiceReactiveTarget implements E2eTarget
         final int acks, final ProducerProfile profile, final E2eProducer.AckListener listener)
     {
         return new Producer(client, topic,
-            0 == acks ? Acks.NONE : 1 == acks ? Acks.LEADER : Acks.ALL, listener);
+            0 == acks ? Acks.NONE : 1 == acks ? Acks.LEADER : Acks.ALL,
+            profile == ProducerProfile.THROUGHPUT ? THROUGHPUT_LINGER : Duration.ZERO, listener);
     }
 
     public E2eConsumer newConsumer()
@@ -126,7 +131,12 @@ final class SluiceReactiveTarget implements E2eTarget
         private final AtomicLong outstanding = new AtomicLong();
         private final reactor.core.Disposable subscription;
 
-        Producer(final SluiceClient client, final String topic, final Acks acks, final AckListener listener)
+        Producer(
+            final SluiceClient client,
+            final String topic,
+            final Acks acks,
+            final Duration linger,
+            final AckListener listener)
         {
             this.topic = topic;
             this.records = Sinks.many().unicast().onBackpressureBuffer(
@@ -135,6 +145,7 @@ final class SluiceReactiveTarget implements E2eTarget
                     ProducerOptions.create(Serdes.bytesSerializer(), Serdes.bytesSerializer())
                         .withAcks(acks)
                         .withMaxInFlight(MAX_IN_FLIGHT)
+                        .withLinger(linger)
                         .withStopOnError(false))
                 .send(records.asFlux())
                 .subscribe((SendResult<Long> result) ->

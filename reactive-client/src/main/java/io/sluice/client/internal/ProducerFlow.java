@@ -9,6 +9,7 @@ import io.sluice.client.SluiceException;
 import io.sluice.codecs.RecordBatchBuilder;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -33,14 +34,18 @@ import java.util.List;
  */
 final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>> implements ClientAgent.Flow
 {
+    /** Bytes a record adds to a batch beyond its key and value, about: its fixed block and length fields. */
+    static final int RECORD_OVERHEAD = 24;
+
     private final ClientAgent agent;
     private final ProducerOptions<K, V> options;
     private final Partitioner partitioner;
     private final FluxSink<SendResult<T>> sink;
     private final io.sluice.codecs.client.Acks acks;
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
-    private final ArrayDeque<Pending<T>> pending = new ArrayDeque<>();
+    private final Long2ObjectHashMap<PartitionQueue<T>> queues = new Long2ObjectHashMap<>();
     private final ArrayDeque<SendResult<T>> results = new ArrayDeque<>();
+    private final long lingerNs;
     private UnsafeBuffer batchBuffer;
     private long outstanding;
     private boolean upstreamDone;
@@ -56,6 +61,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         this.options = options;
         this.partitioner = partitioner;
         this.sink = sink;
+        this.lingerNs = options.linger().toNanos();
         this.acks = switch (options.acks())
         {
             case NONE -> io.sluice.codecs.client.Acks.NONE;
@@ -77,9 +83,11 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         {
             item.key = options.keySerializer().serialize(record.topic(), record.key());
             item.value = options.valueSerializer().serialize(record.topic(), record.value());
+            item.size = length(item.key) + length(item.value) + RECORD_OVERHEAD;
         }
         catch (final RuntimeException ex)
         {
+            item.size = 0;
             item.error = Errors.serialization("cannot serialize a record for topic " + record.topic() + ": " + ex, ex);
         }
         agent.execute(() -> onRecord(item));
@@ -114,7 +122,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         {
             return 0;
         }
-        int work = sendPending();
+        int work = sendPending(nowNs);
         work += emitResults();
         if (upstreamDone && 0 == outstanding && !done)
         {
@@ -180,83 +188,108 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             item.partition = partitioner.partition(topic, item.key, item.topic.partitions());
         }
         item.timestamp = null == item.record.timestamp() ? System.currentTimeMillis() : item.record.timestamp();
-        pending.addLast(item);
+        item.arrivalNs = System.nanoTime();
+        final long queueKey = ((long)item.topic.topicId() << 32) | item.partition;
+        PartitionQueue<T> queue = queues.get(queueKey);
+        if (null == queue || queue.topic.topicId() != item.topic.topicId())
+        {
+            queue = new PartitionQueue<>(item.topic, item.partition);
+            queues.put(queueKey, queue);
+        }
+        queue.add(item);
     }
 
-    private int sendPending()
+    private int sendPending(final long nowNs)
     {
         final ClientConnection connection = agent.connection();
-        int sent = 0;
-        while (!pending.isEmpty() && !done)
+        final int maxLength = connection.maxProduceBatchLength();
+        if (null == batchBuffer || batchBuffer.capacity() < maxLength)
         {
-            final int maxLength = connection.maxProduceBatchLength();
-            if (null == batchBuffer || batchBuffer.capacity() < maxLength)
+            batchBuffer = new UnsafeBuffer(new byte[maxLength]);
+        }
+        final int batchBytes = Math.min(options.maxBatchBytes(), maxLength);
+        int sent = 0;
+        for (final PartitionQueue<T> queue : queues.values())
+        {
+            while (!queue.records.isEmpty() && !done)
             {
-                batchBuffer = new UnsafeBuffer(new byte[maxLength]);
-            }
-            final Pending<T> head = pending.peekFirst();
-            int count = collect(head, Math.min(options.maxBatchBytes(), maxLength), Integer.MAX_VALUE);
-            if (0 == count)
-            {
-                count = collect(head, maxLength, 1); // a record larger than maxBatchBytes goes alone
-            }
-            if (0 == count)
-            {
-                pending.pollFirst();
-                failed(head, Errors.invalid(ErrorCode.RECORD_TOO_LARGE, "a record of " +
-                    (length(head.key) + length(head.value)) + " bytes does not fit in a request (" + maxLength +
-                    " bytes at most)"));
-                continue;
-            }
-            final int length = builder.build();
-            final long correlationId = agent.nextCorrelationId();
-            final long result = connection.offerProduce(
-                correlationId, head.topic.topicId(), head.partition, acks, batchBuffer, 0, length);
-            if (result > 0)
-            {
-                final List<Pending<T>> batch = new ArrayList<>(count);
-                for (int i = 0; i < count; i++)
+                if (lingerNs > 0 && !upstreamDone && queue.bytes < batchBytes &&
+                    nowNs - queue.records.peekFirst().arrivalNs < lingerNs)
                 {
-                    batch.add(pending.pollFirst());
+                    break; // wait for the batch to fill or the oldest record's linger to end
                 }
-                partitioner.onRequestSent(head.topic.name(), head.topic.partitions());
-                if (options.acks() == Acks.NONE)
+                final Pending<T> head = queue.records.peekFirst();
+                int count = collect(queue, batchBytes, Integer.MAX_VALUE);
+                if (0 == count)
                 {
-                    for (final Pending<T> item : batch)
-                    {
-                        results.addLast(new SendResult<>(item.topic.name(), item.partition, -1,
-                            item.record.correlationMetadata(), null));
-                    }
+                    count = collect(queue, maxLength, 1); // a record larger than maxBatchBytes goes alone
+                }
+                if (0 == count)
+                {
+                    queue.remove();
+                    failed(head, Errors.invalid(ErrorCode.RECORD_TOO_LARGE, "a record of " + head.size +
+                        " bytes does not fit in a request (" + maxLength + " bytes at most)"));
+                    continue;
+                }
+                final long result = send(connection, queue, count);
+                if (result > 0)
+                {
+                    sent++;
+                }
+                else if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+                {
+                    return sent;
                 }
                 else
                 {
-                    agent.expectProduceResponse(correlationId,
-                        (errorCode, baseOffset, message) -> onResponse(batch, errorCode, baseOffset, message));
+                    end(Errors.connection("cannot send to the broker: publication result " + result));
+                    return sent;
                 }
-                sent++;
-            }
-            else if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
-            {
-                break;
-            }
-            else
-            {
-                end(Errors.connection("cannot send to the broker: publication result " + result));
             }
         }
         return sent;
     }
 
-    private int collect(final Pending<T> head, final int capacity, final int maxRecords)
+    private long send(final ClientConnection connection, final PartitionQueue<T> queue, final int count)
+    {
+        final int length = builder.build();
+        final long correlationId = agent.nextCorrelationId();
+        final long result = connection.offerProduce(
+            correlationId, queue.topic.topicId(), queue.partition, acks, batchBuffer, 0, length);
+        if (result > 0)
+        {
+            final List<Pending<T>> batch = new ArrayList<>(count);
+            for (int i = 0; i < count; i++)
+            {
+                batch.add(queue.remove());
+            }
+            partitioner.onRequestSent(queue.topic.name(), queue.topic.partitions());
+            if (options.acks() == Acks.NONE)
+            {
+                for (final Pending<T> item : batch)
+                {
+                    results.addLast(new SendResult<>(item.topic.name(), item.partition, -1,
+                        item.record.correlationMetadata(), null));
+                }
+            }
+            else
+            {
+                agent.expectProduceResponse(correlationId,
+                    (errorCode, baseOffset, message) -> onResponse(batch, errorCode, baseOffset, message));
+            }
+        }
+        return result;
+    }
+
+    private int collect(final PartitionQueue<T> queue, final int capacity, final int maxRecords)
     {
         builder.wrap(batchBuffer, 0, capacity);
         int count = 0;
-        final Iterator<Pending<T>> it = pending.iterator();
+        final Iterator<Pending<T>> it = queue.records.iterator();
         while (count < maxRecords && it.hasNext())
         {
             final Pending<T> item = it.next();
-            if (item.topic.topicId() != head.topic.topicId() || item.partition != head.partition ||
-                !builder.append(item.timestamp, item.key, item.value))
+            if (!builder.append(item.timestamp, item.key, item.value))
             {
                 break;
             }
@@ -323,6 +356,37 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         return emitted;
     }
 
+    /**
+     * The records waiting for one partition, in arrival order, with their bytes (an estimate: key, value and
+     * {@link #RECORD_OVERHEAD} each), which decide when a lingering batch is full.
+     */
+    static final class PartitionQueue<T>
+    {
+        final TopicMetadata topic;
+        final int partition;
+        final ArrayDeque<Pending<T>> records = new ArrayDeque<>();
+        int bytes;
+
+        PartitionQueue(final TopicMetadata topic, final int partition)
+        {
+            this.topic = topic;
+            this.partition = partition;
+        }
+
+        void add(final Pending<T> item)
+        {
+            records.addLast(item);
+            bytes += item.size;
+        }
+
+        Pending<T> remove()
+        {
+            final Pending<T> item = records.pollFirst();
+            bytes -= item.size;
+            return item;
+        }
+    }
+
     private static int length(final byte[] bytes)
     {
         return null == bytes ? 0 : bytes.length;
@@ -340,6 +404,8 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         TopicMetadata topic;
         int partition = -1;
         long timestamp;
+        long arrivalNs;
+        int size;
 
         Pending(final ProducerRecord<?, ?, T> record)
         {
