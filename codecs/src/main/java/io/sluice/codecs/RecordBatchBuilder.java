@@ -62,6 +62,8 @@ public final class RecordBatchBuilder
     private long producerId = -1;
     private short producerEpoch = -1;
     private int baseSequence = -1;
+    private Compression compression = Compression.NONE;
+    private Lz4Records lz4;
 
     private int recordStart;
     private int headersGroupPosition;
@@ -97,6 +99,26 @@ public final class RecordBatchBuilder
         this.producerId = -1;
         this.producerEpoch = -1;
         this.baseSequence = -1;
+        return this;
+    }
+
+    /**
+     * Compress the records of the batches this builder builds from now on (it survives {@link #wrap}).
+     * {@link Compression#LZ4} compresses at {@link #build()}, in place, when that makes the batch shorter, and
+     * leaves it uncompressed otherwise; the capacity still bounds the uncompressed batch. The first LZ4 batch
+     * allocates the builder's scratch arrays, which then grow to the largest batch.
+     *
+     * @param compression {@link Compression#NONE} or {@link Compression#LZ4}.
+     * @return this for a fluent API.
+     * @throws IllegalArgumentException for another codec.
+     */
+    public RecordBatchBuilder compression(final Compression compression)
+    {
+        if (compression != Compression.NONE && compression != Compression.LZ4)
+        {
+            throw new IllegalArgumentException("unsupported compression: " + compression);
+        }
+        this.compression = compression;
         return this;
     }
 
@@ -318,9 +340,23 @@ public final class RecordBatchBuilder
 
         buffer.putShort(offset + RECORDS_GROUP_OFFSET + GROUP_BLOCK_LENGTH_OFFSET, (short)RECORD_BLOCK_LENGTH, LITTLE_ENDIAN);
         buffer.putShort(offset + RECORDS_GROUP_OFFSET + GROUP_COUNT_OFFSET, (short)recordCount, LITTLE_ENDIAN);
+        int length = batchLength;
+        if (compression == Compression.LZ4)
+        {
+            if (null == lz4)
+            {
+                lz4 = new Lz4Records();
+            }
+            final int compressedLength = lz4.compress(buffer, offset, batchLength);
+            if (compressedLength > 0)
+            {
+                buffer.putByte(offset + RecordBatchDescriptor.COMPRESSION_OFFSET, (byte)Compression.LZ4.value());
+                length = compressedLength;
+            }
+        }
         RecordBatchDescriptor.updateCrc(buffer, offset);
         state = BUILT;
-        return batchLength;
+        return length;
     }
 
     /**

@@ -133,8 +133,12 @@ public final class RecordBatchDescriptor
     public static final int BAD_CRC = -4;
     /** The records section does not agree with itself or with the header, or the batch has unknown flags. */
     public static final int MALFORMED_RECORDS = -5;
-    /** The compression codec is unknown or not supported by this version. */
+    /** The compression codec is unknown or not supported by this version. A corrupt LZ4 section is
+     * {@link #MALFORMED_RECORDS}. */
     public static final int UNSUPPORTED_COMPRESSION = -6;
+
+    /** Scratch of {@link #verify} for LZ4 batches, one per verifying thread. */
+    private static final ThreadLocal<Lz4Records> LZ4_SCRATCH = ThreadLocal.withInitial(Lz4Records::new);
 
     private RecordBatchDescriptor()
     {
@@ -142,7 +146,9 @@ public final class RecordBatchDescriptor
 
     /**
      * Check that {@code buffer} holds one whole, well-formed batch at {@code offset}: header, length, CRC and every
-     * record's bounds. Allocates nothing and reads no byte outside {@code [offset, offset + available)}.
+     * record's bounds. Reads no byte outside {@code [offset, offset + available)}. Allocates nothing for an
+     * uncompressed batch; an LZ4 batch is decompressed into a scratch of the calling thread (see {@link Lz4Records})
+     * that grows to the largest batch seen, and its records are checked there.
      *
      * @param buffer         holding the batch.
      * @param offset         of the batch in the buffer.
@@ -165,12 +171,20 @@ public final class RecordBatchDescriptor
             return BAD_CRC;
         }
 
-        if (buffer.getByte(offset + COMPRESSION_OFFSET) != Compression.NONE.value())
+        final byte codec = buffer.getByte(offset + COMPRESSION_OFFSET);
+        if (codec == Compression.NONE.value())
         {
-            return UNSUPPORTED_COMPRESSION;
+            return verifyRecords(buffer, offset, buffer, offset + RECORDS_GROUP_OFFSET, offset + batchLength) ?
+                batchLength : MALFORMED_RECORDS;
         }
-
-        return verifyRecords(buffer, offset, batchLength) ? batchLength : MALFORMED_RECORDS;
+        if (codec == Compression.LZ4.value())
+        {
+            final Lz4Records lz4 = LZ4_SCRATCH.get();
+            final int recordsLength = lz4.decompress(buffer, offset, batchLength);
+            return recordsLength > 0 && verifyRecords(buffer, offset, lz4.records(), 0, recordsLength) ?
+                batchLength : MALFORMED_RECORDS;
+        }
+        return UNSUPPORTED_COMPRESSION;
     }
 
     /**
@@ -213,25 +227,33 @@ public final class RecordBatchDescriptor
         return batchLength;
     }
 
-    private static boolean verifyRecords(final DirectBuffer buffer, final int offset, final int batchLength)
+    /**
+     * Check the records group at {@code groupOffset} of {@code buffer} (the batch itself, or the decompressed section
+     * of an LZ4 batch) against the header of the batch at {@code offset} of {@code header}.
+     */
+    private static boolean verifyRecords(
+        final DirectBuffer header, final int offset, final DirectBuffer buffer, final int groupOffset, final int end)
     {
-        final int end = offset + batchLength;
-        final int recordCount = buffer.getInt(offset + RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
-        final int lastOffsetDelta = buffer.getInt(offset + LAST_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
-        final long firstTimestamp = buffer.getLong(offset + FIRST_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
-        final long maxTimestamp = buffer.getLong(offset + MAX_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
-        final int groupBlockLength = groupBlockLength(buffer, offset + RECORDS_GROUP_OFFSET);
-        final int groupCount = groupCount(buffer, offset + RECORDS_GROUP_OFFSET);
+        final int recordCount = header.getInt(offset + RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
+        final int lastOffsetDelta = header.getInt(offset + LAST_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
+        final long firstTimestamp = header.getLong(offset + FIRST_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
+        final long maxTimestamp = header.getLong(offset + MAX_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
+        if (end - groupOffset < GROUP_HEADER_LENGTH)
+        {
+            return false;
+        }
+        final int groupBlockLength = groupBlockLength(buffer, groupOffset);
+        final int groupCount = groupCount(buffer, groupOffset);
 
         if (recordCount < 1 || groupCount != recordCount || groupBlockLength != RECORD_BLOCK_LENGTH ||
-            (buffer.getByte(offset + FLAGS_OFFSET) & ~KNOWN_BATCH_FLAGS) != 0)
+            (header.getByte(offset + FLAGS_OFFSET) & ~KNOWN_BATCH_FLAGS) != 0)
         {
             return false;
         }
 
         long seenMaxTimestamp = Long.MIN_VALUE;
         int previousDelta = -1;
-        int position = offset + RECORDS_OFFSET;
+        int position = groupOffset + GROUP_HEADER_LENGTH;
         for (int i = 0; i < recordCount; i++)
         {
             if (end - position < RECORD_BLOCK_LENGTH + GROUP_HEADER_LENGTH)

@@ -9,7 +9,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Read-only flyweight over a record batch in any {@link DirectBuffer}, with a cursor over its records and a record's
- * headers. Allocation-free: key, value and header views are reused buffers re-wrapped on each step.
+ * headers. Allocation-free: key, value and header views are reused buffers re-wrapped on each step. An LZ4 batch
+ * is decompressed at {@link #wrap} into a scratch of the view's own, which grows to the largest batch seen; key,
+ * value and header views then point into it.
  * <p>
  * The batch must have passed {@link RecordBatchDescriptor#verify(DirectBuffer, int, int, int)}; the view trusts its
  * lengths. Record count, base offset and first timestamp are read once, at {@link #wrap}: wrap again after the batch
@@ -30,6 +32,10 @@ public final class RecordBatchView
     private final UnsafeBuffer headerValue = new UnsafeBuffer(0, 0);
 
     private DirectBuffer buffer;
+    /** Where the records are: {@link #buffer}, or the decompressed section of an LZ4 batch. */
+    private DirectBuffer records;
+    private int firstRecordPosition;
+    private Lz4Records lz4;
     private int offset;
     private int recordCount;
     private long baseOffset;
@@ -56,6 +62,24 @@ public final class RecordBatchView
         this.recordCount = buffer.getInt(offset + RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
         this.baseOffset = buffer.getLong(offset + BASE_OFFSET_OFFSET, LITTLE_ENDIAN);
         this.firstTimestamp = buffer.getLong(offset + FIRST_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
+        if (buffer.getByte(offset + COMPRESSION_OFFSET) == Compression.LZ4.value())
+        {
+            if (null == lz4)
+            {
+                lz4 = new Lz4Records();
+            }
+            if (lz4.decompress(buffer, offset, buffer.getInt(offset + BATCH_LENGTH_OFFSET, LITTLE_ENDIAN)) < 0)
+            {
+                throw new IllegalArgumentException("the LZ4 section of the batch at " + offset + " is corrupt");
+            }
+            records = lz4.records();
+            firstRecordPosition = GROUP_HEADER_LENGTH;
+        }
+        else
+        {
+            records = buffer;
+            firstRecordPosition = offset + RECORDS_OFFSET;
+        }
         rewind();
         return this;
     }
@@ -66,7 +90,7 @@ public final class RecordBatchView
     public void rewind()
     {
         recordIndex = -1;
-        nextRecordPosition = offset + RECORDS_OFFSET;
+        nextRecordPosition = firstRecordPosition;
     }
 
     /**
@@ -232,10 +256,10 @@ public final class RecordBatchView
         }
         recordIndex++;
         recordPosition = nextRecordPosition;
-        recordFlags = buffer.getByte(recordPosition + RECORD_FLAGS_OFFSET) & 0xFF;
+        recordFlags = records.getByte(recordPosition + RECORD_FLAGS_OFFSET) & 0xFF;
 
         final int headersGroup = recordPosition + RECORD_BLOCK_LENGTH;
-        headerCount = groupCount(buffer, headersGroup);
+        headerCount = groupCount(records, headersGroup);
         headerIndex = -1;
         int position = headersGroup + GROUP_HEADER_LENGTH;
         nextHeaderPosition = position;
@@ -256,7 +280,7 @@ public final class RecordBatchView
      */
     public long offset()
     {
-        return baseOffset + buffer.getInt(recordPosition + RECORD_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
+        return baseOffset + records.getInt(recordPosition + RECORD_OFFSET_DELTA_OFFSET, LITTLE_ENDIAN);
     }
 
     /**
@@ -266,7 +290,7 @@ public final class RecordBatchView
      */
     public long timestamp()
     {
-        return firstTimestamp + buffer.getInt(recordPosition + RECORD_TIMESTAMP_DELTA_OFFSET, LITTLE_ENDIAN);
+        return firstTimestamp + records.getInt(recordPosition + RECORD_TIMESTAMP_DELTA_OFFSET, LITTLE_ENDIAN);
     }
 
     /**
@@ -357,13 +381,13 @@ public final class RecordBatchView
 
     private int skip(final int position)
     {
-        return position + VAR_LENGTH_LENGTH + buffer.getInt(position, LITTLE_ENDIAN);
+        return position + VAR_LENGTH_LENGTH + records.getInt(position, LITTLE_ENDIAN);
     }
 
     private int wrapVarData(final UnsafeBuffer view, final int position)
     {
-        final int length = buffer.getInt(position, LITTLE_ENDIAN);
-        view.wrap(buffer, position + VAR_LENGTH_LENGTH, length);
+        final int length = records.getInt(position, LITTLE_ENDIAN);
+        view.wrap(records, position + VAR_LENGTH_LENGTH, length);
         return position + VAR_LENGTH_LENGTH + length;
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -39,6 +40,7 @@ import static io.sluice.codecs.RecordBatchFixtures.layout;
 import static io.sluice.codecs.RecordBatchFixtures.randomRecords;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -301,15 +303,15 @@ class RecordBatchDescriptorTest
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    void shouldReturnUnsupportedCompressionWhenCodecIsLz4AndCrcIsValid()
+    void shouldReturnMalformedRecordsWhenCodecIsLz4ButTheSectionIsNotLz4()
     {
         final UnsafeBuffer lz4 = new UnsafeBuffer(copy(batch, 0, length));
         lz4.putByte(RecordBatchDescriptor.COMPRESSION_OFFSET, (byte)Compression.LZ4.value());
         assertEquals(BAD_CRC, verify(lz4, 0, length, MAX), "CRC first: the codec byte is covered");
 
         updateCrc(lz4, 0);
-        assertVerify(UNSUPPORTED_COMPRESSION, copy(lz4, 0, length));
-        assertEquals(Compression.LZ4, new RecordBatchView().wrap(lz4, 0).compression());
+        assertVerify(MALFORMED_RECORDS, copy(lz4, 0, length));
+        assertThrows(IllegalArgumentException.class, () -> new RecordBatchView().wrap(lz4, 0));
     }
 
     @Test
@@ -626,6 +628,22 @@ class RecordBatchDescriptorTest
                 new Producer(random.nextLong(), (short)random.nextInt(), random.nextInt()),
                 randomRecords(random, 1 + random.nextInt(8), random.nextLong() >> 8));
             seeds.add(copy(seed, 0, seed.capacity()));
+        }
+        // LZ4 batches, so that mutations reach the decompressor behind a valid CRC.
+        for (int i = 0; i < 8; i++)
+        {
+            final UnsafeBuffer plain = buildStandalone(PRODUCER, RECORDS);
+            final UnsafeBuffer lz4 = new UnsafeBuffer(new byte[plain.capacity() * 2 + 64]);
+            final RecordBatchBuilder builder = new RecordBatchBuilder().compression(Compression.LZ4)
+                .wrap(lz4, 0, lz4.capacity());
+            final byte[] value = ("repetitive value " + i + " ").repeat(1 + i * 3).getBytes(StandardCharsets.UTF_8);
+            for (int r = 0; r <= i; r++)
+            {
+                builder.append(T0 + r, null, value);
+            }
+            final int lz4Length = builder.build();
+            assertEquals(Compression.LZ4.value(), lz4.getByte(RecordBatchDescriptor.COMPRESSION_OFFSET));
+            seeds.add(copy(lz4, 0, lz4Length));
         }
 
         final int bigLength = 16 * 1024;
@@ -957,11 +975,50 @@ class RecordBatchDescriptorTest
         {
             return BAD_CRC;
         }
+        if (region[66] == 1)
+        {
+            return lz4RecordsWellFormed(region, batchLength) ? batchLength : MALFORMED_RECORDS;
+        }
         if (region[66] != 0)
         {
             return UNSUPPORTED_COMPRESSION;
         }
         return recordsWellFormed(new UnsafeBuffer(region, 0, batchLength)) ? batchLength : MALFORMED_RECORDS;
+    }
+
+    /**
+     * LZ4: the section after the 68-byte header is an int32 uncompressed length and an LZ4 block; decompressed with
+     * lz4-java's safe (not unsafe) Java instance into the header of a synthetic uncompressed batch.
+     */
+    private static boolean lz4RecordsWellFormed(final byte[] region, final int batchLength)
+    {
+        final int compressedLength = batchLength - 72;
+        if (compressedLength <= 0)
+        {
+            return false;
+        }
+        final int uncompressedLength = ByteBuffer.wrap(region).order(LITTLE_ENDIAN).getInt(68);
+        if (uncompressedLength <= 0 || uncompressedLength > 64 * 1024 * 1024 ||
+            uncompressedLength > (long)compressedLength * 255)
+        {
+            return false;
+        }
+        final byte[] synthetic = new byte[68 + uncompressedLength];
+        System.arraycopy(region, 0, synthetic, 0, 68);
+        try
+        {
+            final int decompressed = net.jpountz.lz4.LZ4Factory.safeInstance().safeDecompressor()
+                .decompress(region, 72, compressedLength, synthetic, 68, uncompressedLength);
+            if (decompressed != uncompressedLength)
+            {
+                return false;
+            }
+        }
+        catch (final net.jpountz.lz4.LZ4Exception ex)
+        {
+            return false;
+        }
+        return recordsWellFormed(new UnsafeBuffer(synthetic));
     }
 
     private static boolean recordsWellFormed(final UnsafeBuffer batch)

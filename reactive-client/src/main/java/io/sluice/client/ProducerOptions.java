@@ -24,6 +24,7 @@ public final class ProducerOptions<K, V>
     private final Partitioning partitioning;
     private final boolean stopOnError;
     private final Duration linger;
+    private final CompressionType compression;
 
     private ProducerOptions(
         final Serializer<K> keySerializer,
@@ -33,7 +34,8 @@ public final class ProducerOptions<K, V>
         final int maxBatchBytes,
         final Partitioning partitioning,
         final boolean stopOnError,
-        final Duration linger)
+        final Duration linger,
+        final CompressionType compression)
     {
         this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer");
         this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
@@ -51,6 +53,7 @@ public final class ProducerOptions<K, V>
         this.partitioning = Objects.requireNonNull(partitioning, "partitioning");
         this.stopOnError = stopOnError;
         this.linger = Objects.requireNonNull(linger, "linger");
+        this.compression = Objects.requireNonNull(compression, "compression");
         if (linger.isNegative())
         {
             throw new IllegalArgumentException("linger must not be negative: " + linger);
@@ -69,7 +72,8 @@ public final class ProducerOptions<K, V>
         final Serializer<K> keySerializer, final Serializer<V> valueSerializer)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, Acks.LEADER, MAX_IN_FLIGHT_DEFAULT,
-            MAX_BATCH_BYTES_DEFAULT, Partitioning.STICKY, true, Duration.ZERO);
+            MAX_BATCH_BYTES_DEFAULT, Partitioning.STICKY, true, Duration.ZERO,
+            CompressionType.NONE);
     }
 
     /**
@@ -79,7 +83,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withAcks(final Acks acks)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger);
+            stopOnError, linger, compression);
     }
 
     /**
@@ -90,7 +94,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withMaxInFlight(final int maxInFlight)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger);
+            stopOnError, linger, compression);
     }
 
     /**
@@ -101,7 +105,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withMaxBatchBytes(final int maxBatchBytes)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger);
+            stopOnError, linger, compression);
     }
 
     /**
@@ -111,7 +115,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withPartitioning(final Partitioning partitioning)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger);
+            stopOnError, linger, compression);
     }
 
     /**
@@ -122,7 +126,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withStopOnError(final boolean stopOnError)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger);
+            stopOnError, linger, compression);
     }
 
     /**
@@ -134,7 +138,25 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withLinger(final Duration linger)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger);
+            stopOnError, linger, compression);
+    }
+
+    /**
+     * @param compression of each batch's records; {@link CompressionType#NONE} by default.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withCompression(final CompressionType compression)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError, linger, compression);
+    }
+
+    /**
+     * @return compression of each batch's records.
+     */
+    public CompressionType compression()
+    {
+        return compression;
     }
 
     /**

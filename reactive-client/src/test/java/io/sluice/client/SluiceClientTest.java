@@ -208,6 +208,37 @@ class SluiceClientTest
     }
 
     @Test
+    void shouldCompressWithLz4AndReadBackTheSameRecords()
+    {
+        createTopic("plain", 1);
+        createTopic("lz4", 1);
+        final ProducerOptions<String, String> options = ProducerOptions.create(
+            Serdes.stringSerializer(), Serdes.stringSerializer()).withLinger(Duration.ofMillis(50));
+        final List<String> values = IntStream.range(0, 500)
+            .mapToObj((i) -> "{\"order\":" + i + ",\"side\":\"BUY\",\"symbol\":\"ACME\",\"qty\":100}")
+            .collect(Collectors.toList());
+        client.producer(options).send(Flux.fromIterable(values)
+            .map((v) -> ProducerRecord.<String, String>of("plain", "k", v))).blockLast(TIMEOUT);
+        client.producer(options.withCompression(CompressionType.LZ4)).send(Flux.fromIterable(values)
+            .map((v) -> ProducerRecord.<String, String>of("lz4", "k", v))).blockLast(TIMEOUT);
+
+        final List<ConsumerRecord<String, String>> received = client.consumer(stringConsumer()
+                .withTopics("lz4").withOffsetReset(OffsetReset.EARLIEST))
+            .receive().take(values.size()).collectList().block(TIMEOUT);
+        assertNotNull(received);
+        assertEquals(values, received.stream().map(ConsumerRecord::value).collect(Collectors.toList()));
+        assertTrue(received.stream().allMatch((r) -> "k".equals(r.key())));
+        for (int i = 0; i < received.size(); i++)
+        {
+            assertEquals(i, received.get(i).offset());
+        }
+
+        final long plainBytes = client.admin().describeTopic("plain").block(TIMEOUT).partitions().get(0).sizeBytes();
+        final long lz4Bytes = client.admin().describeTopic("lz4").block(TIMEOUT).partitions().get(0).sizeBytes();
+        assertTrue(lz4Bytes * 2 < plainBytes, "stored compressed: " + lz4Bytes + " against " + plainBytes);
+    }
+
+    @Test
     void shouldEmitOnlyWhatIsRequestedAndHoldNoMoreThanTheBound() throws Exception
     {
         final String topic = "bounded";

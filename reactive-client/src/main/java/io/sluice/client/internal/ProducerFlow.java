@@ -2,11 +2,13 @@ package io.sluice.client.internal;
 
 import io.aeron.Publication;
 import io.sluice.client.Acks;
+import io.sluice.client.CompressionType;
 import io.sluice.client.ProducerOptions;
 import io.sluice.client.ProducerRecord;
 import io.sluice.client.SendResult;
 import io.sluice.client.SluiceException;
 import io.sluice.codecs.RecordBatchBuilder;
+import io.sluice.codecs.log.Compression;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -62,6 +64,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         this.partitioner = partitioner;
         this.sink = sink;
         this.lingerNs = options.linger().toNanos();
+        builder.compression(options.compression() == CompressionType.LZ4 ? Compression.LZ4 : Compression.NONE);
         this.acks = switch (options.acks())
         {
             case NONE -> io.sluice.codecs.client.Acks.NONE;
