@@ -518,6 +518,10 @@ final class BrokerAgent implements Agent, ClientRequestListener
         {
             return ErrorCode.UNKNOWN_TOPIC;
         }
+        if (result == PartitionLog.OUT_OF_ORDER_SEQUENCE)
+        {
+            return ErrorCode.OUT_OF_ORDER_SEQUENCE;
+        }
         return ErrorCode.CORRUPT_BATCH;
     }
 
@@ -545,6 +549,11 @@ final class BrokerAgent implements Agent, ClientRequestListener
         if (result == PartitionLog.INVALID_OFFSET_DELTAS)
         {
             return "batch's offset deltas do not run 0 to record count - 1";
+        }
+        if (result == PartitionLog.OUT_OF_ORDER_SEQUENCE)
+        {
+            return "the batch's producer sequence is neither the next of its producer on " + where +
+                " nor a retry of one of its last batches (or its producer epoch is old)";
         }
         return "batch refused: " + RecordBatchDescriptor.errorMessage((int)result);
     }

@@ -214,6 +214,38 @@ class BrokerEndToEndTest
     }
 
     @Test
+    void shouldAppendARetriedIdempotentBatchOnceAndAnswerItWithTheOriginalOffset()
+    {
+        final int topicId = connection.createTopic("idempotent", 1, 1, Map.of());
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[4096]);
+        final io.sluice.codecs.RecordBatchBuilder builder = new io.sluice.codecs.RecordBatchBuilder();
+        final java.util.function.IntUnaryOperator batch = (sequence) ->
+        {
+            builder.wrap(buffer, 0, buffer.capacity()).producer(42L, (short)0, sequence);
+            builder.append(1L, null, ("seq-" + sequence).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            builder.append(2L, null, ("seq-" + (sequence + 1)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return builder.build();
+        };
+
+        final int first = batch.applyAsInt(0);
+        assertEquals(0, client.awaitAck(client.produce(topicId, 0, Acks.LEADER, buffer, first)).baseOffset());
+        assertEquals(0, client.awaitAck(client.produce(topicId, 0, Acks.LEADER, buffer, first)).baseOffset(),
+            "the retry is answered with the first append's offset");
+        final int second = batch.applyAsInt(2);
+        assertEquals(2, client.awaitAck(client.produce(topicId, 0, Acks.LEADER, buffer, second)).baseOffset());
+        final int gap = batch.applyAsInt(9);
+        final TestClient.Ack refused = client.awaitAck(client.produce(topicId, 0, Acks.LEADER, buffer, gap));
+        assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, refused.errorCode());
+        assertTrue(refused.message().contains("sequence"), refused.message());
+
+        assertEquals(4, connection.describeTopic("idempotent").partitions().get(0).logEndOffset());
+        client.fetch(1, topicId, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 100);
+        client.pollUntil(() -> client.received.size() == 4);
+        assertEquals(List.of("seq-0", "seq-1", "seq-2", "seq-3"),
+            client.received.stream().map(TestClient.Received::value).collect(Collectors.toList()));
+    }
+
+    @Test
     void shouldRunTheDriverOnTheBrokerThreadInInvokerMode(@TempDir final File otherData)
     {
         final SluiceBroker invoker = SluiceBroker.launch(

@@ -398,6 +398,54 @@ public final class RecordBatchDescriptor
     }
 
     /**
+     * Leader epoch of the batch at {@code offset}.
+     *
+     * @param buffer holding the batch.
+     * @param offset of the batch.
+     * @return the leader epoch field.
+     */
+    public static int leaderEpoch(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + LEADER_EPOCH_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * Producer id of the batch at {@code offset}: -1 for a producer that is not idempotent.
+     *
+     * @param buffer holding the batch.
+     * @param offset of the batch.
+     * @return the producer id field.
+     */
+    public static long producerId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + PRODUCER_ID_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * Producer epoch of the batch at {@code offset}.
+     *
+     * @param buffer holding the batch.
+     * @param offset of the batch.
+     * @return the producer epoch field.
+     */
+    public static short producerEpoch(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + PRODUCER_EPOCH_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * Sequence number of the first record of the batch at {@code offset}, for an idempotent producer.
+     *
+     * @param buffer holding the batch.
+     * @param offset of the batch.
+     * @return the base sequence field.
+     */
+    public static int baseSequence(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + BASE_SEQUENCE_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
      * Max timestamp of the batch at {@code offset}.
      *
      * @param buffer holding the batch.

@@ -49,6 +49,11 @@ public final class PartitionLog implements AutoCloseable
     public static final long STORAGE_ERROR = -23;
     /** Append refused: the log is closed or deleted. */
     public static final long LOG_CLOSED = -24;
+    /**
+     * Append refused: the batch of an idempotent producer is neither the next in its sequence nor a duplicate of a
+     * recent one, or has an older producer epoch (see {@link ProducerStates}).
+     */
+    public static final long OUT_OF_ORDER_SEQUENCE = -25;
 
     static final String PREPARED_PREFIX = "prepared-segment";
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
@@ -84,7 +89,7 @@ public final class PartitionLog implements AutoCloseable
     private final Object maintenanceLock = new Object();
     private final AtomicReference<PreparedSegment> prepared = new AtomicReference<>();
     private final List<LogSegment> retired = new ArrayList<>();
-    private final RecordBatchView scanView = new RecordBatchView();
+    private final ProducerStates producerStates = new ProducerStates();
 
     private volatile LogSegment[] segments;
     private volatile long logStartOffset;
@@ -266,9 +271,14 @@ public final class PartitionLog implements AutoCloseable
      * @param buffer holding the batch.
      * @param offset of the batch in the buffer.
      * @param length of the batch: exactly its batch length.
-     * @return the base offset assigned, or a negative code: one of {@link RecordBatchDescriptor}'s verify errors,
-     * {@link #RECORD_TOO_LARGE} (over {@code max.message.bytes} or {@code segment.bytes}), {@link #INVALID_OFFSET_DELTAS}, {@link #STORAGE_FULL}, {@link #STORAGE_ERROR} or
-     * {@link #LOG_CLOSED}.
+     * A batch of an idempotent producer (producer id 0 or more) is checked against the partition's
+     * {@link ProducerStates}: a retry of one of the producer's last batches is not appended again and returns the
+     * base offset the original got.
+     *
+     * @return the base offset assigned (or, for a duplicate, assigned before), or a negative code: one of
+     * {@link RecordBatchDescriptor}'s verify errors, {@link #RECORD_TOO_LARGE} (over {@code max.message.bytes} or
+     * {@code segment.bytes}), {@link #INVALID_OFFSET_DELTAS}, {@link #OUT_OF_ORDER_SEQUENCE}, {@link #STORAGE_FULL},
+     * {@link #STORAGE_ERROR} or {@link #LOG_CLOSED}.
      */
     public long append(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -293,6 +303,20 @@ public final class PartitionLog implements AutoCloseable
         {
             throw new IllegalStateException("a claim is open: commit or abort it first");
         }
+        final long producerId = RecordBatchDescriptor.producerId(buffer, offset);
+        if (producerId >= 0)
+        {
+            final long state = producerStates.check(producerId, RecordBatchDescriptor.producerEpoch(buffer, offset),
+                RecordBatchDescriptor.baseSequence(buffer, offset), RecordBatchDescriptor.recordCount(buffer, offset));
+            if (state >= 0)
+            {
+                return state; // a retry of a batch already appended: answered with its offset, not appended again
+            }
+            if (state == ProducerStates.OUT_OF_ORDER)
+            {
+                return OUT_OF_ORDER_SEQUENCE;
+            }
+        }
 
         final long rollResult = rollIfNeeded(length);
         if (rollResult < 0)
@@ -302,7 +326,19 @@ public final class PartitionLog implements AutoCloseable
         final LogSegment segment = active;
         final int position = segment.endPositionPlain();
         segment.buffer.putBytes(position, buffer, offset, length);
-        return publish(segment, position, length);
+        final long baseOffset = publish(segment, position, length);
+        if (producerId >= 0 && baseOffset >= 0)
+        {
+            recordProducer(buffer, offset, baseOffset);
+        }
+        return baseOffset;
+    }
+
+    private void recordProducer(final DirectBuffer batch, final int offset, final long baseOffset)
+    {
+        producerStates.record(RecordBatchDescriptor.producerId(batch, offset),
+            RecordBatchDescriptor.producerEpoch(batch, offset), RecordBatchDescriptor.baseSequence(batch, offset),
+            RecordBatchDescriptor.recordCount(batch, offset), baseOffset);
     }
 
     /**
@@ -1044,7 +1080,7 @@ public final class PartitionLog implements AutoCloseable
                 break;
             }
             final long baseOffset = RecordBatchDescriptor.baseOffset(log, position);
-            final int epoch = scanView.wrap(log, position).leaderEpoch();
+            final int epoch = RecordBatchDescriptor.leaderEpoch(log, position);
             if (baseOffset != expectedOffset)
             {
                 problem = "base offset " + baseOffset + " where " + expectedOffset + " was expected";
@@ -1068,7 +1104,11 @@ public final class PartitionLog implements AutoCloseable
             maxTimestamp = Math.max(maxTimestamp, RecordBatchDescriptor.maxTimestamp(log, position));
             segment.maxTimestamp(maxTimestamp);
             lastEpoch = epoch;
-            expectedOffset = scanView.nextOffset();
+            expectedOffset = baseOffset + RecordBatchDescriptor.lastOffsetDelta(log, position) + 1;
+            if (RecordBatchDescriptor.producerId(log, position) >= 0)
+            {
+                recordProducer(log, position, baseOffset);
+            }
             position += length;
         }
 

@@ -37,6 +37,22 @@ final class TestBatches
         return builder.build();
     }
 
+    /**
+     * A batch as {@link #batch} from an idempotent producer.
+     *
+     * @return the batch length, batch at offset 0 of {@link #buffer}.
+     */
+    int idempotentBatch(
+        final long first, final int count, final long producerId, final short epoch, final int baseSequence)
+    {
+        builder.wrap(buffer, 0, buffer.capacity()).producer(producerId, epoch, baseSequence);
+        for (int i = 0; i < count; i++)
+        {
+            builder.append(1000 + i, null, ("v-" + (first + i)).getBytes(StandardCharsets.UTF_8));
+        }
+        return builder.build();
+    }
+
     long append(final PartitionLog log, final long first, final int count, final long timestamp)
     {
         final int length = batch(first, count, timestamp);

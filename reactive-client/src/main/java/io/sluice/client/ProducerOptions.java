@@ -25,6 +25,7 @@ public final class ProducerOptions<K, V>
     private final boolean stopOnError;
     private final Duration linger;
     private final CompressionType compression;
+    private final boolean idempotence;
 
     private ProducerOptions(
         final Serializer<K> keySerializer,
@@ -35,7 +36,8 @@ public final class ProducerOptions<K, V>
         final Partitioning partitioning,
         final boolean stopOnError,
         final Duration linger,
-        final CompressionType compression)
+        final CompressionType compression,
+        final boolean idempotence)
     {
         this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer");
         this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
@@ -54,6 +56,7 @@ public final class ProducerOptions<K, V>
         this.stopOnError = stopOnError;
         this.linger = Objects.requireNonNull(linger, "linger");
         this.compression = Objects.requireNonNull(compression, "compression");
+        this.idempotence = idempotence;
         if (linger.isNegative())
         {
             throw new IllegalArgumentException("linger must not be negative: " + linger);
@@ -73,7 +76,7 @@ public final class ProducerOptions<K, V>
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, Acks.LEADER, MAX_IN_FLIGHT_DEFAULT,
             MAX_BATCH_BYTES_DEFAULT, Partitioning.STICKY, true, Duration.ZERO,
-            CompressionType.NONE);
+            CompressionType.NONE, true);
     }
 
     /**
@@ -83,7 +86,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withAcks(final Acks acks)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger, compression);
+            stopOnError, linger, compression, idempotence);
     }
 
     /**
@@ -94,7 +97,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withMaxInFlight(final int maxInFlight)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger, compression);
+            stopOnError, linger, compression, idempotence);
     }
 
     /**
@@ -105,7 +108,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withMaxBatchBytes(final int maxBatchBytes)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger, compression);
+            stopOnError, linger, compression, idempotence);
     }
 
     /**
@@ -115,7 +118,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withPartitioning(final Partitioning partitioning)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger, compression);
+            stopOnError, linger, compression, idempotence);
     }
 
     /**
@@ -126,7 +129,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withStopOnError(final boolean stopOnError)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger, compression);
+            stopOnError, linger, compression, idempotence);
     }
 
     /**
@@ -138,7 +141,7 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withLinger(final Duration linger)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger, compression);
+            stopOnError, linger, compression, idempotence);
     }
 
     /**
@@ -148,7 +151,29 @@ public final class ProducerOptions<K, V>
     public ProducerOptions<K, V> withCompression(final CompressionType compression)
     {
         return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
-            stopOnError, linger, compression);
+            stopOnError, linger, compression, idempotence);
+    }
+
+    /**
+     * @param idempotence {@code true} (the default, as Kafka's since 3.0): each batch carries the producer's id and
+     *                    a sequence number per partition, and the broker drops a batch it already appended (a retry)
+     *                    and refuses one that skips or reorders sequences; {@code false}: batches carry neither.
+     *                    Ignored with {@link Acks#NONE}, as in Kafka: without acknowledgements a refused batch would
+     *                    go unnoticed.
+     * @return a copy.
+     */
+    public ProducerOptions<K, V> withIdempotence(final boolean idempotence)
+    {
+        return new ProducerOptions<>(keySerializer, valueSerializer, acks, maxInFlight, maxBatchBytes, partitioning,
+            stopOnError, linger, compression, idempotence);
+    }
+
+    /**
+     * @return whether batches carry a producer id and sequence numbers.
+     */
+    public boolean idempotence()
+    {
+        return idempotence;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sluice.client.internal;
 
+import io.sluice.client.Acks;
 import io.sluice.client.ProducerOptions;
 import io.sluice.client.ProducerRecord;
 import io.sluice.client.SendResult;
@@ -12,8 +13,9 @@ import reactor.core.publisher.Mono;
 import java.util.Objects;
 
 /**
- * The producer: each {@code send} subscription is a {@link ProducerFlow} on the client's agent. The partitioner is
- * shared by the producer's sends and used on the agent thread only.
+ * The producer: each {@code send} subscription is a {@link ProducerFlow} on the client's agent. The partitioner and
+ * the idempotent identity (producer id, sequences) are shared by the producer's sends and used on the agent thread
+ * only.
  *
  * @param <K> key type.
  * @param <V> value type.
@@ -23,12 +25,16 @@ final class DefaultProducer<K, V> implements SluiceProducer<K, V>
     private final ClientAgent agent;
     private final ProducerOptions<K, V> options;
     private final Partitioner partitioner;
+    private final ProducerIdentity identity;
 
     DefaultProducer(final ClientAgent agent, final ProducerOptions<K, V> options)
     {
         this.agent = agent;
         this.options = Objects.requireNonNull(options, "options");
         this.partitioner = new Partitioner(options.partitioning());
+        // As Kafka's, idempotence needs acknowledgements: without them a refused batch would go unnoticed and its
+        // gap would get every later batch of the partition refused.
+        this.identity = options.idempotence() && options.acks() != Acks.NONE ? new ProducerIdentity() : null;
     }
 
     public <T> Flux<SendResult<T>> send(final Publisher<? extends ProducerRecord<K, V, T>> records)
@@ -41,7 +47,7 @@ final class DefaultProducer<K, V> implements SluiceProducer<K, V>
                 sink.error(Errors.connection("the client is closed"));
                 return;
             }
-            final ProducerFlow<K, V, T> flow = new ProducerFlow<>(agent, options, partitioner, sink);
+            final ProducerFlow<K, V, T> flow = new ProducerFlow<>(agent, options, partitioner, identity, sink);
             sink.onCancel(flow::onDownstreamCancel);
             records.subscribe(flow);
         }, FluxSink.OverflowStrategy.ERROR);

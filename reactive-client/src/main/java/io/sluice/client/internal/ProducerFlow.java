@@ -42,6 +42,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
     private final ClientAgent agent;
     private final ProducerOptions<K, V> options;
     private final Partitioner partitioner;
+    private final ProducerIdentity identity;
     private final FluxSink<SendResult<T>> sink;
     private final io.sluice.codecs.client.Acks acks;
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
@@ -57,11 +58,13 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         final ClientAgent agent,
         final ProducerOptions<K, V> options,
         final Partitioner partitioner,
+        final ProducerIdentity identity,
         final FluxSink<SendResult<T>> sink)
     {
         this.agent = agent;
         this.options = options;
         this.partitioner = partitioner;
+        this.identity = identity;
         this.sink = sink;
         this.lingerNs = options.linger().toNanos();
         builder.compression(options.compression() == CompressionType.LZ4 ? Compression.LZ4 : Compression.NONE);
@@ -222,16 +225,20 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
                     break; // wait for the batch to fill or the oldest record's linger to end
                 }
                 final Pending<T> head = queue.records.peekFirst();
-                int count = collect(queue, batchBytes, Integer.MAX_VALUE);
+                // The topic's max.message.bytes is checked here, on the uncompressed batch, so that a batch the
+                // broker would refuse never takes a sequence number.
+                final int largest = Math.min(maxLength, queue.topic.maxMessageBytes());
+                int count = collect(queue, Math.min(batchBytes, largest), Integer.MAX_VALUE);
                 if (0 == count)
                 {
-                    count = collect(queue, maxLength, 1); // a record larger than maxBatchBytes goes alone
+                    count = collect(queue, largest, 1); // a record larger than maxBatchBytes goes alone
                 }
                 if (0 == count)
                 {
                     queue.remove();
-                    failed(head, Errors.invalid(ErrorCode.RECORD_TOO_LARGE, "a record of " + head.size +
-                        " bytes does not fit in a request (" + maxLength + " bytes at most)"));
+                    failed(head, Errors.invalid(ErrorCode.RECORD_TOO_LARGE, "a record of about " + head.size +
+                        " bytes does not fit in a batch of " + queue.topic.name() + " (max.message.bytes " +
+                        queue.topic.maxMessageBytes() + ", a request " + maxLength + ")"));
                     continue;
                 }
                 final long result = send(connection, queue, count);
@@ -255,12 +262,21 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
 
     private long send(final ClientConnection connection, final PartitionQueue<T> queue, final int count)
     {
+        final int topicId = queue.topic.topicId();
+        if (null != identity)
+        {
+            builder.producer(identity.producerId(), identity.epoch(), identity.nextSequence(topicId, queue.partition));
+        }
         final int length = builder.build();
         final long correlationId = agent.nextCorrelationId();
         final long result = connection.offerProduce(
             correlationId, queue.topic.topicId(), queue.partition, acks, batchBuffer, 0, length);
         if (result > 0)
         {
+            if (null != identity)
+            {
+                identity.advance(topicId, queue.partition, count);
+            }
             final List<Pending<T>> batch = new ArrayList<>(count);
             for (int i = 0; i < count; i++)
             {
@@ -321,6 +337,10 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         if (errorCode == ErrorCode.UNKNOWN_TOPIC || errorCode == ErrorCode.TOPIC_DELETED)
         {
             agent.forgetTopic(batch.get(0).topic.name());
+        }
+        if (null != identity)
+        {
+            identity.bumpEpoch();
         }
         final Pending<T> first = batch.get(0);
         final SluiceException error = Errors.of(errorCode, "cannot send " + batch.size() + " record(s) to " +
