@@ -20,6 +20,7 @@ public final class ClientOptions
     private final Duration requestTimeout;
     private final String clientName;
     private final IdleProfile idleProfile;
+    private final Duration reconnectTimeout;
 
     private ClientOptions(
         final String bootstrap,
@@ -29,7 +30,8 @@ public final class ClientOptions
         final Duration connectTimeout,
         final Duration requestTimeout,
         final String clientName,
-        final IdleProfile idleProfile)
+        final IdleProfile idleProfile,
+        final Duration reconnectTimeout)
     {
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.aeronDirectoryName = aeronDirectoryName;
@@ -39,6 +41,7 @@ public final class ClientOptions
         this.requestTimeout = requirePositive(requestTimeout, "requestTimeout");
         this.clientName = Objects.requireNonNull(clientName, "clientName");
         this.idleProfile = Objects.requireNonNull(idleProfile, "idleProfile");
+        this.reconnectTimeout = requirePositive(reconnectTimeout, "reconnectTimeout");
     }
 
     /**
@@ -48,7 +51,8 @@ public final class ClientOptions
     public static ClientOptions create(final String bootstrap)
     {
         return new ClientOptions(bootstrap, null, false, 16 * 1024 * 1024, Duration.ofSeconds(10),
-            Duration.ofSeconds(10), "sluice-reactive-client", IdleProfile.BACKOFF);
+            Duration.ofSeconds(10), "sluice-reactive-client", IdleProfile.BACKOFF,
+            Duration.ofSeconds(60));
     }
 
     /**
@@ -58,7 +62,7 @@ public final class ClientOptions
     public ClientOptions withAeronDirectoryName(final String aeronDirectoryName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile);
+            clientName, idleProfile, reconnectTimeout);
     }
 
     /**
@@ -68,7 +72,7 @@ public final class ClientOptions
     public ClientOptions withIpc(final boolean ipc)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile);
+            clientName, idleProfile, reconnectTimeout);
     }
 
     /**
@@ -78,7 +82,7 @@ public final class ClientOptions
     public ClientOptions withTermLength(final int termLength)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile);
+            clientName, idleProfile, reconnectTimeout);
     }
 
     /**
@@ -88,7 +92,7 @@ public final class ClientOptions
     public ClientOptions withConnectTimeout(final Duration connectTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile);
+            clientName, idleProfile, reconnectTimeout);
     }
 
     /**
@@ -98,7 +102,7 @@ public final class ClientOptions
     public ClientOptions withRequestTimeout(final Duration requestTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile);
+            clientName, idleProfile, reconnectTimeout);
     }
 
     /**
@@ -108,7 +112,7 @@ public final class ClientOptions
     public ClientOptions withClientName(final String clientName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile);
+            clientName, idleProfile, reconnectTimeout);
     }
 
     /**
@@ -118,7 +122,26 @@ public final class ClientOptions
     public ClientOptions withIdleProfile(final IdleProfile idleProfile)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile);
+            clientName, idleProfile, reconnectTimeout);
+    }
+
+    /**
+     * @param reconnectTimeout how long the client tries to reconnect after losing its connection before it fails
+     *                         the running sends and receives (60 s by default).
+     * @return a copy.
+     */
+    public ClientOptions withReconnectTimeout(final Duration reconnectTimeout)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName, idleProfile, reconnectTimeout);
+    }
+
+    /**
+     * @return how long the client tries to reconnect.
+     */
+    public Duration reconnectTimeout()
+    {
+        return reconnectTimeout;
     }
 
     /**
@@ -200,6 +223,7 @@ public final class ClientOptions
         return "ClientOptions{bootstrap=" + bootstrap + ", aeronDirectoryName=" + aeronDirectoryName + ", ipc=" + ipc +
             ", termLength=" + termLength + ", connectTimeout=" + connectTimeout + ", requestTimeout=" +
             requestTimeout + ", clientName=" + clientName +
-            ", idleProfile=" + idleProfile + "}";
+            ", idleProfile=" + idleProfile +
+            ", reconnectTimeout=" + reconnectTimeout + "}";
     }
 }

@@ -4,7 +4,10 @@ import io.sluice.client.internal.DefaultSluiceClient;
 
 /**
  * The reactive client: one connection to a broker, one I/O thread, and the producers, consumers and admin built on
- * them. Thread-safe. {@link #close()} ends every Flux still running with an error and releases the connection.
+ * them. Thread-safe. When the connection is lost the client reconnects, for up to
+ * {@link ClientOptions#reconnectTimeout()}; running sends and receives wait and then go on (a send retries what was
+ * not acknowledged, a receive reopens where it was), and fail with a {@code CONNECTION} error only if reconnecting
+ * fails. {@link #close()} ends every Flux still running with an error and releases the connection.
  */
 public interface SluiceClient extends AutoCloseable
 {
@@ -17,7 +20,7 @@ public interface SluiceClient extends AutoCloseable
      */
     static SluiceClient create(final ClientOptions options)
     {
-        return DefaultSluiceClient.connect(options);
+        return DefaultSluiceClient.create(options);
     }
 
     /**

@@ -21,9 +21,14 @@ final class TestBroker
 
     static SluiceBroker launch(final File dataDirectory)
     {
+        return launch(dataDirectory, "127.0.0.1:0");
+    }
+
+    static SluiceBroker launch(final File dataDirectory, final String listen)
+    {
         return SluiceBroker.launch(new SluiceBroker.Context()
             .dataDirectory(dataDirectory)
-            .listen("127.0.0.1:0")
+            .listen(listen)
             .clientTermLength(TERM_LENGTH)
             .clientTimeout(5, TimeUnit.SECONDS)
             .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(1024 * 1024))

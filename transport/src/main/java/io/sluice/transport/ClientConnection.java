@@ -192,6 +192,8 @@ public final class ClientConnection implements AutoCloseable
     private long nextCorrelationId = 1;
     private long lastRequestNs;
     private boolean closed;
+    /** Set once the broker accepted the connection: its response image exists from then on. */
+    private boolean established;
 
     private ClientConnection(final Context ctx)
     {
@@ -276,6 +278,7 @@ public final class ClientConnection implements AutoCloseable
             maxFrameLength = adapter.answerMaxFrameLength();
             heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(Math.max(100, adapter.answerTimeoutMs() / 4));
             lastRequestNs = System.nanoTime();
+            established = true;
         }
         catch (final RuntimeException ex)
         {
@@ -600,8 +603,10 @@ public final class ClientConnection implements AutoCloseable
             {
                 break;
             }
-            if (!requests.isConnected())
+            if (!requests.isConnected() || (established && !responses.isConnected()))
             {
+                // The response image goes as soon as the broker closes or its stream times out, well before the
+                // request publication notices that nobody reads it.
                 throw new SluiceClientException(null, "lost the connection to the broker at " + ctx.bootstrap);
             }
             checkDeadline(deadlineNs, timeoutMessage);

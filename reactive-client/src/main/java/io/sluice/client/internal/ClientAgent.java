@@ -6,6 +6,7 @@ import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientResponseListener;
 import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The client's I/O agent: the one owner of the {@link ClientConnection} and of every flow's state. Other threads
@@ -55,7 +58,21 @@ final class ClientAgent implements Agent, ClientResponseListener
         }
 
         /**
-         * The client is closing or the connection is lost: end with {@code error}.
+         * The connection was lost: what was in flight will get no answer. Flows keep their state and wait.
+         */
+        default void onDisconnected()
+        {
+        }
+
+        /**
+         * A new connection is up: topic ids may have changed (look topics up again), in-flight work is to be redone.
+         */
+        default void onReconnected()
+        {
+        }
+
+        /**
+         * The client is closing or could not reconnect: end with {@code error}.
          *
          * @param error the cause.
          */
@@ -80,19 +97,39 @@ final class ClientAgent implements Agent, ClientResponseListener
         void onFetchData(long fromOffset, long toOffset, DirectBuffer buffer, int offset, int length);
     }
 
-    private final ClientConnection connection;
+    /**
+     * The connection's state: {@code CONNECTED}; {@code RECONNECTING} after it was lost (commands wait, flows are
+     * idle); {@code DOWN} after {@code reconnectTimeout} without success (running flows have failed, commands run
+     * and fail on {@link #connection()}, new flows fail; reconnecting goes on, less often).
+     */
+    enum State
+    {
+        CONNECTED, RECONNECTING, DOWN
+    }
+
+    private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long DOWN_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Supplier<ClientConnection> connector;
+    private final long reconnectTimeoutNs;
+    private ClientConnection connection;
+    private State state = State.CONNECTED;
+    private long disconnectedAtNs;
+    private long nextAttemptNs;
     private final ManyToOneConcurrentLinkedQueue<Runnable> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final List<Flow> flows = new ArrayList<>();
     private final Long2ObjectHashMap<ProduceHandler> produceHandlers = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<FetchHandler> fetchHandlers = new Long2ObjectHashMap<>();
     private final Map<String, TopicMetadata> topics = new HashMap<>();
     private volatile boolean closed;
-    private boolean connectionLost;
     private long nextSessionId = 1;
 
-    ClientAgent(final ClientConnection connection)
+    ClientAgent(
+        final ClientConnection connection, final Supplier<ClientConnection> connector, final long reconnectTimeoutNs)
     {
         this.connection = connection;
+        this.connector = connector;
+        this.reconnectTimeoutNs = reconnectTimeoutNs;
     }
 
     public String roleName()
@@ -116,24 +153,39 @@ final class ClientAgent implements Agent, ClientResponseListener
         return closed;
     }
 
+    /**
+     * @return the connection.
+     * @throws SluiceException of kind {@code CONNECTION} while there is none.
+     */
     ClientConnection connection()
     {
+        if (state != State.CONNECTED)
+        {
+            throw Errors.connection("not connected to the broker (" +
+                (state == State.RECONNECTING ? "reconnecting" : "gave up reconnecting; still trying") + ")");
+        }
         return connection;
+    }
+
+    State state()
+    {
+        return state;
     }
 
     public int doWork()
     {
         final long nowNs = System.nanoTime();
+        if (state == State.CONNECTED && !connection.isConnected())
+        {
+            onConnectionLost(nowNs);
+        }
+        if (state != State.CONNECTED)
+        {
+            final int work = reconnect(nowNs);
+            return state == State.DOWN ? work + drainCommands() : work;
+        }
         int work = drainCommands();
-        if (!connectionLost && !connection.isConnected())
-        {
-            connectionLost = true;
-            failAll(Errors.connection("lost the connection to the broker"));
-        }
-        if (!connectionLost)
-        {
-            work += connection.poll(this, FRAGMENT_LIMIT);
-        }
+        work += connection.poll(this, FRAGMENT_LIMIT);
         // Backwards, re-checking the size: a flow may end itself or, through a blocking call, another flow.
         for (int i = flows.size() - 1; i >= 0; i--)
         {
@@ -148,9 +200,15 @@ final class ClientAgent implements Agent, ClientResponseListener
     public void onClose()
     {
         closed = true;
-        drainCommands();
+        if (state == State.CONNECTED)
+        {
+            drainCommands();
+        }
+        state = State.DOWN; // from here commands fail fast on connection()
         failAll(Errors.connection("the client was closed"));
         drainCommands();
+        CloseHelper.quietClose(connection);
+        connection = null;
     }
 
     /**
@@ -168,12 +226,67 @@ final class ClientAgent implements Agent, ClientResponseListener
 
     void add(final Flow flow)
     {
-        if (connectionLost)
+        if (state == State.DOWN)
         {
-            flow.fail(Errors.connection("lost the connection to the broker"));
+            flow.fail(Errors.connection("not connected to the broker (gave up reconnecting)"));
             return;
         }
         flows.add(flow);
+    }
+
+    private void onConnectionLost(final long nowNs)
+    {
+        LOG.warn("lost the connection to the broker; reconnecting for up to {} ms",
+            TimeUnit.NANOSECONDS.toMillis(reconnectTimeoutNs));
+        state = State.RECONNECTING;
+        disconnectedAtNs = nowNs;
+        nextAttemptNs = nowNs;
+        produceHandlers.clear();
+        fetchHandlers.clear();
+        topics.clear(); // a restarted broker gives its topics new ids
+        for (int i = flows.size() - 1; i >= 0; i--)
+        {
+            flows.get(i).onDisconnected();
+        }
+        CloseHelper.quietClose(connection);
+        connection = null;
+    }
+
+    private int reconnect(final long nowNs)
+    {
+        if (state == State.RECONNECTING && nowNs - disconnectedAtNs > reconnectTimeoutNs)
+        {
+            LOG.error("could not reconnect to the broker within {} ms; failing every running flow",
+                TimeUnit.NANOSECONDS.toMillis(reconnectTimeoutNs));
+            state = State.DOWN;
+            failAll(Errors.connection("lost the connection to the broker and could not reconnect within " +
+                TimeUnit.NANOSECONDS.toMillis(reconnectTimeoutNs) + " ms"));
+            return 1;
+        }
+        if (nowNs - nextAttemptNs < 0)
+        {
+            return 0;
+        }
+        try
+        {
+            connection = connector.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            nextAttemptNs = System.nanoTime() + (state == State.DOWN ? DOWN_RETRY_NS : RECONNECT_BACKOFF_NS);
+            LOG.debug("reconnect failed: {}", ex.getMessage());
+            return 1;
+        }
+        state = State.CONNECTED;
+        LOG.info("reconnected to the broker");
+        for (int i = flows.size() - 1; i >= 0; i--)
+        {
+            if (i < flows.size())
+            {
+                flows.get(i).onReconnected();
+            }
+        }
+        return 1;
     }
 
     void remove(final Flow flow)
@@ -183,7 +296,7 @@ final class ClientAgent implements Agent, ClientResponseListener
 
     long nextCorrelationId()
     {
-        return connection.nextCorrelationId();
+        return connection().nextCorrelationId();
     }
 
     long nextSessionId()
@@ -225,11 +338,11 @@ final class ClientAgent implements Agent, ClientResponseListener
         {
             try
             {
-                final TopicDescription description = connection.describeTopics(name, true).get(0);
+                final TopicDescription description = connection().describeTopics(name, true).get(0);
                 final String maxMessageBytes = description.config().get(TopicMetadata.MAX_MESSAGE_BYTES_CONFIG);
                 metadata = new TopicMetadata(description.name(), description.topicId(),
                     description.partitions().size(),
-                    null == maxMessageBytes ? connection.maxFrameLength() : Integer.parseInt(maxMessageBytes));
+                    null == maxMessageBytes ? connection().maxFrameLength() : Integer.parseInt(maxMessageBytes));
             }
             catch (final SluiceClientException ex)
             {

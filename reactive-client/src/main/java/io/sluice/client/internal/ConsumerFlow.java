@@ -166,8 +166,36 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         }
         catch (final SluiceException ex)
         {
-            end(ex);
+            if (ex.kind() != SluiceException.Kind.CONNECTION)
+            {
+                end(ex);
+            }
+            // A connection failure (a commit that got no answer) is the agent's to handle: it reconnects, and the
+            // commit or record that failed is tried again then.
             return 1;
+        }
+    }
+
+    public void onDisconnected()
+    {
+        for (final PartitionFetch partition : partitions)
+        {
+            partition.onDisconnected();
+        }
+    }
+
+    public void onReconnected()
+    {
+        try
+        {
+            for (final PartitionFetch partition : partitions)
+            {
+                partition.topic = agent.topic(partition.tp.topic()); // a restarted broker gave it a new id
+            }
+        }
+        catch (final SluiceException ex)
+        {
+            end(ex);
         }
     }
 
@@ -252,14 +280,15 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         int emitted = 0;
         while (!done && !buffered.isEmpty() && sink.requestedFromDownstream() > 0)
         {
-            final ReceivedRecord<K, V> record = buffered.pollFirst();
+            final ReceivedRecord<K, V> record = buffered.peekFirst();
             final PartitionFetch partition = partitions.get(record.slot);
-            partition.bufferedBytes -= record.chargedBytes;
             if (mode == Mode.AT_MOST_ONCE)
             {
-                commitOffset(partition, record.offset() + 1);
+                commitOffset(partition, record.offset() + 1); // before the record leaves the buffer
             }
-            else if (null != options.groupId())
+            buffered.pollFirst();
+            partition.bufferedBytes -= record.chargedBytes;
+            if (mode != Mode.AT_MOST_ONCE && null != options.groupId())
             {
                 partition.emitted.addLast(record);
             }
@@ -346,6 +375,10 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
 
     private void closeSessions()
     {
+        if (agent.state() != ClientAgent.State.CONNECTED)
+        {
+            return; // the sessions went with the connection
+        }
         final ClientConnection connection = agent.connection();
         for (final PartitionFetch partition : partitions)
         {
@@ -369,7 +402,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
 
         final int slot;
         final TopicPartition tp;
-        final TopicMetadata topic;
+        TopicMetadata topic;
         final ArrayDeque<ReceivedRecord<K, V>> emitted = new ArrayDeque<>();
         State state = State.NEW;
         long sessionId;
@@ -378,6 +411,8 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         long bufferedBytes;
         long committable = -1;
         long committed = -1;
+        /** The next offset to receive: where a session reopened after a reconnection starts; -1 until known. */
+        long position = -1;
 
         PartitionFetch(final int slot, final TopicPartition tp, final TopicMetadata topic, final long startOffset)
         {
@@ -412,6 +447,10 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
             if (errorCode == ErrorCode.NONE)
             {
                 state = State.OPEN;
+                if (position < 0)
+                {
+                    position = nextOffset; // EARLIEST or LATEST resolved: a reopened session starts here
+                }
                 return;
             }
             agent.unregisterFetch(sessionId);
@@ -454,6 +493,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
             {
                 return;
             }
+            position = batchRecords.get(count - 1).offset() + 1;
             bufferedBytes += length;
             // Charges add up to the message's length, so emitting every record releases exactly what arrived.
             final int each = length / count;
@@ -465,6 +505,17 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
                     record.timestamp(), record.key(), record.value(), charge, slot));
             }
             batchRecords.clear();
+        }
+
+        void onDisconnected()
+        {
+            // The session is gone with the connection; reopen where this partition got to (or started).
+            state = State.NEW;
+            outstandingCredit = 0;
+            if (position >= 0)
+            {
+                startOffset = position;
+            }
         }
 
         private void onRecord(final RecordBatchView view)

@@ -24,24 +24,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client: a {@link ClientConnection} owned by a {@link ClientAgent} on its own thread ({@code sluice-client},
- * backoff idle by default: an idle client costs almost nothing).
+ * backoff idle by default: an idle client costs almost nothing), which reconnects when the connection is lost.
  */
 public final class DefaultSluiceClient implements SluiceClient
 {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSluiceClient.class);
 
-    private final ClientConnection connection;
     private final ClientAgent agent;
     private final AgentRunner runner;
     private final SluiceAdmin admin;
     private boolean closed;
 
-    private DefaultSluiceClient(final ClientConnection connection, final IdleProfile idleProfile)
+    private DefaultSluiceClient(final ClientOptions options)
     {
-        this.connection = connection;
-        this.agent = new ClientAgent(connection);
+        final ClientConnection connection = connect(options);
+        this.agent = new ClientAgent(connection, () -> connect(options), options.reconnectTimeout().toNanos());
         this.admin = new DefaultAdmin(agent);
-        final IdleStrategy idleStrategy = switch (idleProfile)
+        final IdleStrategy idleStrategy = switch (options.idleProfile())
         {
             case BACKOFF -> new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
             case YIELDING -> new YieldingIdleStrategy();
@@ -54,8 +53,14 @@ public final class DefaultSluiceClient implements SluiceClient
     /**
      * @param options how to reach the broker.
      * @return a connected client.
+     * @throws io.sluice.client.SluiceException if the broker cannot be reached.
      */
-    public static DefaultSluiceClient connect(final ClientOptions options)
+    public static DefaultSluiceClient create(final ClientOptions options)
+    {
+        return new DefaultSluiceClient(options);
+    }
+
+    private static ClientConnection connect(final ClientOptions options)
     {
         final ClientConnection.Context ctx = new ClientConnection.Context()
             .bootstrap(options.bootstrap())
@@ -68,16 +73,14 @@ public final class DefaultSluiceClient implements SluiceClient
         {
             ctx.aeronDirectoryName(options.aeronDirectoryName());
         }
-        final ClientConnection connection;
         try
         {
-            connection = ClientConnection.connect(ctx);
+            return ClientConnection.connect(ctx);
         }
         catch (final SluiceClientException ex)
         {
             throw Errors.of(ex);
         }
-        return new DefaultSluiceClient(connection, options.idleProfile());
     }
 
     public <K, V> SluiceProducer<K, V> producer(final ProducerOptions<K, V> options)
@@ -112,7 +115,7 @@ public final class DefaultSluiceClient implements SluiceClient
         if (!closed)
         {
             closed = true;
-            CloseHelper.closeAll(runner, connection);
+            CloseHelper.close(runner); // the agent's onClose closes the connection
         }
     }
 }

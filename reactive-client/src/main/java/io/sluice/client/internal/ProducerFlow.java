@@ -47,6 +47,10 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
     private final io.sluice.codecs.client.Acks acks;
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
     private final Long2ObjectHashMap<PartitionQueue<T>> queues = new Long2ObjectHashMap<>();
+    /** Batches sent and not yet answered, in send order: resent, as they were, after a reconnection. */
+    private final ArrayDeque<Batch<T>> inFlight = new ArrayDeque<>();
+    /** Records whose topic look-up lost the connection, in arrival order; resolved before any newer record. */
+    private final ArrayDeque<Pending<T>> unresolved = new ArrayDeque<>();
     private final ArrayDeque<SendResult<T>> results = new ArrayDeque<>();
     private final long lingerNs;
     private UnsafeBuffer batchBuffer;
@@ -128,7 +132,16 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         {
             return 0;
         }
-        int work = sendPending(nowNs);
+        int work = 0;
+        while (!unresolved.isEmpty() && !done)
+        {
+            if (!resolve(unresolved.pollFirst()))
+            {
+                return work; // the connection is going; the agent reconnects
+            }
+            work++;
+        }
+        work += sendPending(nowNs);
         work += emitResults();
         if (upstreamDone && 0 == outstanding && !done)
         {
@@ -163,10 +176,25 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             return;
         }
         outstanding++;
+        if (!unresolved.isEmpty())
+        {
+            unresolved.addLast(item); // behind the records that wait for the connection, to keep their order
+            return;
+        }
+        resolve(item);
+    }
+
+    /**
+     * Look up the record's topic and partition and queue it; keep it for later if the look-up lost the connection.
+     *
+     * @return false if it must wait for the connection.
+     */
+    private boolean resolve(final Pending<T> item)
+    {
         if (null != item.error)
         {
             failed(item, item.error);
-            return;
+            return true;
         }
         final String topic = item.record.topic();
         try
@@ -175,8 +203,13 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         }
         catch (final SluiceException ex)
         {
+            if (ex.kind() == SluiceException.Kind.CONNECTION)
+            {
+                unresolved.addFirst(item);
+                return false;
+            }
             failed(item, ex);
-            return;
+            return true;
         }
         final Integer named = item.record.partition();
         if (null != named)
@@ -185,7 +218,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             {
                 failed(item, Errors.invalid(ErrorCode.UNKNOWN_PARTITION,
                     "topic " + topic + " has " + item.topic.partitions() + " partitions, not partition " + named));
-                return;
+                return true;
             }
             item.partition = named;
         }
@@ -195,7 +228,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         }
         item.timestamp = null == item.record.timestamp() ? System.currentTimeMillis() : item.record.timestamp();
         item.arrivalNs = System.nanoTime();
-        final long queueKey = ((long)item.topic.topicId() << 32) | item.partition;
+        final long queueKey = queueKey(item.topic.topicId(), item.partition);
         PartitionQueue<T> queue = queues.get(queueKey);
         if (null == queue || queue.topic.topicId() != item.topic.topicId())
         {
@@ -203,6 +236,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             queues.put(queueKey, queue);
         }
         queue.add(item);
+        return true;
     }
 
     private int sendPending(final long nowNs)
@@ -217,6 +251,23 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         int sent = 0;
         for (final PartitionQueue<T> queue : queues.values())
         {
+            while (!queue.retries.isEmpty() && !done)
+            {
+                final long result = resend(connection, queue.retries.peekFirst(), maxLength);
+                if (result > 0)
+                {
+                    queue.retries.pollFirst();
+                    sent++;
+                }
+                else if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+                {
+                    return sent;
+                }
+                else
+                {
+                    return sent; // the connection went: the agent notices and reconnects
+                }
+            }
             while (!queue.records.isEmpty() && !done)
             {
                 if (lingerNs > 0 && !upstreamDone && queue.bytes < batchBytes &&
@@ -252,20 +303,92 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
                 }
                 else
                 {
-                    end(Errors.connection("cannot send to the broker: publication result " + result));
-                    return sent;
+                    return sent; // the connection went: the agent notices and reconnects
                 }
             }
         }
         return sent;
     }
 
+    /**
+     * Send a batch again exactly as before (same records, producer epoch and sequence), so that the broker drops it
+     * if the first attempt was appended.
+     */
+    private long resend(final ClientConnection connection, final Batch<T> batch, final int maxLength)
+    {
+        builder.wrap(batchBuffer, 0, maxLength);
+        for (final Pending<T> item : batch.records)
+        {
+            if (!builder.append(item.timestamp, item.key, item.value))
+            {
+                throw new IllegalStateException("a batch that was sent no longer fits a request");
+            }
+        }
+        if (batch.sequenced)
+        {
+            builder.producer(batch.producerId, batch.epoch, batch.baseSequence);
+        }
+        final int length = builder.build();
+        final long correlationId = agent.nextCorrelationId();
+        final long result = connection.offerProduce(
+            correlationId, batch.queue.topic.topicId(), batch.queue.partition, acks, batchBuffer, 0, length);
+        if (result > 0)
+        {
+            expect(correlationId, batch);
+        }
+        return result;
+    }
+
+    private void expect(final long correlationId, final Batch<T> batch)
+    {
+        inFlight.addLast(batch);
+        agent.expectProduceResponse(correlationId, (errorCode, baseOffset, message) ->
+        {
+            inFlight.remove(batch);
+            onResponse(batch.records, errorCode, baseOffset, message);
+        });
+    }
+
+    public void onDisconnected()
+    {
+        // Back to the front of their queues, in the order they were sent, to go before anything newer.
+        while (!inFlight.isEmpty())
+        {
+            final Batch<T> batch = inFlight.pollLast();
+            batch.queue.retries.addFirst(batch);
+        }
+    }
+
+    public void onReconnected()
+    {
+        final List<PartitionQueue<T>> all = new ArrayList<>(queues.values());
+        queues.clear();
+        for (final PartitionQueue<T> queue : all)
+        {
+            try
+            {
+                queue.topic = agent.topic(queue.topic.name()); // a restarted broker gave it a new id
+            }
+            catch (final SluiceException ex)
+            {
+                end(ex);
+                return;
+            }
+            queues.put(queueKey(queue.topic.topicId(), queue.partition), queue);
+        }
+    }
+
+    private static long queueKey(final int topicId, final int partition)
+    {
+        return ((long)topicId << 32) | partition;
+    }
+
     private long send(final ClientConnection connection, final PartitionQueue<T> queue, final int count)
     {
-        final int topicId = queue.topic.topicId();
+        final int baseSequence = null == identity ? -1 : identity.nextSequence(queue.topic.name(), queue.partition);
         if (null != identity)
         {
-            builder.producer(identity.producerId(), identity.epoch(), identity.nextSequence(topicId, queue.partition));
+            builder.producer(identity.producerId(), identity.epoch(), baseSequence);
         }
         final int length = builder.build();
         final long correlationId = agent.nextCorrelationId();
@@ -273,14 +396,17 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             correlationId, queue.topic.topicId(), queue.partition, acks, batchBuffer, 0, length);
         if (result > 0)
         {
-            if (null != identity)
-            {
-                identity.advance(topicId, queue.partition, count);
-            }
             final List<Pending<T>> batch = new ArrayList<>(count);
             for (int i = 0; i < count; i++)
             {
                 batch.add(queue.remove());
+            }
+            final Batch<T> sentBatch = null == identity ?
+                new Batch<>(queue, batch, false, -1, (short)-1, -1) :
+                new Batch<>(queue, batch, true, identity.producerId(), identity.epoch(), baseSequence);
+            if (null != identity)
+            {
+                identity.advance(queue.topic.name(), queue.partition, count);
             }
             partitioner.onRequestSent(queue.topic.name(), queue.topic.partitions());
             if (options.acks() == Acks.NONE)
@@ -293,8 +419,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             }
             else
             {
-                agent.expectProduceResponse(correlationId,
-                    (errorCode, baseOffset, message) -> onResponse(batch, errorCode, baseOffset, message));
+                expect(correlationId, sentBatch);
             }
         }
         return result;
@@ -385,9 +510,11 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
      */
     static final class PartitionQueue<T>
     {
-        final TopicMetadata topic;
+        TopicMetadata topic;
         final int partition;
         final ArrayDeque<Pending<T>> records = new ArrayDeque<>();
+        /** Batches to send again, as they were, before any record of {@link #records}. */
+        final ArrayDeque<Batch<T>> retries = new ArrayDeque<>();
         int bytes;
 
         PartitionQueue(final TopicMetadata topic, final int partition)
@@ -407,6 +534,35 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             final Pending<T> item = records.pollFirst();
             bytes -= item.size;
             return item;
+        }
+    }
+
+    /**
+     * A batch as sent: its records and, for an idempotent producer, the identity and sequence it was sent with.
+     */
+    static final class Batch<T>
+    {
+        final PartitionQueue<T> queue;
+        final List<Pending<T>> records;
+        final boolean sequenced;
+        final long producerId;
+        final short epoch;
+        final int baseSequence;
+
+        Batch(
+            final PartitionQueue<T> queue,
+            final List<Pending<T>> records,
+            final boolean sequenced,
+            final long producerId,
+            final short epoch,
+            final int baseSequence)
+        {
+            this.queue = queue;
+            this.records = records;
+            this.sequenced = sequenced;
+            this.producerId = producerId;
+            this.epoch = epoch;
+            this.baseSequence = baseSequence;
         }
     }
 

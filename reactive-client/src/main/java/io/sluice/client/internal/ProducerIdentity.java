@@ -1,8 +1,9 @@
 package io.sluice.client.internal;
 
-import org.agrona.collections.Long2LongHashMap;
-
 import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * An idempotent producer's id and its next sequence number per partition, shared by the producer's sends. The id is
@@ -17,7 +18,8 @@ final class ProducerIdentity
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final long producerId = RANDOM.nextLong() & Long.MAX_VALUE;
-    private final Long2LongHashMap nextSequences = new Long2LongHashMap(0);
+    /** By topic name, not id: a broker gives topics new ids when it restarts, and sequences must carry over. */
+    private final Map<String, int[]> nextSequences = new HashMap<>();
     private short epoch;
 
     long producerId()
@@ -40,31 +42,32 @@ final class ProducerIdentity
     }
 
     /**
-     * @param topicId   of the partition.
+     * @param topic     of the partition.
      * @param partition number.
      * @return the sequence of the next record sent to it.
      */
-    int nextSequence(final int topicId, final int partition)
+    int nextSequence(final String topic, final int partition)
     {
-        return (int)nextSequences.get(key(topicId, partition));
+        final int[] sequences = nextSequences.get(topic);
+        return null == sequences || partition >= sequences.length ? 0 : sequences[partition];
     }
 
     /**
      * A batch of {@code count} records went out to the partition.
      *
-     * @param topicId   of the partition.
+     * @param topic     of the partition.
      * @param partition number.
      * @param count     records in the batch.
      */
-    void advance(final int topicId, final int partition, final int count)
+    void advance(final String topic, final int partition, final int count)
     {
-        final long key = key(topicId, partition);
-        final long next = nextSequences.get(key) + count;
-        nextSequences.put(key, next > Integer.MAX_VALUE ? next - Integer.MAX_VALUE - 1 : next);
-    }
-
-    private static long key(final int topicId, final int partition)
-    {
-        return ((long)topicId << 32) | (partition & 0xFFFF_FFFFL);
+        int[] sequences = nextSequences.get(topic);
+        if (null == sequences || partition >= sequences.length)
+        {
+            sequences = null == sequences ? new int[partition + 1] : Arrays.copyOf(sequences, partition + 1);
+            nextSequences.put(topic, sequences);
+        }
+        final long next = (long)sequences[partition] + count;
+        sequences[partition] = (int)(next > Integer.MAX_VALUE ? next - Integer.MAX_VALUE - 1 : next);
     }
 }
