@@ -1120,6 +1120,46 @@ final class BrokerAgent implements Agent, ClientRequestListener
         return true;
     }
 
+    public boolean onOffsetForTimestamp(
+        final int sessionId, final long correlationId, final int topicId, final int partition, final long timestamp)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final Topic topic = topics.byId(topicId);
+        ErrorCode errorCode = ErrorCode.NONE;
+        String message = "";
+        long offset = -1;
+        if (null == topic)
+        {
+            errorCode = ErrorCode.UNKNOWN_TOPIC;
+            message = "no topic has id " + topicId + " (deleted, or the broker restarted: look it up again)";
+        }
+        else if (partition < 0 || partition >= topic.partitions.length)
+        {
+            errorCode = ErrorCode.UNKNOWN_PARTITION;
+            message = "topic " + topic.name + " has partitions 0 to " + (topic.partitions.length - 1) + ", not " +
+                partition;
+        }
+        else
+        {
+            offset = topic.partitions[partition].offsetForTimestamp(timestamp);
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.offsetResponse(correlationId, errorCode, offset, message));
+        return true;
+    }
+
     private static ErrorCode validateOffsetRequest(
         final String group, final Topic topic, final int topicId, final int partition)
     {

@@ -22,6 +22,8 @@ public final class ConsumerOptions<K, V>
     public static final long BEGINNING = -2;
     /** Seek position: the end of the partition. */
     public static final long END = -1;
+    /** Seek positions below this are {@code TIMESTAMP_BASE - timestampMs}: see {@link #withSeekToTimestamp}. */
+    static final long TIMESTAMP_BASE = -3;
     /** Default of {@link #maxBufferedBytes()}. */
     public static final long MAX_BUFFERED_BYTES_DEFAULT = 16 * 1024 * 1024;
 
@@ -125,6 +127,43 @@ public final class ConsumerOptions<K, V>
     }
 
     /**
+     * @param partition   to position.
+     * @param timestampMs epoch milliseconds: the partition starts at the first record whose timestamp is at or after
+     *                    it (Kafka's {@code offsetsForTimes}), or at its end if no record is that recent; overrides
+     *                    a committed offset.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withSeekToTimestamp(final TopicPartition partition, final long timestampMs)
+    {
+        if (timestampMs < 0)
+        {
+            throw new IllegalArgumentException("timestamp must not be negative: " + timestampMs);
+        }
+        final Map<TopicPartition, Long> more = new LinkedHashMap<>(seeks);
+        more.put(Objects.requireNonNull(partition, "partition"), TIMESTAMP_BASE - timestampMs);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, more,
+            offsetReset, maxBufferedBytes, commitInterval);
+    }
+
+    /**
+     * @param seek a value of {@link #seeks()}.
+     * @return whether it is a seek to a timestamp.
+     */
+    public static boolean isTimestampSeek(final long seek)
+    {
+        return seek <= TIMESTAMP_BASE;
+    }
+
+    /**
+     * @param seek a value of {@link #seeks()} for which {@link #isTimestampSeek} holds.
+     * @return its timestamp, epoch milliseconds.
+     */
+    public static long seekTimestamp(final long seek)
+    {
+        return TIMESTAMP_BASE - seek;
+    }
+
+    /**
      * @param offsetReset where a partition without a committed offset or a seek starts.
      * @return a copy.
      */
@@ -197,7 +236,8 @@ public final class ConsumerOptions<K, V>
     }
 
     /**
-     * @return seek positions by partition.
+     * @return seek positions by partition: an offset, {@link #BEGINNING}, {@link #END}, or a timestamp encoded as
+     *         {@link #isTimestampSeek} and {@link #seekTimestamp} read it.
      */
     public Map<TopicPartition, Long> seeks()
     {

@@ -39,6 +39,13 @@ public interface SluiceAdmin
     Mono<TopicDescription> describeTopic(String topic);
 
     /**
+     * @param partition   of a topic.
+     * @param timestampMs epoch milliseconds.
+     * @return the first offset whose record timestamp is at or after {@code timestampMs}, or -1 if none is.
+     */
+    Mono<Long> offsetForTimestamp(TopicPartition partition, long timestampMs);
+
+    /**
      * @param groupId   the group.
      * @param partition of a topic.
      * @return the group's committed offset for the partition, or -1 if none.

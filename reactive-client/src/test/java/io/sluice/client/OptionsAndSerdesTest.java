@@ -7,6 +7,8 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,6 +61,12 @@ class OptionsAndSerdesTest
         assertEquals(0, consumer.seeks().size());
         assertEquals(0, seeking.withAssignment(tp).topics().size(), "an assignment replaces topics");
         assertThrows(IllegalArgumentException.class, () -> consumer.withSeek(tp, -3));
+        assertThrows(IllegalArgumentException.class, () -> consumer.withSeekToTimestamp(tp, -1));
+        final long encoded = consumer.withSeekToTimestamp(tp, 1234).seeks().get(tp);
+        assertTrue(ConsumerOptions.isTimestampSeek(encoded));
+        assertEquals(1234, ConsumerOptions.seekTimestamp(encoded));
+        assertFalse(ConsumerOptions.isTimestampSeek(ConsumerOptions.BEGINNING));
+        assertFalse(ConsumerOptions.isTimestampSeek(5));
         assertThrows(IllegalArgumentException.class, () -> consumer.withMaxBufferedBytes(1024));
         assertThrows(IllegalArgumentException.class, () -> consumer.withCommitInterval(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> new TopicPartition("t", -1));

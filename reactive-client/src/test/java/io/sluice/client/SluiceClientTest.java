@@ -418,6 +418,37 @@ class SluiceClientTest
     }
 
     @Test
+    void shouldSeekToATimestamp()
+    {
+        createTopic("timed", 1);
+        final long t0 = 1_700_000_000_000L;
+        stringProducer().send(Flux.range(0, 10).map((i) ->
+                new ProducerRecord<String, String, Void>("timed", 0, t0 + i * 1000L, null, "at-" + i, null)))
+            .blockLast(TIMEOUT);
+        final TopicPartition tp = new TopicPartition("timed", 0);
+        assertEquals(3L, client.admin().offsetForTimestamp(tp, t0 + 2500).block(TIMEOUT));
+        assertEquals(0L, client.admin().offsetForTimestamp(tp, 0).block(TIMEOUT));
+        assertEquals(-1L, client.admin().offsetForTimestamp(tp, t0 + 60_000).block(TIMEOUT));
+
+        final List<ConsumerRecord<String, String>> fromTime = client.consumer(stringConsumer()
+                .withAssignment(tp).withSeekToTimestamp(tp, t0 + 2500))
+            .receive().take(2).collectList().block(TIMEOUT);
+        assertNotNull(fromTime);
+        assertEquals(List.of("at-3", "at-4"), fromTime.stream().map(ConsumerRecord::value).collect(Collectors.toList()));
+        assertEquals(t0 + 3000, fromTime.get(0).timestamp());
+
+        StepVerifier.create(client.consumer(stringConsumer().withAssignment(tp)
+                .withSeekToTimestamp(tp, t0 + 60_000)).receive())
+            .expectSubscription()
+            .expectNoEvent(Duration.ofMillis(300)) // nothing that recent: from the end
+            .then(() -> stringProducer().send(ProducerRecord.<String, String>of("timed", null, "later"))
+                .block(TIMEOUT))
+            .assertNext((record) -> assertEquals("later", record.value()))
+            .thenCancel()
+            .verify(TIMEOUT);
+    }
+
+    @Test
     void shouldFailWithTypedErrorsAndKeepGoingWhenAsked()
     {
         createTopic("known", 1);

@@ -536,6 +536,24 @@ public final class ClientConnection implements AutoCloseable
     }
 
     /**
+     * The first offset of a partition whose record timestamp is at or after {@code timestamp}, as Kafka's
+     * {@code offsetsForTimes}.
+     *
+     * @param topicId   of the partition.
+     * @param partition number.
+     * @param timestamp epoch milliseconds.
+     * @return the offset, or -1 if no record of the partition is that recent.
+     * @throws SluiceClientException if the broker refuses or does not answer.
+     */
+    public long offsetForTimestamp(final int topicId, final int partition, final long timestamp)
+    {
+        final long correlationId = nextCorrelationId();
+        call(correlationId, () -> proxy.offsetForTimestamp(correlationId, topicId, partition, timestamp),
+            "find the offset for timestamp " + timestamp);
+        return adapter.answerValue();
+    }
+
+    /**
      * Tell the broker we are leaving, then release the publication, the subscription, the Aeron client and, if
      * this connection launched it, the media driver and its directory.
      */

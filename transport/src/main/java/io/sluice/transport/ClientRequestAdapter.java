@@ -17,6 +17,7 @@ import io.sluice.codecs.client.MessageHeaderDecoder;
 import io.sluice.codecs.client.MetadataRequestDecoder;
 import io.sluice.codecs.client.OffsetCommitRequestDecoder;
 import io.sluice.codecs.client.OffsetFetchRequestDecoder;
+import io.sluice.codecs.client.OffsetForTimestampRequestDecoder;
 import io.sluice.codecs.client.ProduceRequestDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -49,6 +50,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
     private final FetchCloseDecoder fetchCloseDecoder = new FetchCloseDecoder();
     private final OffsetCommitRequestDecoder offsetCommitDecoder = new OffsetCommitRequestDecoder();
     private final OffsetFetchRequestDecoder offsetFetchDecoder = new OffsetFetchRequestDecoder();
+    private final OffsetForTimestampRequestDecoder offsetForTimestampDecoder = new OffsetForTimestampRequestDecoder();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final ClientRequestListener listener;
     private final ErrorHandler errorHandler;
@@ -324,6 +326,19 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     final int partition = d.partition();
                     inListener = true;
                     return listener.onOffsetFetch(sessionId, correlationId, d.group(), topicId, partition);
+                }
+
+                case OffsetForTimestampRequestDecoder.TEMPLATE_ID:
+                {
+                    final OffsetForTimestampRequestDecoder d = offsetForTimestampDecoder;
+                    if (invalid(blockLength, OffsetForTimestampRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    inListener = true;
+                    return listener.onOffsetForTimestamp(
+                        sessionId, d.correlationId(), d.topicId(), d.partition(), d.timestamp());
                 }
 
                 default:

@@ -166,6 +166,18 @@ public interface ClientRequestListener
     boolean onOffsetFetch(int sessionId, long correlationId, String group, int topicId, int partition);
 
     /**
+     * Find the first offset of a partition whose record timestamp is at or after a time.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param topicId       as sent.
+     * @param partition     as sent.
+     * @param timestamp     as sent, epoch milliseconds.
+     * @return true if taken.
+     */
+    boolean onOffsetForTimestamp(int sessionId, long correlationId, int topicId, int partition, long timestamp);
+
+    /**
      * A frame that could not be decoded: too short, another schema, a newer version, an unknown template, a block
      * or var data length that runs past the frame. Never throws; the adapter has already counted nothing.
      *

@@ -15,6 +15,7 @@ import io.sluice.codecs.client.MessageHeaderEncoder;
 import io.sluice.codecs.client.MetadataRequestEncoder;
 import io.sluice.codecs.client.OffsetCommitRequestEncoder;
 import io.sluice.codecs.client.OffsetFetchRequestEncoder;
+import io.sluice.codecs.client.OffsetForTimestampRequestEncoder;
 import io.sluice.codecs.client.ProduceRequestEncoder;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -48,6 +49,7 @@ final class ClientRequestProxy
     private final FetchCloseEncoder fetchCloseEncoder = new FetchCloseEncoder();
     private final OffsetCommitRequestEncoder offsetCommitEncoder = new OffsetCommitRequestEncoder();
     private final OffsetFetchRequestEncoder offsetFetchEncoder = new OffsetFetchRequestEncoder();
+    private final OffsetForTimestampRequestEncoder offsetForTimestampEncoder = new OffsetForTimestampRequestEncoder();
     private final Publication publication;
 
     ClientRequestProxy(final Publication publication)
@@ -190,6 +192,16 @@ final class ClientRequestProxy
             .partition(partition)
             .group(group);
         return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + offsetFetchEncoder.encodedLength());
+    }
+
+    long offsetForTimestamp(final long correlationId, final int topicId, final int partition, final long timestamp)
+    {
+        offsetForTimestampEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(topicId)
+            .partition(partition)
+            .timestamp(timestamp);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + offsetForTimestampEncoder.encodedLength());
     }
 
     private long offer(final DirectBuffer buffer, final int length)

@@ -20,6 +20,7 @@ import io.sluice.codecs.client.MessageHeaderEncoder;
 import io.sluice.codecs.client.MetadataRequestEncoder;
 import io.sluice.codecs.client.OffsetCommitRequestEncoder;
 import io.sluice.codecs.client.OffsetFetchRequestEncoder;
+import io.sluice.codecs.client.OffsetForTimestampRequestEncoder;
 import io.sluice.codecs.client.ProduceRequestEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -210,6 +211,16 @@ class ClientRequestAdapterTest
         frames.add(frame("offset-fetch", buffer, offsetFetch.encodedLength(), OffsetFetchRequestEncoder.TEMPLATE_ID,
             OffsetFetchRequestEncoder.BLOCK_LENGTH, 109,
             "offsetFetch s=" + SESSION_ID + " c=109 group=g\u00e9 topic=7 p=2"));
+
+        final OffsetForTimestampRequestEncoder offsetForTimestamp = new OffsetForTimestampRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(110)
+            .topicId(7)
+            .partition(3)
+            .timestamp(1_700_000_000_123L);
+        frames.add(frame("offset-for-timestamp", buffer, offsetForTimestamp.encodedLength(),
+            OffsetForTimestampRequestEncoder.TEMPLATE_ID, OffsetForTimestampRequestEncoder.BLOCK_LENGTH, 110,
+            "offsetForTimestamp s=" + SESSION_ID + " c=110 topic=7 p=3 ts=1700000000123"));
         return frames;
     }
 
@@ -851,6 +862,13 @@ class ClientRequestAdapterTest
         {
             return record("offsetFetch s=" + sessionId + " c=" + correlationId + " group=" + group + " topic=" +
                 topicId + " p=" + partition);
+        }
+
+        public boolean onOffsetForTimestamp(
+            final int sessionId, final long correlationId, final int topicId, final int partition, final long timestamp)
+        {
+            return record("offsetForTimestamp s=" + sessionId + " c=" + correlationId + " topic=" + topicId +
+                " p=" + partition + " ts=" + timestamp);
         }
 
         public boolean onMalformed(

@@ -235,6 +235,12 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         final Long seek = options.seeks().get(tp);
         if (null != seek)
         {
+            if (ConsumerOptions.isTimestampSeek(seek))
+            {
+                final long offset = agent.connection().offsetForTimestamp(
+                    metadata.topicId(), tp.partition(), ConsumerOptions.seekTimestamp(seek));
+                return offset < 0 ? ClientProtocol.LATEST_OFFSET : offset;
+            }
             return seek == ConsumerOptions.BEGINNING ? ClientProtocol.EARLIEST_OFFSET :
                 seek == ConsumerOptions.END ? ClientProtocol.LATEST_OFFSET : seek;
         }

@@ -57,6 +57,13 @@ final class DefaultAdmin implements SluiceAdmin
         return call((connection) -> connection.describeTopics(topic, true).get(0));
     }
 
+    public Mono<Long> offsetForTimestamp(final TopicPartition partition, final long timestampMs)
+    {
+        Objects.requireNonNull(partition, "partition");
+        return call((connection) -> connection.offsetForTimestamp(
+            agent.topic(partition.topic()).topicId(), partition.partition(), timestampMs));
+    }
+
     public Mono<Long> committedOffset(final String groupId, final TopicPartition partition)
     {
         Objects.requireNonNull(groupId, "groupId");
