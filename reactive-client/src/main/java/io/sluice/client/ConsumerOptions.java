@@ -5,11 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What a {@link SluiceConsumer} reads and how. Immutable: each {@code withXxx} returns a copy.
  * <p>
- * Either {@link #withTopics} (every partition of the topics) or {@link #withAssignment} (the partitions named).
+ * Either {@link #withTopics} (every partition of the topics), {@link #withTopicPattern} (every partition of every
+ * matching topic, new ones included) or {@link #withAssignment} (the partitions named).
  * Each partition starts at its {@link #withSeek seek} position if one was given, else at the group's committed
  * offset, else where {@link #withOffsetReset} says.
  *
@@ -24,6 +26,8 @@ public final class ConsumerOptions<K, V>
     public static final long END = -1;
     /** Seek positions below this are {@code TIMESTAMP_BASE - timestampMs}: see {@link #withSeekToTimestamp}. */
     static final long TIMESTAMP_BASE = -3;
+    /** How often a pattern subscription looks for new matching topics, in milliseconds. */
+    public static final long PATTERN_REFRESH_MS = 2_000;
     /** Default of {@link #maxBufferedBytes()}. */
     public static final long MAX_BUFFERED_BYTES_DEFAULT = 16 * 1024 * 1024;
 
@@ -32,6 +36,7 @@ public final class ConsumerOptions<K, V>
     private final String groupId;
     private final List<String> topics;
     private final List<TopicPartition> assignment;
+    private final Pattern topicPattern;
     private final Map<TopicPartition, Long> seeks;
     private final OffsetReset offsetReset;
     private final long maxBufferedBytes;
@@ -43,6 +48,7 @@ public final class ConsumerOptions<K, V>
         final String groupId,
         final List<String> topics,
         final List<TopicPartition> assignment,
+        final Pattern topicPattern,
         final Map<TopicPartition, Long> seeks,
         final OffsetReset offsetReset,
         final long maxBufferedBytes,
@@ -53,6 +59,7 @@ public final class ConsumerOptions<K, V>
         this.groupId = groupId;
         this.topics = List.copyOf(topics);
         this.assignment = List.copyOf(assignment);
+        this.topicPattern = topicPattern;
         this.seeks = Map.copyOf(seeks);
         this.offsetReset = Objects.requireNonNull(offsetReset, "offsetReset");
         if (maxBufferedBytes < 64 * 1024)
@@ -74,7 +81,7 @@ public final class ConsumerOptions<K, V>
     public static <K, V> ConsumerOptions<K, V> create(
         final Deserializer<K> keyDeserializer, final Deserializer<V> valueDeserializer)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, null, List.of(), List.of(), Map.of(),
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, null, List.of(), List.of(), null, Map.of(),
             OffsetReset.LATEST, MAX_BUFFERED_BYTES_DEFAULT, Duration.ofSeconds(1));
     }
 
@@ -85,7 +92,7 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withGroupId(final String groupId)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, seeks,
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
             offsetReset, maxBufferedBytes, commitInterval);
     }
 
@@ -95,8 +102,29 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withTopics(final String... topics)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(topics), List.of(), seeks,
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(topics), List.of(), null, seeks,
             offsetReset, maxBufferedBytes, commitInterval);
+    }
+
+    /**
+     * @param topicPattern every partition of every topic whose whole name matches is read; replaces topics and an
+     *                     assignment. Topics created later that match are picked up within
+     *                     {@link #PATTERN_REFRESH_MS} ms; internal topics never match.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withTopicPattern(final Pattern topicPattern)
+    {
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(), List.of(),
+            Objects.requireNonNull(topicPattern, "topicPattern"), seeks, offsetReset, maxBufferedBytes,
+            commitInterval);
+    }
+
+    /**
+     * @return the topic pattern, or {@code null}.
+     */
+    public Pattern topicPattern()
+    {
+        return topicPattern;
     }
 
     /**
@@ -106,7 +134,7 @@ public final class ConsumerOptions<K, V>
     public ConsumerOptions<K, V> withAssignment(final TopicPartition... partitions)
     {
         return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(), List.of(partitions),
-            seeks, offsetReset, maxBufferedBytes, commitInterval);
+            null, seeks, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**
@@ -122,7 +150,7 @@ public final class ConsumerOptions<K, V>
         }
         final Map<TopicPartition, Long> more = new LinkedHashMap<>(seeks);
         more.put(Objects.requireNonNull(partition, "partition"), offset);
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, more,
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, more,
             offsetReset, maxBufferedBytes, commitInterval);
     }
 
@@ -141,7 +169,7 @@ public final class ConsumerOptions<K, V>
         }
         final Map<TopicPartition, Long> more = new LinkedHashMap<>(seeks);
         more.put(Objects.requireNonNull(partition, "partition"), TIMESTAMP_BASE - timestampMs);
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, more,
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, more,
             offsetReset, maxBufferedBytes, commitInterval);
     }
 
@@ -169,7 +197,7 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withOffsetReset(final OffsetReset offsetReset)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, seeks,
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
             offsetReset, maxBufferedBytes, commitInterval);
     }
 
@@ -181,7 +209,7 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withMaxBufferedBytes(final long maxBufferedBytes)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, seeks,
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
             offsetReset, maxBufferedBytes, commitInterval);
     }
 
@@ -191,7 +219,7 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withCommitInterval(final Duration commitInterval)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, seeks,
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
             offsetReset, maxBufferedBytes, commitInterval);
     }
 

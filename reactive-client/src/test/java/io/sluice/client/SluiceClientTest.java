@@ -418,6 +418,36 @@ class SluiceClientTest
     }
 
     @Test
+    void shouldReadEveryTopicMatchingAPatternIncludingNewOnes()
+    {
+        createTopic("orders-eu", 2);
+        createTopic("payments", 1);
+        stringProducer().send(Flux.just(
+                ProducerRecord.<String, String>of("orders-eu", "a", "eu-1"),
+                ProducerRecord.<String, String>of("payments", "a", "not-an-order"),
+                ProducerRecord.<String, String>of("orders-eu", "b", "eu-2")))
+            .blockLast(TIMEOUT);
+        final List<String> values = new ArrayList<>();
+        StepVerifier.create(client.consumer(stringConsumer()
+                .withTopicPattern(java.util.regex.Pattern.compile("orders-.*"))
+                .withOffsetReset(OffsetReset.EARLIEST)).receive())
+            .recordWith(() -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+            .expectNextCount(2)
+            .then(() ->
+            {
+                client.admin().createTopic("orders-us", 1, 1, Map.of()).block(TIMEOUT);
+                stringProducer().send(ProducerRecord.<String, String>of("orders-us", "c", "us-1")).block(TIMEOUT);
+                stringProducer().send(ProducerRecord.<String, String>of("payments", "c", "still-not")).block(TIMEOUT);
+            })
+            .expectNextCount(1) // picked up at the next look for new topics
+            .consumeRecordedWith((records) -> records.forEach((r) -> values.add(r.value())))
+            .thenCancel()
+            .verify(TIMEOUT);
+        java.util.Collections.sort(values);
+        assertEquals(List.of("eu-1", "eu-2", "us-1"), values);
+    }
+
+    @Test
     void shouldSeekToATimestamp()
     {
         createTopic("timed", 1);

@@ -12,6 +12,7 @@ import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientProtocol;
 import io.sluice.transport.FetchedRecords;
 import io.sluice.transport.SluiceClientException;
+import io.sluice.transport.TopicDescription;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import reactor.core.publisher.FluxSink;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -43,6 +45,8 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerFlow.class);
+    private static final long PATTERN_REFRESH_NS =
+        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ConsumerOptions.PATTERN_REFRESH_MS);
 
     private final ClientAgent agent;
     private final ConsumerOptions<K, V> options;
@@ -55,6 +59,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
     private final long commitIntervalNs;
     private long shareBytes;
     private long commitDeadlineNs;
+    private long patternCheckNs;
     private boolean done;
 
     ConsumerFlow(
@@ -86,28 +91,15 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
                     wanted.add(new TopicPartition(topic, p));
                 }
             }
-            if (wanted.isEmpty())
+            if (null != options.topicPattern())
+            {
+                wanted.addAll(newlyMatching());
+            }
+            else if (wanted.isEmpty())
             {
                 throw Errors.invalid(ErrorCode.INVALID_REQUEST, "the consumer has no topics and no assignment");
             }
-            shareBytes = options.maxBufferedBytes() / wanted.size();
-            for (final TopicPartition tp : wanted)
-            {
-                final TopicMetadata metadata = agent.topic(tp.topic());
-                if (tp.partition() >= metadata.partitions())
-                {
-                    throw Errors.invalid(ErrorCode.UNKNOWN_PARTITION,
-                        "topic " + tp.topic() + " has " + metadata.partitions() + " partitions, not " + tp);
-                }
-                if (shareBytes < metadata.maxMessageBytes())
-                {
-                    throw Errors.invalid(ErrorCode.INVALID_REQUEST, "maxBufferedBytes " + options.maxBufferedBytes() +
-                        " over " + wanted.size() + " partitions leaves " + shareBytes + " bytes each, less than the " +
-                        "largest batch of topic " + tp.topic() + " (" + metadata.maxMessageBytes() + "): raise it to " +
-                        (long)metadata.maxMessageBytes() * wanted.size() + " or more");
-                }
-                partitions.add(new PartitionFetch(partitions.size(), tp, metadata, startOffset(tp, metadata)));
-            }
+            addPartitions(wanted);
         }
         catch (final SluiceException ex)
         {
@@ -119,8 +111,91 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
             end(Errors.of(ex));
             return;
         }
+        patternCheckNs = System.nanoTime() + PATTERN_REFRESH_NS;
         commitDeadlineNs = System.nanoTime() + commitIntervalNs;
         agent.add(this);
+    }
+
+    /**
+     * Add partitions to read, re-dividing {@code maxBufferedBytes} over all of them.
+     *
+     * @throws SluiceException if a partition does not exist or a share would be smaller than a topic's largest
+     *                         batch.
+     */
+    private void addPartitions(final Collection<TopicPartition> added)
+    {
+        if (added.isEmpty())
+        {
+            return;
+        }
+        final int count = partitions.size() + added.size();
+        final long share = options.maxBufferedBytes() / count;
+        final List<TopicMetadata> metadata = new ArrayList<>(added.size());
+        for (final TopicPartition tp : added)
+        {
+            final TopicMetadata topic = agent.topic(tp.topic());
+            if (tp.partition() >= topic.partitions())
+            {
+                throw Errors.invalid(ErrorCode.UNKNOWN_PARTITION,
+                    "topic " + tp.topic() + " has " + topic.partitions() + " partitions, not " + tp);
+            }
+            metadata.add(topic);
+        }
+        final List<TopicMetadata> all = new ArrayList<>(metadata);
+        for (final PartitionFetch partition : partitions)
+        {
+            all.add(partition.topic);
+        }
+        for (final TopicMetadata topic : all)
+        {
+            if (share < topic.maxMessageBytes())
+            {
+                throw Errors.invalid(ErrorCode.INVALID_REQUEST, "maxBufferedBytes " + options.maxBufferedBytes() +
+                    " over " + count + " partitions leaves " + share + " bytes each, less than the " +
+                    "largest batch of topic " + topic.name() + " (" + topic.maxMessageBytes() + "): raise it to " +
+                    (long)topic.maxMessageBytes() * count + " or more");
+            }
+        }
+        shareBytes = share;
+        int i = 0;
+        for (final TopicPartition tp : added)
+        {
+            final TopicMetadata topic = metadata.get(i++);
+            partitions.add(new PartitionFetch(partitions.size(), tp, topic, startOffset(tp, topic)));
+        }
+    }
+
+    /**
+     * @return every partition of the topics matching the pattern that this flow does not read yet.
+     */
+    private List<TopicPartition> newlyMatching()
+    {
+        final Set<String> known = new java.util.HashSet<>();
+        for (final PartitionFetch partition : partitions)
+        {
+            known.add(partition.tp.topic());
+        }
+        final List<TopicPartition> added = new ArrayList<>();
+        final List<TopicDescription> topics;
+        try
+        {
+            topics = agent.connection().describeTopics(null, false);
+        }
+        catch (final SluiceClientException ex)
+        {
+            throw Errors.of(ex);
+        }
+        for (final TopicDescription topic : topics)
+        {
+            if (!known.contains(topic.name()) && options.topicPattern().matcher(topic.name()).matches())
+            {
+                for (int p = 0; p < topic.partitions().size(); p++)
+                {
+                    added.add(new TopicPartition(topic.name(), p));
+                }
+            }
+        }
+        return added;
     }
 
     void onDownstreamCancel()
@@ -153,7 +228,15 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         }
         try
         {
-            int work = openSessions();
+            int work = 0;
+            if (null != options.topicPattern() && nowNs - patternCheckNs >= 0)
+            {
+                patternCheckNs = nowNs + PATTERN_REFRESH_NS;
+                final List<TopicPartition> added = newlyMatching();
+                addPartitions(added);
+                work += added.size();
+            }
+            work += openSessions();
             work += emit();
             work += topUpCredit();
             work += advanceAcknowledged();
