@@ -1134,24 +1134,10 @@ final class BrokerAgent implements Agent, ClientRequestListener
         }
         counters.requests.incrementRelease();
         final Topic topic = topics.byId(topicId);
-        ErrorCode errorCode = ErrorCode.NONE;
-        String message = "";
-        long offset = -1;
-        if (null == topic)
-        {
-            errorCode = ErrorCode.UNKNOWN_TOPIC;
-            message = "no topic has id " + topicId + " (deleted, or the broker restarted: look it up again)";
-        }
-        else if (partition < 0 || partition >= topic.partitions.length)
-        {
-            errorCode = ErrorCode.UNKNOWN_PARTITION;
-            message = "topic " + topic.name + " has partitions 0 to " + (topic.partitions.length - 1) + ", not " +
-                partition;
-        }
-        else
-        {
-            offset = topic.partitions[partition].offsetForTimestamp(timestamp);
-        }
+        final ErrorCode errorCode = validatePartition(topic, partition);
+        final String message = offsetRequestMessage(errorCode, null, topic, topicId, partition);
+        final long offset = errorCode == ErrorCode.NONE ?
+            topic.partitions[partition].offsetForTimestamp(timestamp) : -1;
         if (errorCode != ErrorCode.NONE)
         {
             counters.errorResponses.incrementRelease();
@@ -1167,6 +1153,11 @@ final class BrokerAgent implements Agent, ClientRequestListener
         {
             return ErrorCode.INVALID_GROUP;
         }
+        return validatePartition(topic, partition);
+    }
+
+    private static ErrorCode validatePartition(final Topic topic, final int partition)
+    {
         if (null == topic)
         {
             return ErrorCode.UNKNOWN_TOPIC;

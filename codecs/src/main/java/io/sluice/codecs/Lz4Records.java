@@ -124,6 +124,7 @@ public final class Lz4Records
 
     private static byte[] ensure(final byte[] array, final int length)
     {
-        return array.length >= length ? array : new byte[Math.max(length, Math.min(2 * array.length, Integer.MAX_VALUE - 8))];
+        // Double to grow rarely; lengths are bounded by MAX_UNCOMPRESSED_LENGTH or a request, far below 2 GiB.
+        return array.length >= length ? array : new byte[Math.max(length, 2 * array.length)];
     }
 }

@@ -117,7 +117,8 @@ class Lz4RecordsTest
         final byte[] noise = new byte[1000];
         new Random(42).nextBytes(noise);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[CAPACITY]);
-        final RecordBatchBuilder random = new RecordBatchBuilder().compression(Compression.LZ4).wrap(buffer, 0, CAPACITY);
+        final RecordBatchBuilder random = new RecordBatchBuilder().compression(Compression.LZ4)
+            .wrap(buffer, 0, CAPACITY);
         assertTrue(random.append(1L, null, noise));
         final int uncompressedLength = random.length();
         final int length = random.build();

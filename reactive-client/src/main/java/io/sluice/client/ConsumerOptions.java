@@ -92,8 +92,8 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withGroupId(final String groupId)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
-            offsetReset, maxBufferedBytes, commitInterval);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
+            seeks, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**
@@ -102,8 +102,8 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withTopics(final String... topics)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(topics), List.of(), null, seeks,
-            offsetReset, maxBufferedBytes, commitInterval);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(topics), List.of(), null,
+            seeks, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**
@@ -150,8 +150,8 @@ public final class ConsumerOptions<K, V>
         }
         final Map<TopicPartition, Long> more = new LinkedHashMap<>(seeks);
         more.put(Objects.requireNonNull(partition, "partition"), offset);
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, more,
-            offsetReset, maxBufferedBytes, commitInterval);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
+            more, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**
@@ -169,8 +169,8 @@ public final class ConsumerOptions<K, V>
         }
         final Map<TopicPartition, Long> more = new LinkedHashMap<>(seeks);
         more.put(Objects.requireNonNull(partition, "partition"), TIMESTAMP_BASE - timestampMs);
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, more,
-            offsetReset, maxBufferedBytes, commitInterval);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
+            more, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**
@@ -197,8 +197,8 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withOffsetReset(final OffsetReset offsetReset)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
-            offsetReset, maxBufferedBytes, commitInterval);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
+            seeks, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**
@@ -209,8 +209,8 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withMaxBufferedBytes(final long maxBufferedBytes)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
-            offsetReset, maxBufferedBytes, commitInterval);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
+            seeks, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**
@@ -219,8 +219,8 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withCommitInterval(final Duration commitInterval)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern, seeks,
-            offsetReset, maxBufferedBytes, commitInterval);
+        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
+            seeks, offsetReset, maxBufferedBytes, commitInterval);
     }
 
     /**

@@ -589,9 +589,8 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
             for (int i = 0; i < count; i++)
             {
                 final ReceivedRecord<K, V> record = batchRecords.get(i);
-                final int charge = i == count - 1 ? length - each * (count - 1) : each;
-                buffered.addLast(new ReceivedRecord<>(record.topic(), record.partition(), record.offset(),
-                    record.timestamp(), record.key(), record.value(), charge, slot));
+                record.chargedBytes = i == count - 1 ? length - each * (count - 1) : each;
+                buffered.addLast(record);
             }
             batchRecords.clear();
         }
@@ -623,7 +622,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
                     ex.getMessage(), ex);
             }
             batchRecords.add(new ReceivedRecord<>(tp.topic(), tp.partition(), view.offset(), view.timestamp(),
-                key, value, 0, slot));
+                key, value, slot));
         }
 
         private byte[] bytes(final DirectBuffer data)

@@ -328,15 +328,24 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         {
             builder.producer(batch.producerId, batch.epoch, batch.baseSequence);
         }
-        final int length = builder.build();
         final long correlationId = agent.nextCorrelationId();
-        final long result = connection.offerProduce(
-            correlationId, batch.queue.topic.topicId(), batch.queue.partition, acks, batchBuffer, 0, length);
+        final long result = buildAndOffer(connection, batch.queue, correlationId);
         if (result > 0)
         {
             expect(correlationId, batch);
         }
         return result;
+    }
+
+    /**
+     * Complete the batch in the builder and offer it to the queue's partition.
+     */
+    private long buildAndOffer(
+        final ClientConnection connection, final PartitionQueue<T> queue, final long correlationId)
+    {
+        final int length = builder.build();
+        return connection.offerProduce(
+            correlationId, queue.topic.topicId(), queue.partition, acks, batchBuffer, 0, length);
     }
 
     private void expect(final long correlationId, final Batch<T> batch)
@@ -390,10 +399,8 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         {
             builder.producer(identity.producerId(), identity.epoch(), baseSequence);
         }
-        final int length = builder.build();
         final long correlationId = agent.nextCorrelationId();
-        final long result = connection.offerProduce(
-            correlationId, queue.topic.topicId(), queue.partition, acks, batchBuffer, 0, length);
+        final long result = buildAndOffer(connection, queue, correlationId);
         if (result > 0)
         {
             final List<Pending<T>> batch = new ArrayList<>(count);
@@ -469,8 +476,8 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         }
         final Pending<T> first = batch.get(0);
         final SluiceException error = Errors.of(errorCode, "cannot send " + batch.size() + " record(s) to " +
-            first.topic.name() + "-" + first.partition + ": " + errorCode + (message.isEmpty() ? "" : " (" + message + ")"),
-            null);
+            first.topic.name() + "-" + first.partition + ": " + errorCode +
+            (message.isEmpty() ? "" : " (" + message + ")"), null);
         for (final Pending<T> item : batch)
         {
             failed(item, error);

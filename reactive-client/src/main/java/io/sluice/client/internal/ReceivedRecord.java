@@ -17,8 +17,8 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
     private final long timestamp;
     private final K key;
     private final V value;
-    /** Bytes of fetch credit this record accounts for, released when it is emitted. */
-    final int chargedBytes;
+    /** Bytes of fetch credit this record accounts for, released when it is emitted; set on the agent thread. */
+    int chargedBytes;
     /** Index of its partition in the consuming flow. */
     final int slot;
     private volatile boolean acknowledged;
@@ -30,7 +30,6 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
         final long timestamp,
         final K key,
         final V value,
-        final int chargedBytes,
         final int slot)
     {
         this.topic = topic;
@@ -39,7 +38,6 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
         this.timestamp = timestamp;
         this.key = key;
         this.value = value;
-        this.chargedBytes = chargedBytes;
         this.slot = slot;
     }
 
