@@ -12,6 +12,7 @@ import io.sluice.codecs.client.CreditMode;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.client.FetchCreditDecoder;
 import io.sluice.codecs.client.FetchDataEncoder;
+import io.sluice.codecs.client.JoinGroupRequestDecoder;
 import io.sluice.codecs.client.MessageHeaderEncoder;
 import io.sluice.codecs.client.MetadataResponseEncoder;
 import io.sluice.engine.LogConfig;
@@ -24,6 +25,8 @@ import io.sluice.transport.ClientProtocol;
 import io.sluice.transport.ClientRequestAdapter;
 import io.sluice.transport.ClientRequestListener;
 import io.sluice.transport.ClientResponseProxy;
+import io.sluice.transport.GroupDescription;
+import io.sluice.transport.PartitionRef;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -35,8 +38,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -84,6 +89,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
     private final SystemNanoClock nanoClock = SystemNanoClock.INSTANCE;
     private final SystemEpochClock epochClock = SystemEpochClock.INSTANCE;
     private final GroupOffsets groupOffsets;
+    private final GroupCoordinator groups;
     private final int maxFetchBatchLength;
     private final String brokerName;
     private Subscription udpIngress;
@@ -110,6 +116,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
         this.maxFetchBatchLength = ctx.maxFetchBatchLength();
         this.brokerName = "broker " + ctx.brokerId();
         this.groupOffsets = new GroupOffsets(logManager);
+        this.groups = new GroupCoordinator(proxy, this::send, topics, groupOffsets, brokerName);
         for (final String name : logManager.topics())
         {
             final int count = logManager.partitionCount(name);
@@ -153,6 +160,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
         {
             timerDeadlineNs = nowNs + TIMER_INTERVAL_NS;
             work += checkTimeouts();
+            work += groups.onTimer(nowNs);
         }
         return work;
     }
@@ -361,6 +369,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
         session.close();
         sessionsById.remove(session.sessionId);
         sessions.remove(session);
+        groups.onSessionClosed(session, nowNs);
     }
 
     /**
@@ -967,6 +976,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
                     final List<PartitionLog> logs = logManager.createTopic(name, partitions, overrides);
                     topicId = topics.add(name, logs, logManager.topicConfig(name)).id;
                     LOG.info("{}: created topic {} with {} partitions {}", brokerName, name, partitions, overrides);
+                    groups.onTopicChanged(name, nowNs);
                 }
             }
             catch (final LogConfigException ex)
@@ -1030,6 +1040,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
                 }
             }
             topics.remove(name);
+            groups.onTopicChanged(name, nowNs);
             try
             {
                 logManager.deleteTopic(name);
@@ -1056,6 +1067,8 @@ final class BrokerAgent implements Agent, ClientRequestListener
         final int sessionId,
         final long correlationId,
         final String group,
+        final String memberId,
+        final int generation,
         final int topicId,
         final int partition,
         final long offset)
@@ -1077,6 +1090,14 @@ final class BrokerAgent implements Agent, ClientRequestListener
         {
             errorCode = ErrorCode.INVALID_OFFSET;
             message = "committed offset must not be negative: " + offset;
+        }
+        if (errorCode == ErrorCode.NONE)
+        {
+            errorCode = groups.checkCommit(group, memberId, generation, topic.name, partition);
+            if (errorCode != ErrorCode.NONE)
+            {
+                message = groups.commitRefusal(errorCode, group, memberId, generation, topic.name, partition);
+            }
         }
         if (errorCode == ErrorCode.NONE)
         {
@@ -1143,6 +1164,131 @@ final class BrokerAgent implements Agent, ClientRequestListener
             counters.errorResponses.incrementRelease();
         }
         send(session, proxy.offsetResponse(correlationId, errorCode, offset, message));
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ groups
+
+    public boolean onJoinGroup(final int sessionId, final long correlationId, final JoinGroupRequestDecoder decoder)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final int sessionTimeoutMs = decoder.sessionTimeoutMs();
+        final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
+        final short assignor = decoder.assignorRaw();
+        final Set<String> subscribed = new HashSet<>();
+        for (final JoinGroupRequestDecoder.TopicsDecoder topic : decoder.topics())
+        {
+            subscribed.add(topic.topic());
+        }
+        final Set<PartitionRef> owned = new HashSet<>();
+        for (final JoinGroupRequestDecoder.OwnedDecoder partition : decoder.owned())
+        {
+            final int number = partition.partition();
+            owned.add(new PartitionRef(partition.topic(), number));
+        }
+        final String group = decoder.group();
+        final String memberId = decoder.memberId();
+        groups.join(session, correlationId, group, memberId, assignor, sessionTimeoutMs, rebalanceTimeoutMs,
+            subscribed, owned, nowNs);
+        return true;
+    }
+
+    public boolean onSyncGroup(
+        final int sessionId, final long correlationId, final String group, final String memberId, final int generation)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        groups.sync(session, correlationId, group, memberId, generation, nowNs);
+        return true;
+    }
+
+    public boolean onGroupHeartbeat(
+        final int sessionId, final long correlationId, final String group, final String memberId, final int generation)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        groups.heartbeat(session, correlationId, group, memberId, generation, nowNs);
+        return true;
+    }
+
+    public boolean onLeaveGroup(final int sessionId, final long correlationId, final String group, final String memberId)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        groups.leave(session, correlationId, group, memberId, nowNs);
+        return true;
+    }
+
+    public boolean onListGroups(final int sessionId, final long correlationId)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        send(session, proxy.listGroupsResponse(correlationId, groups.list()));
+        return true;
+    }
+
+    public boolean onDescribeGroup(final int sessionId, final long correlationId, final String group)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.requests.incrementRelease();
+        final String invalid = GroupOffsets.validateGroup(group);
+        final GroupDescription description = null == invalid ? groups.describe(group) : null;
+        final ErrorCode errorCode = null != invalid ? ErrorCode.INVALID_GROUP :
+            null == description ? ErrorCode.UNKNOWN_GROUP : ErrorCode.NONE;
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.describeGroupResponse(correlationId, errorCode, description,
+            null != invalid ? invalid : null == description ? "group " + group + " has no members and no offsets" : ""));
         return true;
     }
 

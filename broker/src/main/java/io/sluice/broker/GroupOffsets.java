@@ -6,14 +6,18 @@ import io.sluice.engine.LogConfig;
 import io.sluice.engine.LogManager;
 import io.sluice.engine.LogReadResult;
 import io.sluice.engine.PartitionLog;
+import io.sluice.transport.PartitionRef;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Consumer groups' committed offsets, kept in the internal topic {@value #TOPIC} so that they are as durable as
@@ -67,6 +71,42 @@ final class GroupOffsets
     long committed(final String group, final String topic, final int partition)
     {
         return offsets.getValue(key(group, topic, partition));
+    }
+
+    /**
+     * @return every group with a committed offset.
+     */
+    Set<String> groups()
+    {
+        final Set<String> groups = new HashSet<>();
+        for (final String key : offsets.keySet())
+        {
+            groups.add(key.substring(0, key.indexOf('\0')));
+        }
+        return groups;
+    }
+
+    /**
+     * @param group name.
+     * @return the group's committed offsets by partition.
+     */
+    Map<PartitionRef, Long> offsets(final String group)
+    {
+        final Map<PartitionRef, Long> result = new HashMap<>();
+        final String prefix = group + '\0';
+        final Object2LongHashMap<String>.EntryIterator entries = offsets.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            entries.next();
+            final String key = entries.getKey();
+            if (key.startsWith(prefix))
+            {
+                final int split = key.indexOf('\0', prefix.length());
+                result.put(new PartitionRef(key.substring(prefix.length(), split),
+                    Integer.parseInt(key.substring(split + 1))), entries.getLongValue());
+            }
+        }
+        return result;
     }
 
     /**

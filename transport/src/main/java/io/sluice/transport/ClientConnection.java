@@ -7,6 +7,7 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.CreditMode;
 import io.sluice.codecs.client.ErrorCode;
 import org.agrona.CloseHelper;
@@ -20,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -513,9 +515,130 @@ public final class ClientConnection implements AutoCloseable
      */
     public void commitOffset(final String group, final int topicId, final int partition, final long offset)
     {
+        commitOffset(group, "", -1, topicId, partition, offset);
+    }
+
+    /**
+     * Store a consumer group's next offset for a partition as a member of the group: the broker takes it only
+     * from a member of the group's current generation that reads the partition (or is giving it up).
+     *
+     * @param group      name.
+     * @param memberId   the committing member, or empty for a commit from outside the membership.
+     * @param generation the member's generation, or -1 from outside the membership.
+     * @param topicId    of the partition.
+     * @param partition  number.
+     * @param offset     the next offset the group consumes.
+     * @throws SluiceClientException if the broker refuses ({@code ILLEGAL_GENERATION}, {@code UNKNOWN_MEMBER},
+     *                               {@code NOT_ASSIGNED}, ...) or does not answer.
+     */
+    public void commitOffset(
+        final String group,
+        final String memberId,
+        final int generation,
+        final int topicId,
+        final int partition,
+        final long offset)
+    {
         final long correlationId = nextCorrelationId();
-        call(correlationId, () -> proxy.offsetCommit(correlationId, group, topicId, partition, offset),
-            "commit offset for group " + group);
+        call(correlationId, () -> proxy.offsetCommit(correlationId, group, memberId, generation, topicId, partition,
+            offset), "commit offset for group " + group);
+    }
+
+    /**
+     * Offer a join request; the answer comes to {@link ClientResponseListener#onJoinGroupResponse} when the
+     * group's next generation forms, which may take up to the group's rebalance timeout.
+     *
+     * @param correlationId      echoed in the answer.
+     * @param group              name.
+     * @param memberId           empty on a first join.
+     * @param assignor           how the group divides partitions; every member must name the same.
+     * @param sessionTimeoutMs   a member silent this long is removed.
+     * @param rebalanceTimeoutMs how long a rebalance waits for members to rejoin.
+     * @param topics             subscribed to.
+     * @param owned              partitions this member still reads (cooperative assignors), else empty.
+     * @return the new publication position or a negative {@link Publication} code.
+     */
+    public long offerJoinGroup(
+        final long correlationId,
+        final String group,
+        final String memberId,
+        final Assignor assignor,
+        final int sessionTimeoutMs,
+        final int rebalanceTimeoutMs,
+        final Collection<String> topics,
+        final Collection<PartitionRef> owned)
+    {
+        return sent(proxy.joinGroup(
+            correlationId, group, memberId, assignor, sessionTimeoutMs, rebalanceTimeoutMs, topics, owned));
+    }
+
+    /**
+     * Offer a sync request; the answer comes to {@link ClientResponseListener#onSyncGroupResponse}.
+     *
+     * @param correlationId echoed in the answer.
+     * @param group         name.
+     * @param memberId      from the join.
+     * @param generation    from the join.
+     * @return the new publication position or a negative {@link Publication} code.
+     */
+    public long offerSyncGroup(final long correlationId, final String group, final String memberId, final int generation)
+    {
+        return sent(proxy.syncGroup(correlationId, group, memberId, generation));
+    }
+
+    /**
+     * Offer a group heartbeat; the answer comes to {@link ClientResponseListener#onGroupResponse}.
+     *
+     * @param correlationId echoed in the answer.
+     * @param group         name.
+     * @param memberId      from the join.
+     * @param generation    from the join.
+     * @return the new publication position or a negative {@link Publication} code.
+     */
+    public long offerGroupHeartbeat(
+        final long correlationId, final String group, final String memberId, final int generation)
+    {
+        return sent(proxy.groupHeartbeat(correlationId, group, memberId, generation));
+    }
+
+    /**
+     * Offer to leave a group; the answer comes to {@link ClientResponseListener#onGroupResponse}.
+     *
+     * @param correlationId echoed in the answer.
+     * @param group         name.
+     * @param memberId      from the join.
+     * @return the new publication position or a negative {@link Publication} code.
+     */
+    public long offerLeaveGroup(final long correlationId, final String group, final String memberId)
+    {
+        return sent(proxy.leaveGroup(correlationId, group, memberId));
+    }
+
+    /**
+     * Every consumer group: those with members and those with only committed offsets.
+     *
+     * @return the groups, sorted by name.
+     * @throws SluiceClientException if the broker does not answer.
+     */
+    public List<GroupListing> listGroups()
+    {
+        final long correlationId = nextCorrelationId();
+        call(correlationId, () -> proxy.listGroups(correlationId), "list groups");
+        return adapter.answerGroups();
+    }
+
+    /**
+     * Describe a consumer group: members, assignment, and committed offset, end offset and lag per partition.
+     *
+     * @param group name.
+     * @return the description.
+     * @throws SluiceClientException with {@code UNKNOWN_GROUP} for a group with neither members nor offsets.
+     */
+    public GroupDescription describeGroup(final String group)
+    {
+        final long correlationId = nextCorrelationId();
+        call(correlationId, () -> proxy.describeGroup(correlationId, group), "describe group " + group);
+        return adapter.answerGroup();
     }
 
     /**

@@ -12,7 +12,13 @@ import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.client.FetchCloseDecoder;
 import io.sluice.codecs.client.FetchCreditDecoder;
 import io.sluice.codecs.client.FetchRequestDecoder;
+import io.sluice.codecs.client.DescribeGroupRequestDecoder;
+import io.sluice.codecs.client.GroupHeartbeatRequestDecoder;
 import io.sluice.codecs.client.HeartbeatDecoder;
+import io.sluice.codecs.client.JoinGroupRequestDecoder;
+import io.sluice.codecs.client.LeaveGroupRequestDecoder;
+import io.sluice.codecs.client.ListGroupsRequestDecoder;
+import io.sluice.codecs.client.SyncGroupRequestDecoder;
 import io.sluice.codecs.client.MessageHeaderDecoder;
 import io.sluice.codecs.client.MetadataRequestDecoder;
 import io.sluice.codecs.client.OffsetCommitRequestDecoder;
@@ -51,6 +57,12 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
     private final OffsetCommitRequestDecoder offsetCommitDecoder = new OffsetCommitRequestDecoder();
     private final OffsetFetchRequestDecoder offsetFetchDecoder = new OffsetFetchRequestDecoder();
     private final OffsetForTimestampRequestDecoder offsetForTimestampDecoder = new OffsetForTimestampRequestDecoder();
+    private final JoinGroupRequestDecoder joinGroupDecoder = new JoinGroupRequestDecoder();
+    private final SyncGroupRequestDecoder syncGroupDecoder = new SyncGroupRequestDecoder();
+    private final GroupHeartbeatRequestDecoder groupHeartbeatDecoder = new GroupHeartbeatRequestDecoder();
+    private final LeaveGroupRequestDecoder leaveGroupDecoder = new LeaveGroupRequestDecoder();
+    private final ListGroupsRequestDecoder listGroupsDecoder = new ListGroupsRequestDecoder();
+    private final DescribeGroupRequestDecoder describeGroupDecoder = new DescribeGroupRequestDecoder();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final ClientRequestListener listener;
     private final ErrorHandler errorHandler;
@@ -304,9 +316,112 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     final int topicId = d.topicId();
                     final int partition = d.partition();
                     final long committedOffset = d.committedOffset();
+                    final int generation = d.generation();
+                    final String group = d.group();
                     inListener = true;
-                    return listener.onOffsetCommit(
-                        sessionId, correlationId, d.group(), topicId, partition, committedOffset);
+                    return listener.onOffsetCommit(sessionId, correlationId, group, d.memberId(), generation, topicId,
+                        partition, committedOffset);
+                }
+
+                case JoinGroupRequestDecoder.TEMPLATE_ID:
+                {
+                    final JoinGroupRequestDecoder d = joinGroupDecoder;
+                    if (invalid(blockLength, JoinGroupRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    inListener = true;
+                    return listener.onJoinGroup(sessionId, d.correlationId(), d);
+                }
+
+                case SyncGroupRequestDecoder.TEMPLATE_ID:
+                {
+                    final SyncGroupRequestDecoder d = syncGroupDecoder;
+                    if (invalid(blockLength, SyncGroupRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final int generation = d.generation();
+                    final String group = d.group();
+                    inListener = true;
+                    return listener.onSyncGroup(sessionId, correlationId, group, d.memberId(), generation);
+                }
+
+                case GroupHeartbeatRequestDecoder.TEMPLATE_ID:
+                {
+                    final GroupHeartbeatRequestDecoder d = groupHeartbeatDecoder;
+                    if (invalid(blockLength, GroupHeartbeatRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final int generation = d.generation();
+                    final String group = d.group();
+                    inListener = true;
+                    return listener.onGroupHeartbeat(sessionId, correlationId, group, d.memberId(), generation);
+                }
+
+                case LeaveGroupRequestDecoder.TEMPLATE_ID:
+                {
+                    final LeaveGroupRequestDecoder d = leaveGroupDecoder;
+                    if (invalid(blockLength, LeaveGroupRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final String group = d.group();
+                    inListener = true;
+                    return listener.onLeaveGroup(sessionId, correlationId, group, d.memberId());
+                }
+
+                case ListGroupsRequestDecoder.TEMPLATE_ID:
+                {
+                    final ListGroupsRequestDecoder d = listGroupsDecoder;
+                    if (invalid(blockLength, ListGroupsRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    inListener = true;
+                    return listener.onListGroups(sessionId, d.correlationId());
+                }
+
+                case DescribeGroupRequestDecoder.TEMPLATE_ID:
+                {
+                    final DescribeGroupRequestDecoder d = describeGroupDecoder;
+                    if (invalid(blockLength, DescribeGroupRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    inListener = true;
+                    return listener.onDescribeGroup(sessionId, correlationId, d.group());
                 }
 
                 case OffsetFetchRequestDecoder.TEMPLATE_ID:

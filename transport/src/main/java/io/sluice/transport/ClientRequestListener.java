@@ -3,6 +3,7 @@ package io.sluice.transport;
 import io.sluice.codecs.client.ConnectRequestDecoder;
 import io.sluice.codecs.client.CreateTopicRequestDecoder;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.JoinGroupRequestDecoder;
 import org.agrona.DirectBuffer;
 
 /**
@@ -146,12 +147,86 @@ public interface ClientRequestListener
      * @param sessionId     of the client's image.
      * @param correlationId of the request.
      * @param group         name.
+     * @param memberId      the committing member, empty for a commit from outside the membership.
+     * @param generation    the member's generation, or -1.
      * @param topicId       as sent.
      * @param partition     as sent.
      * @param offset        as sent.
      * @return true if taken.
      */
-    boolean onOffsetCommit(int sessionId, long correlationId, String group, int topicId, int partition, long offset);
+    boolean onOffsetCommit(
+        int sessionId,
+        long correlationId,
+        String group,
+        String memberId,
+        int generation,
+        int topicId,
+        int partition,
+        long offset);
+
+    /**
+     * A member joins a group, or rejoins it for the next generation.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param decoder       positioned on the topics group: read it, then owned, then the group and member id.
+     * @return true if taken.
+     */
+    boolean onJoinGroup(int sessionId, long correlationId, JoinGroupRequestDecoder decoder);
+
+    /**
+     * A member asks for its assignment in a generation.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param group         name.
+     * @param memberId      as sent.
+     * @param generation    as sent.
+     * @return true if taken.
+     */
+    boolean onSyncGroup(int sessionId, long correlationId, String group, String memberId, int generation);
+
+    /**
+     * A member says it is alive.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param group         name.
+     * @param memberId      as sent.
+     * @param generation    as sent.
+     * @return true if taken.
+     */
+    boolean onGroupHeartbeat(int sessionId, long correlationId, String group, String memberId, int generation);
+
+    /**
+     * A member leaves its group.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param group         name.
+     * @param memberId      as sent.
+     * @return true if taken.
+     */
+    boolean onLeaveGroup(int sessionId, long correlationId, String group, String memberId);
+
+    /**
+     * List every group.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @return true if taken.
+     */
+    boolean onListGroups(int sessionId, long correlationId);
+
+    /**
+     * Describe one group.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param group         name.
+     * @return true if taken.
+     */
+    boolean onDescribeGroup(int sessionId, long correlationId, String group);
 
     /**
      * Read a group's committed offset.

@@ -2,26 +2,34 @@ package io.sluice.transport;
 
 import io.aeron.Publication;
 import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.ConnectRequestEncoder;
 import io.sluice.codecs.client.CreateTopicRequestEncoder;
 import io.sluice.codecs.client.CreditMode;
 import io.sluice.codecs.client.DeleteTopicRequestEncoder;
+import io.sluice.codecs.client.DescribeGroupRequestEncoder;
 import io.sluice.codecs.client.DisconnectEncoder;
 import io.sluice.codecs.client.FetchCloseEncoder;
 import io.sluice.codecs.client.FetchCreditEncoder;
 import io.sluice.codecs.client.FetchRequestEncoder;
+import io.sluice.codecs.client.GroupHeartbeatRequestEncoder;
 import io.sluice.codecs.client.HeartbeatEncoder;
+import io.sluice.codecs.client.JoinGroupRequestEncoder;
+import io.sluice.codecs.client.LeaveGroupRequestEncoder;
+import io.sluice.codecs.client.ListGroupsRequestEncoder;
 import io.sluice.codecs.client.MessageHeaderEncoder;
 import io.sluice.codecs.client.MetadataRequestEncoder;
 import io.sluice.codecs.client.OffsetCommitRequestEncoder;
 import io.sluice.codecs.client.OffsetFetchRequestEncoder;
 import io.sluice.codecs.client.OffsetForTimestampRequestEncoder;
 import io.sluice.codecs.client.ProduceRequestEncoder;
+import io.sluice.codecs.client.SyncGroupRequestEncoder;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -50,6 +58,12 @@ final class ClientRequestProxy
     private final OffsetCommitRequestEncoder offsetCommitEncoder = new OffsetCommitRequestEncoder();
     private final OffsetFetchRequestEncoder offsetFetchEncoder = new OffsetFetchRequestEncoder();
     private final OffsetForTimestampRequestEncoder offsetForTimestampEncoder = new OffsetForTimestampRequestEncoder();
+    private final JoinGroupRequestEncoder joinGroupEncoder = new JoinGroupRequestEncoder();
+    private final SyncGroupRequestEncoder syncGroupEncoder = new SyncGroupRequestEncoder();
+    private final GroupHeartbeatRequestEncoder groupHeartbeatEncoder = new GroupHeartbeatRequestEncoder();
+    private final LeaveGroupRequestEncoder leaveGroupEncoder = new LeaveGroupRequestEncoder();
+    private final ListGroupsRequestEncoder listGroupsEncoder = new ListGroupsRequestEncoder();
+    private final DescribeGroupRequestEncoder describeGroupEncoder = new DescribeGroupRequestEncoder();
     private final Publication publication;
 
     ClientRequestProxy(final Publication publication)
@@ -173,14 +187,22 @@ final class ClientRequestProxy
     }
 
     long offsetCommit(
-        final long correlationId, final String group, final int topicId, final int partition, final long offset)
+        final long correlationId,
+        final String group,
+        final String memberId,
+        final int generation,
+        final int topicId,
+        final int partition,
+        final long offset)
     {
         offsetCommitEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .topicId(topicId)
             .partition(partition)
             .committedOffset(offset)
-            .group(group);
+            .generation(generation)
+            .group(group)
+            .memberId(memberId);
         return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + offsetCommitEncoder.encodedLength());
     }
 
@@ -202,6 +224,77 @@ final class ClientRequestProxy
             .partition(partition)
             .timestamp(timestamp);
         return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + offsetForTimestampEncoder.encodedLength());
+    }
+
+    long joinGroup(
+        final long correlationId,
+        final String group,
+        final String memberId,
+        final Assignor assignor,
+        final int sessionTimeoutMs,
+        final int rebalanceTimeoutMs,
+        final Collection<String> topics,
+        final Collection<PartitionRef> owned)
+    {
+        final JoinGroupRequestEncoder.TopicsEncoder topicsEncoder = joinGroupEncoder
+            .wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionTimeoutMs(sessionTimeoutMs)
+            .rebalanceTimeoutMs(rebalanceTimeoutMs)
+            .assignor(assignor)
+            .topicsCount(topics.size());
+        for (final String topic : topics)
+        {
+            topicsEncoder.next().topic(topic);
+        }
+        final JoinGroupRequestEncoder.OwnedEncoder ownedEncoder = joinGroupEncoder.ownedCount(owned.size());
+        for (final PartitionRef partition : owned)
+        {
+            ownedEncoder.next().partition(partition.partition()).topic(partition.topic());
+        }
+        joinGroupEncoder.group(group).memberId(memberId);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + joinGroupEncoder.encodedLength());
+    }
+
+    long syncGroup(final long correlationId, final String group, final String memberId, final int generation)
+    {
+        syncGroupEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .generation(generation)
+            .group(group)
+            .memberId(memberId);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + syncGroupEncoder.encodedLength());
+    }
+
+    long groupHeartbeat(final long correlationId, final String group, final String memberId, final int generation)
+    {
+        groupHeartbeatEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .generation(generation)
+            .group(group)
+            .memberId(memberId);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + groupHeartbeatEncoder.encodedLength());
+    }
+
+    long leaveGroup(final long correlationId, final String group, final String memberId)
+    {
+        leaveGroupEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .group(group)
+            .memberId(memberId);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + leaveGroupEncoder.encodedLength());
+    }
+
+    long listGroups(final long correlationId)
+    {
+        listGroupsEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder).correlationId(correlationId);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + listGroupsEncoder.encodedLength());
+    }
+
+    long describeGroup(final long correlationId, final String group)
+    {
+        describeGroupEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder).correlationId(correlationId).group(group);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + describeGroupEncoder.encodedLength());
     }
 
     private long offer(final DirectBuffer buffer, final int length)

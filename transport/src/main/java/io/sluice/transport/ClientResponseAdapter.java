@@ -6,14 +6,20 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.codecs.client.AdminResponseDecoder;
 import io.sluice.codecs.client.ConnectResponseDecoder;
+import io.sluice.codecs.client.DescribeGroupResponseDecoder;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.client.ErrorResponseDecoder;
 import io.sluice.codecs.client.FetchDataDecoder;
 import io.sluice.codecs.client.FetchStatusDecoder;
+import io.sluice.codecs.client.GroupState;
+import io.sluice.codecs.client.GroupResponseDecoder;
+import io.sluice.codecs.client.JoinGroupResponseDecoder;
+import io.sluice.codecs.client.ListGroupsResponseDecoder;
 import io.sluice.codecs.client.MessageHeaderDecoder;
 import io.sluice.codecs.client.MetadataResponseDecoder;
 import io.sluice.codecs.client.OffsetResponseDecoder;
 import io.sluice.codecs.client.ProduceResponseDecoder;
+import io.sluice.codecs.client.SyncGroupResponseDecoder;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;
@@ -44,6 +50,11 @@ final class ClientResponseAdapter implements FragmentHandler
     private final FetchStatusDecoder fetchStatusDecoder = new FetchStatusDecoder();
     private final FetchDataDecoder fetchDataDecoder = new FetchDataDecoder();
     private final OffsetResponseDecoder offsetDecoder = new OffsetResponseDecoder();
+    private final JoinGroupResponseDecoder joinGroupDecoder = new JoinGroupResponseDecoder();
+    private final SyncGroupResponseDecoder syncGroupDecoder = new SyncGroupResponseDecoder();
+    private final GroupResponseDecoder groupDecoder = new GroupResponseDecoder();
+    private final ListGroupsResponseDecoder listGroupsDecoder = new ListGroupsResponseDecoder();
+    private final DescribeGroupResponseDecoder describeGroupDecoder = new DescribeGroupResponseDecoder();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
 
     private ClientResponseListener listener = NO_LISTENER;
@@ -60,12 +71,22 @@ final class ClientResponseAdapter implements FragmentHandler
     private int answerMaxFrameLength;
     private int answerTimeoutMs;
     private List<TopicDescription> answerTopics;
+    private List<GroupListing> answerGroups;
+    private GroupDescription answerGroup;
 
     int poll(final Subscription subscription, final ClientResponseListener listener, final int fragmentLimit)
     {
+        listener(listener);
+        return subscription.poll(assembler, fragmentLimit);
+    }
+
+    /**
+     * @param listener for responses no blocking call waits for, from now on.
+     */
+    void listener(final ClientResponseListener listener)
+    {
         this.listener = null == listener ? NO_LISTENER : listener;
         lastPollListener = this.listener;
-        return subscription.poll(assembler, fragmentLimit);
     }
 
     /**
@@ -86,6 +107,8 @@ final class ClientResponseAdapter implements FragmentHandler
         answerMessage = "";
         answerValue = -1;
         answerTopics = null;
+        answerGroups = null;
+        answerGroup = null;
     }
 
     boolean answered()
@@ -126,6 +149,16 @@ final class ClientResponseAdapter implements FragmentHandler
     List<TopicDescription> answerTopics()
     {
         return answerTopics;
+    }
+
+    List<GroupListing> answerGroups()
+    {
+        return answerGroups;
+    }
+
+    GroupDescription answerGroup()
+    {
+        return answerGroup;
     }
 
     int malformedResponses()
@@ -238,6 +271,66 @@ final class ClientResponseAdapter implements FragmentHandler
                         metadataDecoder.correlationId() == awaitedCorrelationId)
                     {
                         onMetadataResponse(metadataDecoder);
+                    }
+                    break;
+
+                case JoinGroupResponseDecoder.TEMPLATE_ID:
+                    if (fits(joinGroupDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
+                        blockLength, JoinGroupResponseDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        final JoinGroupResponseDecoder d = joinGroupDecoder;
+                        final long correlationId = d.correlationId();
+                        final ErrorCode errorCode = errorCode(d.errorCodeRaw());
+                        final int generation = d.generation();
+                        final String memberId = d.memberId();
+                        listener.onJoinGroupResponse(correlationId, errorCode, generation, memberId, d.errorMessage());
+                    }
+                    break;
+
+                case SyncGroupResponseDecoder.TEMPLATE_ID:
+                    if (fits(syncGroupDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
+                        blockLength, SyncGroupResponseDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        final SyncGroupResponseDecoder d = syncGroupDecoder;
+                        final long correlationId = d.correlationId();
+                        final ErrorCode errorCode = errorCode(d.errorCodeRaw());
+                        final int generation = d.generation();
+                        final List<PartitionRef> assignment = new ArrayList<>();
+                        for (final SyncGroupResponseDecoder.AssignmentDecoder a : d.assignment())
+                        {
+                            final int partition = a.partition();
+                            assignment.add(new PartitionRef(a.topic(), partition));
+                        }
+                        listener.onSyncGroupResponse(
+                            correlationId, errorCode, generation, List.copyOf(assignment), d.errorMessage());
+                    }
+                    break;
+
+                case GroupResponseDecoder.TEMPLATE_ID:
+                    if (fits(groupDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
+                        blockLength, GroupResponseDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        final GroupResponseDecoder d = groupDecoder;
+                        listener.onGroupResponse(
+                            d.correlationId(), errorCode(d.errorCodeRaw()), d.generation(), d.errorMessage());
+                    }
+                    break;
+
+                case ListGroupsResponseDecoder.TEMPLATE_ID:
+                    if (fits(listGroupsDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
+                        blockLength, ListGroupsResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        listGroupsDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        onListGroupsResponse(listGroupsDecoder);
+                    }
+                    break;
+
+                case DescribeGroupResponseDecoder.TEMPLATE_ID:
+                    if (fits(describeGroupDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
+                        blockLength, DescribeGroupResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        describeGroupDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        onDescribeGroupResponse(describeGroupDecoder);
                     }
                     break;
 
@@ -359,6 +452,62 @@ final class ClientResponseAdapter implements FragmentHandler
         }
         answerMessage = d.errorMessage();
         answerTopics = topics;
+        answered = true;
+    }
+
+    private void onListGroupsResponse(final ListGroupsResponseDecoder d)
+    {
+        answerCode = errorCode(d.errorCodeRaw());
+        final List<GroupListing> groups = new ArrayList<>();
+        for (final ListGroupsResponseDecoder.GroupsDecoder g : d.groups())
+        {
+            final GroupState state = g.state();
+            final int members = g.members();
+            final int generation = g.generation();
+            final String name = g.name();
+            groups.add(new GroupListing(name, state, members, generation, g.assignor()));
+        }
+        answerMessage = d.errorMessage();
+        answerGroups = List.copyOf(groups);
+        answered = true;
+    }
+
+    private void onDescribeGroupResponse(final DescribeGroupResponseDecoder d)
+    {
+        answerCode = errorCode(d.errorCodeRaw());
+        final GroupState state = d.state();
+        final int generation = d.generation();
+        final List<GroupDescription.Member> members = new ArrayList<>();
+        for (final DescribeGroupResponseDecoder.MembersDecoder m : d.members())
+        {
+            final int sessionTimeoutMs = m.sessionTimeoutMs();
+            final List<PartitionRef> assignment = new ArrayList<>();
+            for (final DescribeGroupResponseDecoder.MembersDecoder.AssignmentDecoder a : m.assignment())
+            {
+                final int partition = a.partition();
+                assignment.add(new PartitionRef(a.topic(), partition));
+            }
+            final String memberId = m.memberId();
+            members.add(new GroupDescription.Member(memberId, m.clientName(), sessionTimeoutMs, List.copyOf(assignment)));
+        }
+        final List<GroupDescription.PartitionOffset> offsets = new ArrayList<>();
+        for (final DescribeGroupResponseDecoder.OffsetsDecoder o : d.offsets())
+        {
+            final int partition = o.partition();
+            final long committedOffset = o.committedOffset();
+            final long endOffset = o.endOffset();
+            final String topic = o.topic();
+            offsets.add(new GroupDescription.PartitionOffset(
+                new PartitionRef(topic, partition), committedOffset, endOffset, o.memberId()));
+        }
+        final String name = d.name();
+        final String assignor = d.assignor();
+        answerMessage = d.errorMessage();
+        if (answerCode == ErrorCode.NONE)
+        {
+            answerGroup = new GroupDescription(
+                name, state, generation, assignor, List.copyOf(members), List.copyOf(offsets));
+        }
         answered = true;
     }
 

@@ -3,6 +3,8 @@ package io.sluice.transport;
 import io.sluice.codecs.client.ErrorCode;
 import org.agrona.DirectBuffer;
 
+import java.util.List;
+
 /**
  * What a client application does with the asynchronous responses {@link ClientConnection#poll} delivers: produce
  * acknowledgements, fetch session status and fetched batches, and errors. Responses to the connection's blocking
@@ -93,6 +95,58 @@ public interface ClientResponseListener
      */
     default void onError(
         final long correlationId, final ErrorCode errorCode, final int requestTemplateId, final String errorMessage)
+    {
+    }
+
+    /**
+     * A join was answered: the group's new generation formed with this member in it ({@code NONE}), or the join
+     * was refused.
+     *
+     * @param correlationId of the join request.
+     * @param errorCode     outcome.
+     * @param generation    the new generation, or -1.
+     * @param memberId      the member's id (given by the broker on a first join), or empty.
+     * @param errorMessage  empty on success.
+     */
+    default void onJoinGroupResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int generation,
+        final String memberId,
+        final String errorMessage)
+    {
+    }
+
+    /**
+     * A sync was answered with the member's partitions for a generation, or refused.
+     *
+     * @param correlationId of the sync request.
+     * @param errorCode     outcome.
+     * @param generation    of the assignment.
+     * @param assignment    the partitions the member reads, sorted.
+     * @param errorMessage  empty on success.
+     */
+    default void onSyncGroupResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int generation,
+        final List<PartitionRef> assignment,
+        final String errorMessage)
+    {
+    }
+
+    /**
+     * A group heartbeat or leave was answered. For a heartbeat, {@code REBALANCE_IN_PROGRESS} means join again;
+     * {@code UNKNOWN_MEMBER} or {@code ILLEGAL_GENERATION} mean the member was removed or is behind, and must give
+     * up its partitions and join again.
+     *
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param generation    the group's current generation.
+     * @param errorMessage  empty on success.
+     */
+    default void onGroupResponse(
+        final long correlationId, final ErrorCode errorCode, final int generation, final String errorMessage)
     {
     }
 }

@@ -2,16 +2,23 @@ package io.sluice.transport;
 
 import io.sluice.codecs.client.AdminResponseEncoder;
 import io.sluice.codecs.client.ConnectResponseEncoder;
+import io.sluice.codecs.client.DescribeGroupResponseEncoder;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.client.ErrorResponseEncoder;
 import io.sluice.codecs.client.FetchDataEncoder;
 import io.sluice.codecs.client.FetchStatusEncoder;
+import io.sluice.codecs.client.GroupResponseEncoder;
+import io.sluice.codecs.client.JoinGroupResponseEncoder;
+import io.sluice.codecs.client.ListGroupsResponseEncoder;
 import io.sluice.codecs.client.MessageHeaderEncoder;
 import io.sluice.codecs.client.MetadataResponseEncoder;
 import io.sluice.codecs.client.OffsetResponseEncoder;
 import io.sluice.codecs.client.ProduceResponseEncoder;
+import io.sluice.codecs.client.SyncGroupResponseEncoder;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+
+import java.util.List;
 
 /**
  * The broker's side of the client protocol: encodes each response into one reused buffer, from which the caller
@@ -33,6 +40,11 @@ public final class ClientResponseProxy
     private final FetchStatusEncoder fetchStatusEncoder = new FetchStatusEncoder();
     private final FetchDataEncoder fetchDataEncoder = new FetchDataEncoder();
     private final OffsetResponseEncoder offsetEncoder = new OffsetResponseEncoder();
+    private final JoinGroupResponseEncoder joinGroupEncoder = new JoinGroupResponseEncoder();
+    private final SyncGroupResponseEncoder syncGroupEncoder = new SyncGroupResponseEncoder();
+    private final GroupResponseEncoder groupEncoder = new GroupResponseEncoder();
+    private final ListGroupsResponseEncoder listGroupsEncoder = new ListGroupsResponseEncoder();
+    private final DescribeGroupResponseEncoder describeGroupEncoder = new DescribeGroupResponseEncoder();
 
     /**
      * The buffer every method encodes into, from index 0.
@@ -247,5 +259,153 @@ public final class ClientResponseProxy
             .committedOffset(committedOffset)
             .errorMessage(errorMessage);
         return MessageHeaderEncoder.ENCODED_LENGTH + offsetEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param generation    the generation formed, or -1.
+     * @param memberId      the member's id, or empty.
+     * @param errorMessage  empty on success.
+     * @return the encoded length.
+     */
+    public int joinGroupResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int generation,
+        final String memberId,
+        final String errorMessage)
+    {
+        joinGroupEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .generation(generation)
+            .memberId(memberId)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + joinGroupEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param generation    of the assignment, or -1.
+     * @param assignment    the member's partitions; empty on error.
+     * @param errorMessage  empty on success.
+     * @return the encoded length.
+     */
+    public int syncGroupResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int generation,
+        final List<PartitionRef> assignment,
+        final String errorMessage)
+    {
+        final SyncGroupResponseEncoder.AssignmentEncoder group = syncGroupEncoder
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .generation(generation)
+            .assignmentCount(assignment.size());
+        for (final PartitionRef partition : assignment)
+        {
+            group.next().partition(partition.partition()).topic(partition.topic());
+        }
+        syncGroupEncoder.errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + syncGroupEncoder.encodedLength();
+    }
+
+    /**
+     * The answer to a group heartbeat or leave.
+     *
+     * @param correlationId of the request.
+     * @param errorCode     outcome; {@code REBALANCE_IN_PROGRESS} asks a member to rejoin.
+     * @param generation    the group's current generation.
+     * @param errorMessage  empty on success.
+     * @return the encoded length.
+     */
+    public int groupResponse(
+        final long correlationId, final ErrorCode errorCode, final int generation, final String errorMessage)
+    {
+        groupEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .generation(generation)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + groupEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId of the request.
+     * @param groups        every group.
+     * @return the encoded length.
+     */
+    public int listGroupsResponse(final long correlationId, final List<GroupListing> groups)
+    {
+        final ListGroupsResponseEncoder.GroupsEncoder group = listGroupsEncoder
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(ErrorCode.NONE)
+            .groupsCount(groups.size());
+        for (final GroupListing listing : groups)
+        {
+            group.next()
+                .state(listing.state())
+                .members(listing.members())
+                .generation(listing.generation())
+                .name(listing.name())
+                .assignor(listing.assignor());
+        }
+        listGroupsEncoder.errorMessage("");
+        return MessageHeaderEncoder.ENCODED_LENGTH + listGroupsEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param description   the group, or null on error.
+     * @param errorMessage  empty on success.
+     * @return the encoded length.
+     */
+    public int describeGroupResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final GroupDescription description,
+        final String errorMessage)
+    {
+        final DescribeGroupResponseEncoder e = describeGroupEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode);
+        final List<GroupDescription.Member> members = null == description ? List.of() : description.members();
+        final List<GroupDescription.PartitionOffset> offsets = null == description ? List.of() : description.offsets();
+        if (null != description)
+        {
+            e.state(description.state()).generation(description.generation());
+        }
+        final DescribeGroupResponseEncoder.MembersEncoder membersEncoder = e.membersCount(members.size());
+        for (final GroupDescription.Member member : members)
+        {
+            membersEncoder.next().sessionTimeoutMs(member.sessionTimeoutMs());
+            final DescribeGroupResponseEncoder.MembersEncoder.AssignmentEncoder assignment =
+                membersEncoder.assignmentCount(member.assignment().size());
+            for (final PartitionRef partition : member.assignment())
+            {
+                assignment.next().partition(partition.partition()).topic(partition.topic());
+            }
+            membersEncoder.memberId(member.memberId()).clientName(member.clientName());
+        }
+        final DescribeGroupResponseEncoder.OffsetsEncoder offsetsEncoder = e.offsetsCount(offsets.size());
+        for (final GroupDescription.PartitionOffset offset : offsets)
+        {
+            offsetsEncoder.next()
+                .partition(offset.partition().partition())
+                .committedOffset(offset.committedOffset())
+                .endOffset(offset.endOffset())
+                .topic(offset.partition().topic())
+                .memberId(offset.memberId());
+        }
+        e.name(null == description ? "" : description.name())
+            .assignor(null == description ? "" : description.assignor())
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
     }
 }

@@ -4,24 +4,32 @@ import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
 import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.ConnectRequestDecoder;
 import io.sluice.codecs.client.ConnectRequestEncoder;
 import io.sluice.codecs.client.CreateTopicRequestDecoder;
 import io.sluice.codecs.client.CreateTopicRequestEncoder;
 import io.sluice.codecs.client.CreditMode;
 import io.sluice.codecs.client.DeleteTopicRequestEncoder;
+import io.sluice.codecs.client.DescribeGroupRequestEncoder;
 import io.sluice.codecs.client.DisconnectEncoder;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.client.FetchCloseEncoder;
 import io.sluice.codecs.client.FetchCreditEncoder;
 import io.sluice.codecs.client.FetchRequestEncoder;
+import io.sluice.codecs.client.GroupHeartbeatRequestEncoder;
 import io.sluice.codecs.client.HeartbeatEncoder;
+import io.sluice.codecs.client.JoinGroupRequestDecoder;
+import io.sluice.codecs.client.JoinGroupRequestEncoder;
+import io.sluice.codecs.client.LeaveGroupRequestEncoder;
+import io.sluice.codecs.client.ListGroupsRequestEncoder;
 import io.sluice.codecs.client.MessageHeaderEncoder;
 import io.sluice.codecs.client.MetadataRequestEncoder;
 import io.sluice.codecs.client.OffsetCommitRequestEncoder;
 import io.sluice.codecs.client.OffsetFetchRequestEncoder;
 import io.sluice.codecs.client.OffsetForTimestampRequestEncoder;
 import io.sluice.codecs.client.ProduceRequestEncoder;
+import io.sluice.codecs.client.SyncGroupRequestEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -197,10 +205,64 @@ class ClientRequestAdapterTest
             .topicId(7)
             .partition(2)
             .committedOffset(42)
-            .group("g1");
+            .generation(5)
+            .group("g1")
+            .memberId("m-1");
         frames.add(frame("offset-commit", buffer, commit.encodedLength(), OffsetCommitRequestEncoder.TEMPLATE_ID,
             OffsetCommitRequestEncoder.BLOCK_LENGTH, 108,
-            "commit s=" + SESSION_ID + " c=108 group=g1 topic=7 p=2 offset=42"));
+            "commit s=" + SESSION_ID + " c=108 group=g1 member=m-1 gen=5 topic=7 p=2 offset=42"));
+
+        final JoinGroupRequestEncoder join = new JoinGroupRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(111)
+            .sessionTimeoutMs(10_000)
+            .rebalanceTimeoutMs(30_000)
+            .assignor(Assignor.COOPERATIVE_STICKY);
+        join.topicsCount(2).next().topic("orders").next().topic("payments");
+        join.ownedCount(1).next().partition(3).topic("orders");
+        join.group("g1").memberId("m-1");
+        frames.add(frame("join-group", buffer, join.encodedLength(), JoinGroupRequestEncoder.TEMPLATE_ID,
+            JoinGroupRequestEncoder.BLOCK_LENGTH, 111, "join s=" + SESSION_ID +
+                " c=111 session=10000 rebalance=30000 assignor=2 topics=[orders, payments] " +
+                "owned=[orders-3] group=g1 member=m-1"));
+
+        final SyncGroupRequestEncoder sync = new SyncGroupRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(112)
+            .generation(6)
+            .group("g1")
+            .memberId("m-1");
+        frames.add(frame("sync-group", buffer, sync.encodedLength(), SyncGroupRequestEncoder.TEMPLATE_ID,
+            SyncGroupRequestEncoder.BLOCK_LENGTH, 112, "sync s=" + SESSION_ID + " c=112 group=g1 member=m-1 gen=6"));
+
+        final GroupHeartbeatRequestEncoder groupHeartbeat = new GroupHeartbeatRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(113)
+            .generation(6)
+            .group("g1")
+            .memberId("m-2");
+        frames.add(frame("group-heartbeat", buffer, groupHeartbeat.encodedLength(),
+            GroupHeartbeatRequestEncoder.TEMPLATE_ID, GroupHeartbeatRequestEncoder.BLOCK_LENGTH, 113,
+            "groupHeartbeat s=" + SESSION_ID + " c=113 group=g1 member=m-2 gen=6"));
+
+        final LeaveGroupRequestEncoder leave = new LeaveGroupRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(114)
+            .group("g1")
+            .memberId("m-3");
+        frames.add(frame("leave-group", buffer, leave.encodedLength(), LeaveGroupRequestEncoder.TEMPLATE_ID,
+            LeaveGroupRequestEncoder.BLOCK_LENGTH, 114, "leave s=" + SESSION_ID + " c=114 group=g1 member=m-3"));
+
+        final ListGroupsRequestEncoder listGroups = new ListGroupsRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(115);
+        frames.add(frame("list-groups", buffer, listGroups.encodedLength(), ListGroupsRequestEncoder.TEMPLATE_ID,
+            ListGroupsRequestEncoder.BLOCK_LENGTH, -1, "listGroups s=" + SESSION_ID + " c=115"));
+
+        final DescribeGroupRequestEncoder describeGroup = new DescribeGroupRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(117)
+            .group("g1");
+        frames.add(frame("describe-group", buffer, describeGroup.encodedLength(),
+            DescribeGroupRequestEncoder.TEMPLATE_ID, DescribeGroupRequestEncoder.BLOCK_LENGTH, 117,
+            "describeGroup s=" + SESSION_ID + " c=117 group=g1"));
 
         final OffsetFetchRequestEncoder offsetFetch = new OffsetFetchRequestEncoder()
             .wrapAndApplyHeader(buffer, 0, header)
@@ -849,12 +911,66 @@ class ClientRequestAdapterTest
             final int sessionId,
             final long correlationId,
             final String group,
+            final String memberId,
+            final int generation,
             final int topicId,
             final int partition,
             final long offset)
         {
-            return record("commit s=" + sessionId + " c=" + correlationId + " group=" + group + " topic=" + topicId +
-                " p=" + partition + " offset=" + offset);
+            return record("commit s=" + sessionId + " c=" + correlationId + " group=" + group + " member=" +
+                memberId + " gen=" + generation + " topic=" + topicId + " p=" + partition + " offset=" + offset);
+        }
+
+        public boolean onJoinGroup(final int sessionId, final long correlationId, final JoinGroupRequestDecoder d)
+        {
+            final int sessionTimeoutMs = d.sessionTimeoutMs();
+            final int rebalanceTimeoutMs = d.rebalanceTimeoutMs();
+            final short assignor = d.assignorRaw(); // the broker's to validate, as with every enum
+            final List<String> topics = new ArrayList<>();
+            for (final JoinGroupRequestDecoder.TopicsDecoder topic : d.topics())
+            {
+                topics.add(topic.topic());
+            }
+            final List<PartitionRef> owned = new ArrayList<>();
+            for (final JoinGroupRequestDecoder.OwnedDecoder o : d.owned())
+            {
+                final int partition = o.partition();
+                owned.add(new PartitionRef(o.topic(), partition));
+            }
+            final String group = d.group();
+            return record("join s=" + sessionId + " c=" + correlationId + " session=" + sessionTimeoutMs +
+                " rebalance=" + rebalanceTimeoutMs + " assignor=" + assignor + " topics=" + topics + " owned=" +
+                owned + " group=" + group + " member=" + d.memberId());
+        }
+
+        public boolean onSyncGroup(
+            final int sessionId, final long correlationId, final String group, final String memberId, final int gen)
+        {
+            return record("sync s=" + sessionId + " c=" + correlationId + " group=" + group + " member=" + memberId +
+                " gen=" + gen);
+        }
+
+        public boolean onGroupHeartbeat(
+            final int sessionId, final long correlationId, final String group, final String memberId, final int gen)
+        {
+            return record("groupHeartbeat s=" + sessionId + " c=" + correlationId + " group=" + group + " member=" +
+                memberId + " gen=" + gen);
+        }
+
+        public boolean onLeaveGroup(
+            final int sessionId, final long correlationId, final String group, final String memberId)
+        {
+            return record("leave s=" + sessionId + " c=" + correlationId + " group=" + group + " member=" + memberId);
+        }
+
+        public boolean onListGroups(final int sessionId, final long correlationId)
+        {
+            return record("listGroups s=" + sessionId + " c=" + correlationId);
+        }
+
+        public boolean onDescribeGroup(final int sessionId, final long correlationId, final String group)
+        {
+            return record("describeGroup s=" + sessionId + " c=" + correlationId + " group=" + group);
         }
 
         public boolean onOffsetFetch(
