@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /**
- * The {@code sluice} command: {@code broker}, {@code topics}, {@code produce}, {@code consume}.
+ * The {@code sluice} command: {@code broker}, {@code topics}, {@code produce}, {@code consume}, {@code groups}.
  * <p>
  * Exit codes: 0 success; 1 a failure at run time (an unreachable broker, a refused request), reported as one line
  * on stderr; 2 bad usage (an unknown option or a bad value), reported with the usage.
@@ -21,7 +21,8 @@ import java.io.PrintWriter;
         BrokerCommand.class,
         TopicsCommand.class,
         ProduceCommand.class,
-        ConsumeCommand.class
+        ConsumeCommand.class,
+        GroupsCommand.class
     })
 public final class SluiceCli implements Runnable
 {

@@ -44,6 +44,13 @@ class SluiceCliTest
         assertEquals(2, run("topics", "list", "--bootstrap", "no-port"));
         assertEquals(2, run("topics", "list"), "--bootstrap is required");
         assertEquals(2, run("topics"), "a topics subcommand is required");
+        assertEquals(2, run("groups"), "a groups subcommand is required");
+        assertEquals(2, run("groups", "list"), "--bootstrap is required");
+        assertEquals(2, run("groups", "describe", "--bootstrap", "127.0.0.1:9494"), "--group is required");
+        assertTrue(err.toString().contains("Missing required option: '--group=GROUP'"), err.toString());
+        assertTrue(err.toString().contains("Usage: sluice groups describe"), err.toString());
+        assertEquals(2, run("groups", "describe", "--bootstrap", "127.0.0.1:9494", "--group", ""));
+        assertTrue(err.toString().contains("--group must not be empty"), err.toString());
         assertEquals(2, run("produce", "--bootstrap", "127.0.0.1:9494", "--topic", "t", "--acks", "2"));
         assertEquals(2, run("produce", "--bootstrap", "127.0.0.1:9494"), "--topic is required");
         assertEquals(2, run("consume", "--bootstrap", "127.0.0.1:9494", "--topic", "t", "--max-records", "0"));
@@ -79,5 +86,14 @@ class SluiceCliTest
         final String message = err.toString().strip();
         assertEquals("sluice topics list: no broker answers at 127.0.0.1:9", message);
         assertFalse(message.contains("Exception"), message);
+    }
+
+    @Test
+    void shouldPrintOneLineWhenTheBrokerCannotBeReachedForGroups()
+    {
+        final int exitCode = run("groups", "describe", "--bootstrap", "127.0.0.1:9", "--connect-timeout-ms", "500",
+            "--group", "g");
+        assertEquals(1, exitCode);
+        assertEquals("sluice groups describe: no broker answers at 127.0.0.1:9", err.toString().strip());
     }
 }

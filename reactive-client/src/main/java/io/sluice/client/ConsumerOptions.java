@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * What a {@link SluiceConsumer} reads and how. Immutable: each {@code withXxx} returns a copy.
  * <p>
  * Either {@link #withTopics} (every partition of the topics), {@link #withTopicPattern} (every partition of every
- * matching topic, new ones included) or {@link #withAssignment} (the partitions named).
+ * matching topic, new ones included) or {@link #withAssignment} (the partitions named). With a
+ * {@link #withGroupId group}, topics and patterns make the consumer a member of the group: the group coordinator
+ * divides the partitions among its members ({@link #withAssignor}) and moves them as members come and go.
  * Each partition starts at its {@link #withSeek seek} position if one was given, else at the group's committed
  * offset, else where {@link #withOffsetReset} says.
  *
@@ -41,33 +43,98 @@ public final class ConsumerOptions<K, V>
     private final OffsetReset offsetReset;
     private final long maxBufferedBytes;
     private final Duration commitInterval;
+    private final Assignor assignor;
+    private final Duration sessionTimeout;
+    private final Duration heartbeatInterval;
+    private final Duration rebalanceTimeout;
+    private final Duration revokeTimeout;
 
-    private ConsumerOptions(
-        final Deserializer<K> keyDeserializer,
-        final Deserializer<V> valueDeserializer,
-        final String groupId,
-        final List<String> topics,
-        final List<TopicPartition> assignment,
-        final Pattern topicPattern,
-        final Map<TopicPartition, Long> seeks,
-        final OffsetReset offsetReset,
-        final long maxBufferedBytes,
-        final Duration commitInterval)
+    /** The fields of an options object being built; copied, changed once, then frozen. */
+    private static final class Settings<K, V> implements Cloneable
     {
-        this.keyDeserializer = Objects.requireNonNull(keyDeserializer, "keyDeserializer");
-        this.valueDeserializer = Objects.requireNonNull(valueDeserializer, "valueDeserializer");
-        this.groupId = groupId;
-        this.topics = List.copyOf(topics);
-        this.assignment = List.copyOf(assignment);
-        this.topicPattern = topicPattern;
-        this.seeks = Map.copyOf(seeks);
-        this.offsetReset = Objects.requireNonNull(offsetReset, "offsetReset");
-        if (maxBufferedBytes < 64 * 1024)
+        Deserializer<K> keyDeserializer;
+        Deserializer<V> valueDeserializer;
+        String groupId;
+        List<String> topics = List.of();
+        List<TopicPartition> assignment = List.of();
+        Pattern topicPattern;
+        Map<TopicPartition, Long> seeks = Map.of();
+        OffsetReset offsetReset = OffsetReset.LATEST;
+        long maxBufferedBytes = MAX_BUFFERED_BYTES_DEFAULT;
+        Duration commitInterval = Duration.ofSeconds(1);
+        Assignor assignor = Assignor.COOPERATIVE_STICKY;
+        Duration sessionTimeout = Duration.ofSeconds(10);
+        Duration heartbeatInterval = Duration.ofSeconds(1);
+        Duration rebalanceTimeout = Duration.ofSeconds(30);
+        Duration revokeTimeout = Duration.ofSeconds(10);
+
+        @SuppressWarnings("unchecked")
+        Settings<K, V> copy()
         {
-            throw new IllegalArgumentException("maxBufferedBytes must be at least 64 KiB: " + maxBufferedBytes);
+            try
+            {
+                return (Settings<K, V>)clone();
+            }
+            catch (final CloneNotSupportedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
         }
-        this.maxBufferedBytes = maxBufferedBytes;
-        this.commitInterval = ClientOptions.requirePositive(commitInterval, "commitInterval");
+    }
+
+    private ConsumerOptions(final Settings<K, V> s)
+    {
+        this.keyDeserializer = Objects.requireNonNull(s.keyDeserializer, "keyDeserializer");
+        this.valueDeserializer = Objects.requireNonNull(s.valueDeserializer, "valueDeserializer");
+        this.groupId = s.groupId;
+        this.topics = List.copyOf(s.topics);
+        this.assignment = List.copyOf(s.assignment);
+        this.topicPattern = s.topicPattern;
+        this.seeks = Map.copyOf(s.seeks);
+        this.offsetReset = Objects.requireNonNull(s.offsetReset, "offsetReset");
+        if (s.maxBufferedBytes < 64 * 1024)
+        {
+            throw new IllegalArgumentException("maxBufferedBytes must be at least 64 KiB: " + s.maxBufferedBytes);
+        }
+        this.maxBufferedBytes = s.maxBufferedBytes;
+        this.commitInterval = ClientOptions.requirePositive(s.commitInterval, "commitInterval");
+        this.assignor = Objects.requireNonNull(s.assignor, "assignor");
+        this.sessionTimeout = ClientOptions.requirePositive(s.sessionTimeout, "sessionTimeout");
+        this.heartbeatInterval = ClientOptions.requirePositive(s.heartbeatInterval, "heartbeatInterval");
+        this.rebalanceTimeout = ClientOptions.requirePositive(s.rebalanceTimeout, "rebalanceTimeout");
+        this.revokeTimeout = ClientOptions.requirePositive(s.revokeTimeout, "revokeTimeout");
+        if (heartbeatInterval.compareTo(sessionTimeout) >= 0)
+        {
+            throw new IllegalArgumentException("heartbeatInterval " + heartbeatInterval + " must be shorter than " +
+                "sessionTimeout " + sessionTimeout);
+        }
+        if (revokeTimeout.compareTo(rebalanceTimeout) >= 0)
+        {
+            throw new IllegalArgumentException("revokeTimeout " + revokeTimeout + " must be shorter than " +
+                "rebalanceTimeout " + rebalanceTimeout + ": a member gives its partitions up before the group " +
+                "stops waiting for it");
+        }
+    }
+
+    private Settings<K, V> settings()
+    {
+        final Settings<K, V> s = new Settings<>();
+        s.keyDeserializer = keyDeserializer;
+        s.valueDeserializer = valueDeserializer;
+        s.groupId = groupId;
+        s.topics = topics;
+        s.assignment = assignment;
+        s.topicPattern = topicPattern;
+        s.seeks = seeks;
+        s.offsetReset = offsetReset;
+        s.maxBufferedBytes = maxBufferedBytes;
+        s.commitInterval = commitInterval;
+        s.assignor = assignor;
+        s.sessionTimeout = sessionTimeout;
+        s.heartbeatInterval = heartbeatInterval;
+        s.rebalanceTimeout = rebalanceTimeout;
+        s.revokeTimeout = revokeTimeout;
+        return s;
     }
 
     /**
@@ -81,8 +148,10 @@ public final class ConsumerOptions<K, V>
     public static <K, V> ConsumerOptions<K, V> create(
         final Deserializer<K> keyDeserializer, final Deserializer<V> valueDeserializer)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, null, List.of(), List.of(), null, Map.of(),
-            OffsetReset.LATEST, MAX_BUFFERED_BYTES_DEFAULT, Duration.ofSeconds(1));
+        final Settings<K, V> s = new Settings<>();
+        s.keyDeserializer = keyDeserializer;
+        s.valueDeserializer = valueDeserializer;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -92,8 +161,9 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withGroupId(final String groupId)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
-            seeks, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.groupId = groupId;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -102,8 +172,11 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withTopics(final String... topics)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(topics), List.of(), null,
-            seeks, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.topics = List.of(topics);
+        s.assignment = List.of();
+        s.topicPattern = null;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -114,9 +187,11 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withTopicPattern(final Pattern topicPattern)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(), List.of(),
-            Objects.requireNonNull(topicPattern, "topicPattern"), seeks, offsetReset, maxBufferedBytes,
-            commitInterval);
+        final Settings<K, V> s = settings();
+        s.topics = List.of();
+        s.assignment = List.of();
+        s.topicPattern = Objects.requireNonNull(topicPattern, "topicPattern");
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -133,8 +208,11 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withAssignment(final TopicPartition... partitions)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, List.of(), List.of(partitions),
-            null, seeks, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.topics = List.of();
+        s.assignment = List.of(partitions);
+        s.topicPattern = null;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -150,8 +228,9 @@ public final class ConsumerOptions<K, V>
         }
         final Map<TopicPartition, Long> more = new LinkedHashMap<>(seeks);
         more.put(Objects.requireNonNull(partition, "partition"), offset);
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
-            more, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.seeks = more;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -169,8 +248,9 @@ public final class ConsumerOptions<K, V>
         }
         final Map<TopicPartition, Long> more = new LinkedHashMap<>(seeks);
         more.put(Objects.requireNonNull(partition, "partition"), TIMESTAMP_BASE - timestampMs);
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
-            more, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.seeks = more;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -197,8 +277,9 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withOffsetReset(final OffsetReset offsetReset)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
-            seeks, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.offsetReset = offsetReset;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -209,8 +290,9 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withMaxBufferedBytes(final long maxBufferedBytes)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
-            seeks, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.maxBufferedBytes = maxBufferedBytes;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -219,8 +301,72 @@ public final class ConsumerOptions<K, V>
      */
     public ConsumerOptions<K, V> withCommitInterval(final Duration commitInterval)
     {
-        return new ConsumerOptions<>(keyDeserializer, valueDeserializer, groupId, topics, assignment, topicPattern,
-            seeks, offsetReset, maxBufferedBytes, commitInterval);
+        final Settings<K, V> s = settings();
+        s.commitInterval = commitInterval;
+        return new ConsumerOptions<>(s);
+    }
+
+    /**
+     * @param assignor how the group divides partitions among its members when this consumer subscribes (topics or
+     *                 a pattern) with a group; every member of a group uses the same one.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withAssignor(final Assignor assignor)
+    {
+        final Settings<K, V> s = settings();
+        s.assignor = assignor;
+        return new ConsumerOptions<>(s);
+    }
+
+    /**
+     * @param sessionTimeout a member the group coordinator has not heard from for this long is removed and its
+     *                       partitions go to others (500 ms to 30 min). Heartbeats come from the client's I/O thread,
+     *                       so a slow subscriber does not lose its membership.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withSessionTimeout(final Duration sessionTimeout)
+    {
+        final Settings<K, V> s = settings();
+        s.sessionTimeout = sessionTimeout;
+        return new ConsumerOptions<>(s);
+    }
+
+    /**
+     * @param heartbeatInterval between heartbeats to the group coordinator; shorter than the session timeout, and
+     *                          the longest a member takes to notice a rebalance.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withHeartbeatInterval(final Duration heartbeatInterval)
+    {
+        final Settings<K, V> s = settings();
+        s.heartbeatInterval = heartbeatInterval;
+        return new ConsumerOptions<>(s);
+    }
+
+    /**
+     * @param rebalanceTimeout how long the group waits for every member to rejoin in a rebalance; a member that has
+     *                         not rejoined by then is removed.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withRebalanceTimeout(final Duration rebalanceTimeout)
+    {
+        final Settings<K, V> s = settings();
+        s.rebalanceTimeout = rebalanceTimeout;
+        return new ConsumerOptions<>(s);
+    }
+
+    /**
+     * @param revokeTimeout how long a member waits, when it gives a partition up, for the records of that partition
+     *                      it has emitted to be acknowledged (and commits them); records still unacknowledged then
+     *                      are abandoned (not committed: the partition's next member reads them again). Shorter
+     *                      than the rebalance timeout.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withRevokeTimeout(final Duration revokeTimeout)
+    {
+        final Settings<K, V> s = settings();
+        s.revokeTimeout = revokeTimeout;
+        return new ConsumerOptions<>(s);
     }
 
     /**
@@ -294,5 +440,54 @@ public final class ConsumerOptions<K, V>
     public Duration commitInterval()
     {
         return commitInterval;
+    }
+
+    /**
+     * @return the group's assignor.
+     */
+    public Assignor assignor()
+    {
+        return assignor;
+    }
+
+    /**
+     * @return session timeout.
+     */
+    public Duration sessionTimeout()
+    {
+        return sessionTimeout;
+    }
+
+    /**
+     * @return heartbeat interval.
+     */
+    public Duration heartbeatInterval()
+    {
+        return heartbeatInterval;
+    }
+
+    /**
+     * @return rebalance timeout.
+     */
+    public Duration rebalanceTimeout()
+    {
+        return rebalanceTimeout;
+    }
+
+    /**
+     * @return revoke timeout.
+     */
+    public Duration revokeTimeout()
+    {
+        return revokeTimeout;
+    }
+
+    /**
+     * @return whether the consumer is a member of its group, with partitions assigned by the group coordinator: it
+     *         has a group and subscribes to topics or a pattern (an assignment reads exactly the partitions named).
+     */
+    public boolean usesGroupMembership()
+    {
+        return null != groupId && assignment.isEmpty();
     }
 }

@@ -1,5 +1,7 @@
 package io.sluice.client;
 
+import io.sluice.transport.GroupDescription;
+import io.sluice.transport.GroupListing;
 import io.sluice.transport.TopicDescription;
 import reactor.core.publisher.Mono;
 
@@ -59,4 +61,19 @@ public interface SluiceAdmin
      * @return completes when stored.
      */
     Mono<Void> commitOffset(String groupId, TopicPartition partition, long offset);
+
+    /**
+     * @return every consumer group the broker knows, those with members and those with only committed offsets,
+     * sorted by name.
+     */
+    Mono<List<GroupListing>> listGroups();
+
+    /**
+     * @param groupId the group.
+     * @return its state, members and their assignments, and per partition the committed offset, the end offset and
+     * the lag; fails with a {@link SluiceException} of kind {@link SluiceException.Kind#INVALID_REQUEST} and code
+     * {@code UNKNOWN_GROUP} for a group with neither members nor committed offsets ({@code INVALID_GROUP} for a bad
+     * name).
+     */
+    Mono<GroupDescription> describeGroup(String groupId);
 }

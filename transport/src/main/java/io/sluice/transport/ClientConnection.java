@@ -37,6 +37,8 @@ import java.util.function.LongSupplier;
  * {@link ClientResponseListener} and sends heartbeats when the connection is idle. The blocking half is for admin
  * work: {@link #createTopic}, {@link #deleteTopic}, {@link #describeTopics}, {@link #commitOffset} and
  * {@link #committedOffset} wait for their answer and throw {@link SluiceClientException} with a one-line message.
+ * While one waits, other responses still reach the listener; a listener must not make a blocking call itself
+ * (that throws {@link IllegalStateException}).
  * <p>
  * Not thread-safe: one thread uses a connection. By default a connection launches its own embedded media driver
  * (shared threading, backoff idle, a unique directory deleted on close); give {@link Context#aeronDirectoryName}
@@ -196,6 +198,7 @@ public final class ClientConnection implements AutoCloseable
     private boolean closed;
     /** Set once the broker accepted the connection: its response image exists from then on. */
     private boolean established;
+    private boolean inCall;
 
     private ClientConnection(final Context ctx)
     {
@@ -702,10 +705,23 @@ public final class ClientConnection implements AutoCloseable
 
     private void call(final long correlationId, final LongSupplier offer, final String what)
     {
+        if (inCall)
+        {
+            // The adapter waits for one answer at a time: a nested call would take the outer call's answer.
+            throw new IllegalStateException("cannot " + what + " from a listener called during a blocking call");
+        }
         final long deadlineNs = System.nanoTime() + ctx.requestTimeoutNs;
-        adapter.await(correlationId);
-        offerUntil(offer, deadlineNs);
-        awaitAnswer(deadlineNs, "no answer from the broker to: " + what);
+        inCall = true;
+        try
+        {
+            adapter.await(correlationId);
+            offerUntil(offer, deadlineNs);
+            awaitAnswer(deadlineNs, "no answer from the broker to: " + what);
+        }
+        finally
+        {
+            inCall = false;
+        }
         if (adapter.answerCode() != ErrorCode.NONE)
         {
             throw new SluiceClientException(adapter.answerCode(), "cannot " + what + ": " +

@@ -4,6 +4,7 @@ import io.sluice.client.SluiceException;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientResponseListener;
+import io.sluice.transport.PartitionRef;
 import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
 import org.agrona.CloseHelper;
@@ -98,6 +99,21 @@ final class ClientAgent implements Agent, ClientResponseListener
     }
 
     /**
+     * Told the answers to one group member's requests.
+     */
+    interface GroupHandler
+    {
+        void onJoinGroupResponse(ErrorCode errorCode, int generation, String memberId, String errorMessage);
+
+        void onSyncGroupResponse(ErrorCode errorCode, int generation, List<PartitionRef> assignment, String message);
+
+        /**
+         * A heartbeat or leave was answered, or a group request was refused with an {@code ErrorResponse}.
+         */
+        void onGroupResponse(ErrorCode errorCode, int generation, String errorMessage);
+    }
+
+    /**
      * The connection's state: {@code CONNECTED}; {@code RECONNECTING} after it was lost (commands wait, flows are
      * idle); {@code DOWN} after {@code reconnectTimeout} without success (running flows have failed, commands run
      * and fail on {@link #connection()}, new flows fail; reconnecting goes on, less often).
@@ -120,6 +136,7 @@ final class ClientAgent implements Agent, ClientResponseListener
     private final List<Flow> flows = new ArrayList<>();
     private final Long2ObjectHashMap<ProduceHandler> produceHandlers = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<FetchHandler> fetchHandlers = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<GroupHandler> groupHandlers = new Long2ObjectHashMap<>();
     private final Map<String, TopicMetadata> topics = new HashMap<>();
     private volatile boolean closed;
     private long nextSessionId = 1;
@@ -243,6 +260,7 @@ final class ClientAgent implements Agent, ClientResponseListener
         nextAttemptNs = nowNs;
         produceHandlers.clear();
         fetchHandlers.clear();
+        groupHandlers.clear();
         topics.clear(); // a restarted broker gives its topics new ids
         for (int i = flows.size() - 1; i >= 0; i--)
         {
@@ -312,6 +330,11 @@ final class ClientAgent implements Agent, ClientResponseListener
     void forgetProduceResponse(final long correlationId)
     {
         produceHandlers.remove(correlationId);
+    }
+
+    void expectGroupResponse(final long correlationId, final GroupHandler handler)
+    {
+        groupHandlers.put(correlationId, handler);
     }
 
     void registerFetch(final long sessionId, final FetchHandler handler)
@@ -414,13 +437,56 @@ final class ClientAgent implements Agent, ClientResponseListener
         }
     }
 
+    public void onJoinGroupResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int generation,
+        final String memberId,
+        final String errorMessage)
+    {
+        final GroupHandler handler = groupHandlers.remove(correlationId);
+        if (null != handler)
+        {
+            handler.onJoinGroupResponse(errorCode, generation, memberId, errorMessage);
+        }
+    }
+
+    public void onSyncGroupResponse(
+        final long correlationId,
+        final ErrorCode errorCode,
+        final int generation,
+        final List<PartitionRef> assignment,
+        final String errorMessage)
+    {
+        final GroupHandler handler = groupHandlers.remove(correlationId);
+        if (null != handler)
+        {
+            handler.onSyncGroupResponse(errorCode, generation, assignment, errorMessage);
+        }
+    }
+
+    public void onGroupResponse(
+        final long correlationId, final ErrorCode errorCode, final int generation, final String errorMessage)
+    {
+        final GroupHandler handler = groupHandlers.remove(correlationId);
+        if (null != handler)
+        {
+            handler.onGroupResponse(errorCode, generation, errorMessage);
+        }
+    }
+
     public void onError(
         final long correlationId, final ErrorCode errorCode, final int requestTemplateId, final String errorMessage)
     {
         final ProduceHandler handler = produceHandlers.remove(correlationId);
+        final GroupHandler groupHandler = null == handler ? groupHandlers.remove(correlationId) : null;
         if (null != handler)
         {
             handler.onProduceResponse(errorCode, -1, errorMessage);
+        }
+        else if (null != groupHandler)
+        {
+            groupHandler.onGroupResponse(errorCode, -1, errorMessage);
         }
         else
         {
@@ -460,5 +526,6 @@ final class ClientAgent implements Agent, ClientResponseListener
         flows.clear();
         produceHandlers.clear();
         fetchHandlers.clear();
+        groupHandlers.clear();
     }
 }

@@ -14,6 +14,7 @@ import io.sluice.transport.FetchedRecords;
 import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.FluxSink;
@@ -21,9 +22,12 @@ import reactor.core.publisher.FluxSink;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One subscription of a {@code receive} Flux: a fetch session per partition, credit in bytes granted while the
@@ -33,11 +37,18 @@ import java.util.Set;
  * Memory bound: for each of its {@code n} partitions the flow keeps the bytes it holds (received, not yet emitted)
  * plus the credit it granted and has not received within {@code maxBufferedBytes / n}; credit is topped up to that
  * share when it falls to half of it, and only while demand is unmet.
+ * <p>
+ * With group membership ({@link ConsumerOptions#usesGroupMembership()}) the partitions come and go with the
+ * group's generations (see {@link GroupMembership}). A partition given up stops fetching and drops what it has not
+ * emitted at once; its emitted records are awaited (acknowledged ones committed) up to the revoke timeout, and
+ * only then does the member rejoin, so the partition's next member starts after every offset this one committed.
+ * A partition whose membership was lost is held unread until the next assignment: if it comes back and nobody
+ * committed past this member meanwhile, reading resumes where it stopped; otherwise from the committed offset.
  *
  * @param <K> key type.
  * @param <V> value type.
  */
-final class ConsumerFlow<K, V> implements ClientAgent.Flow
+final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owner
 {
     enum Mode
     {
@@ -53,10 +64,16 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
     private final FluxSink<ConsumerRecord<K, V>> sink;
     private final Mode mode;
     private final List<PartitionFetch> partitions = new ArrayList<>();
+    private final Int2ObjectHashMap<PartitionFetch> bySlot = new Int2ObjectHashMap<>();
+    private final Set<TopicPartition> seeked = new HashSet<>();
     private final ArrayDeque<ReceivedRecord<K, V>> buffered = new ArrayDeque<>();
     private final FetchedRecords fetchedRecords = new FetchedRecords();
     private final List<ReceivedRecord<K, V>> batchRecords = new ArrayList<>();
     private final long commitIntervalNs;
+    private final long revokeTimeoutNs;
+    private GroupMembership membership;
+    private int nextSlot;
+    private long nowNs;
     private long shareBytes;
     private long commitDeadlineNs;
     private long patternCheckNs;
@@ -73,6 +90,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         this.sink = sink;
         this.mode = mode;
         this.commitIntervalNs = options.commitInterval().toNanos();
+        this.revokeTimeoutNs = options.revokeTimeout().toNanos();
     }
 
     /**
@@ -82,6 +100,27 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
     {
         try
         {
+            if (options.usesGroupMembership())
+            {
+                final Set<String> subscribed = new TreeSet<>(options.topics());
+                for (final String topic : subscribed)
+                {
+                    agent.topic(topic); // an unknown topic fails the receive now, as without a group
+                }
+                if (null != options.topicPattern())
+                {
+                    subscribed.addAll(matchingTopics());
+                }
+                else if (subscribed.isEmpty())
+                {
+                    throw Errors.invalid(ErrorCode.INVALID_REQUEST, "the consumer has no topics and no assignment");
+                }
+                membership = new GroupMembership(agent, options, this, subscribed);
+                patternCheckNs = System.nanoTime() + PATTERN_REFRESH_NS;
+                commitDeadlineNs = System.nanoTime() + commitIntervalNs;
+                agent.add(this);
+                return;
+            }
             final Set<TopicPartition> wanted = new LinkedHashSet<>(options.assignment());
             for (final String topic : options.topics())
             {
@@ -161,8 +200,255 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         for (final TopicPartition tp : added)
         {
             final TopicMetadata topic = metadata.get(i++);
-            partitions.add(new PartitionFetch(partitions.size(), tp, topic, startOffset(tp, topic)));
+            final PartitionFetch partition = new PartitionFetch(nextSlot++, tp, topic, startOffset(tp, topic));
+            partitions.add(partition);
+            bySlot.put(partition.slot, partition);
         }
+    }
+
+    /**
+     * Stop reading a partition and forget it: its fetch session closes, what it has not emitted is dropped, and the
+     * other partitions' shares of {@code maxBufferedBytes} grow.
+     */
+    private void removePartition(final PartitionFetch partition)
+    {
+        closeFetch(partition);
+        purgeBuffered(partition);
+        partitions.remove(partition);
+        bySlot.remove(partition.slot);
+        if (!partitions.isEmpty())
+        {
+            shareBytes = options.maxBufferedBytes() / partitions.size();
+        }
+    }
+
+    private void closeFetch(final PartitionFetch partition)
+    {
+        if (partition.state != PartitionFetch.State.NEW)
+        {
+            agent.unregisterFetch(partition.sessionId);
+            if (agent.state() == ClientAgent.State.CONNECTED && agent.connection().isConnected())
+            {
+                agent.connection().offerFetchClose(partition.sessionId);
+            }
+        }
+        partition.state = PartitionFetch.State.NEW;
+        partition.outstandingCredit = 0;
+    }
+
+    /**
+     * Drop a partition's received, not emitted records; it reads again from the first of them when it reopens.
+     */
+    private void purgeBuffered(final PartitionFetch partition)
+    {
+        long first = -1;
+        final Iterator<ReceivedRecord<K, V>> records = buffered.iterator();
+        while (records.hasNext())
+        {
+            final ReceivedRecord<K, V> record = records.next();
+            if (record.slot == partition.slot)
+            {
+                if (first < 0)
+                {
+                    first = record.offset();
+                }
+                partition.bufferedBytes -= record.chargedBytes;
+                records.remove();
+            }
+        }
+        if (first >= 0)
+        {
+            partition.position = first;
+            partition.startOffset = first;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ group membership
+
+    public Set<TopicPartition> owned()
+    {
+        final Set<TopicPartition> owned = new LinkedHashSet<>();
+        for (final PartitionFetch partition : partitions)
+        {
+            if (!partition.draining && !partition.held)
+            {
+                owned.add(partition.tp);
+            }
+        }
+        return owned;
+    }
+
+    public boolean draining()
+    {
+        for (final PartitionFetch partition : partitions)
+        {
+            if (partition.draining)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void revoke(final Collection<TopicPartition> revoked)
+    {
+        for (final PartitionFetch partition : partitions)
+        {
+            if (!partition.draining && revoked.contains(partition.tp))
+            {
+                partition.draining = true;
+                partition.revokeDeadlineNs = nowNs + revokeTimeoutNs;
+                closeFetch(partition);
+                purgeBuffered(partition);
+            }
+        }
+    }
+
+    public void assign(final List<TopicPartition> assigned)
+    {
+        final Set<TopicPartition> wanted = new LinkedHashSet<>(assigned);
+        try
+        {
+            for (final PartitionFetch partition : new ArrayList<>(partitions))
+            {
+                if (partition.draining)
+                {
+                    continue; // on its way out; the group gives it to nobody until it is gone
+                }
+                if (wanted.remove(partition.tp))
+                {
+                    if (partition.held)
+                    {
+                        resumeHeld(partition);
+                    }
+                }
+                else if (partition.held)
+                {
+                    removePartition(partition); // lost, and another member's now
+                }
+                else
+                {
+                    revoke(List.of(partition.tp));
+                }
+            }
+            addPartitions(wanted);
+        }
+        catch (final SluiceException ex)
+        {
+            end(ex);
+        }
+        catch (final SluiceClientException ex)
+        {
+            end(Errors.of(ex));
+        }
+    }
+
+    public void lose()
+    {
+        for (final PartitionFetch partition : new ArrayList<>(partitions))
+        {
+            if (partition.draining)
+            {
+                LOG.info("{}: abandoning {} unacknowledged records (membership lost)", partition.tp,
+                    partition.emitted.size());
+                removePartition(partition);
+            }
+            else
+            {
+                partition.held = true;
+                closeFetch(partition);
+                purgeBuffered(partition);
+            }
+        }
+    }
+
+    public void failMembership(final SluiceException error)
+    {
+        end(error);
+    }
+
+    /**
+     * A held partition was assigned to this member again: go on from where it stopped unless someone committed past
+     * this member's commits in between, then from the committed offset.
+     */
+    private void resumeHeld(final PartitionFetch partition)
+    {
+        partition.held = false;
+        final long committed = agent.connection().committedOffset(
+            options.groupId(), partition.topic.topicId(), partition.tp.partition());
+        if (committed > partition.committed)
+        {
+            LOG.info("{}: committed to {} by another member meanwhile; reading on from there", partition.tp, committed);
+            partition.emitted.clear();
+            partition.startOffset = committed;
+            partition.position = committed;
+            partition.committable = committed;
+            partition.committed = committed;
+        }
+        else if (partition.position >= 0)
+        {
+            partition.startOffset = partition.position;
+        }
+    }
+
+    /**
+     * Give up the partitions being revoked whose emitted records are all acknowledged and committed, or whose
+     * revoke timeout passed (the rest abandoned: the next member reads them again).
+     */
+    private int drainRevoked(final long nowNs)
+    {
+        int work = 0;
+        for (final PartitionFetch partition : new ArrayList<>(partitions))
+        {
+            if (!partition.draining)
+            {
+                continue;
+            }
+            if (partition.committable > partition.committed && membership.isMember() && mode != Mode.AT_MOST_ONCE)
+            {
+                if (!commitOffset(partition, partition.committable))
+                {
+                    return work + 1; // fenced: the membership was lost and every partition with it
+                }
+                work++;
+            }
+            if (partition.emitted.isEmpty())
+            {
+                removePartition(partition);
+                work++;
+            }
+            else if (nowNs - partition.revokeDeadlineNs >= 0)
+            {
+                LOG.warn("{}: revoke timeout: abandoning {} unacknowledged records from offset {}", partition.tp,
+                    partition.emitted.size(), partition.emitted.peekFirst().offset());
+                removePartition(partition);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /**
+     * @return the names of every topic the pattern matches now.
+     */
+    private Set<String> matchingTopics()
+    {
+        final Set<String> matching = new TreeSet<>();
+        try
+        {
+            for (final TopicDescription topic : agent.connection().describeTopics(null, false))
+            {
+                if (options.topicPattern().matcher(topic.name()).matches())
+                {
+                    matching.add(topic.name());
+                }
+            }
+        }
+        catch (final SluiceClientException ex)
+        {
+            throw Errors.of(ex);
+        }
+        return matching;
     }
 
     /**
@@ -216,6 +502,10 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
                     LOG.warn("final commit failed: {}", ex.getMessage());
                 }
                 closeSessions();
+                if (null != membership)
+                {
+                    membership.leave();
+                }
             }
         });
     }
@@ -228,13 +518,30 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         }
         try
         {
+            this.nowNs = nowNs;
             int work = 0;
             if (null != options.topicPattern() && nowNs - patternCheckNs >= 0)
             {
                 patternCheckNs = nowNs + PATTERN_REFRESH_NS;
-                final List<TopicPartition> added = newlyMatching();
-                addPartitions(added);
-                work += added.size();
+                if (null != membership)
+                {
+                    membership.subscribe(matchingTopics());
+                }
+                else
+                {
+                    final List<TopicPartition> added = newlyMatching();
+                    addPartitions(added);
+                    work += added.size();
+                }
+            }
+            if (null != membership)
+            {
+                work += drainRevoked(nowNs);
+                work += membership.doWork(nowNs);
+                if (done)
+                {
+                    return work;
+                }
             }
             work += openSessions();
             work += emit();
@@ -264,6 +571,10 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         for (final PartitionFetch partition : partitions)
         {
             partition.onDisconnected();
+        }
+        if (null != membership)
+        {
+            membership.onDisconnected();
         }
     }
 
@@ -309,13 +620,17 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
             done = true;
             agent.remove(this);
             closeSessions();
+            if (null != membership)
+            {
+                membership.leave();
+            }
             sink.error(error);
         }
     }
 
     private long startOffset(final TopicPartition tp, final TopicMetadata metadata)
     {
-        final Long seek = options.seeks().get(tp);
+        final Long seek = seeked.add(tp) ? options.seeks().get(tp) : null; // a seek positions the first assignment
         if (null != seek)
         {
             if (ConsumerOptions.isTimestampSeek(seek))
@@ -331,6 +646,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         {
             final long committed = agent.connection().committedOffset(
                 options.groupId(), metadata.topicId(), tp.partition());
+            LOG.debug("{}: starting at committed {}", tp, committed);
             if (committed >= 0)
             {
                 return committed;
@@ -356,7 +672,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         int work = 0;
         for (final PartitionFetch partition : partitions)
         {
-            if (partition.state == PartitionFetch.State.NEW)
+            if (partition.state == PartitionFetch.State.NEW && !partition.held && !partition.draining)
             {
                 work += partition.offerOpen();
             }
@@ -370,10 +686,10 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         while (!done && !buffered.isEmpty() && sink.requestedFromDownstream() > 0)
         {
             final ReceivedRecord<K, V> record = buffered.peekFirst();
-            final PartitionFetch partition = partitions.get(record.slot);
-            if (mode == Mode.AT_MOST_ONCE)
+            final PartitionFetch partition = bySlot.get(record.slot);
+            if (mode == Mode.AT_MOST_ONCE && !commitOffset(partition, record.offset() + 1))
             {
-                commitOffset(partition, record.offset() + 1); // before the record leaves the buffer
+                break; // before the record leaves the buffer; refused: the membership was lost, the record dropped
             }
             buffered.pollFirst();
             partition.bufferedBytes -= record.chargedBytes;
@@ -432,32 +748,56 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
 
     private int commit()
     {
-        if (null == options.groupId() || mode == Mode.AT_MOST_ONCE)
+        if (null == options.groupId() || mode == Mode.AT_MOST_ONCE || (null != membership && !membership.isMember()))
         {
             return 0;
         }
         int work = 0;
-        for (final PartitionFetch partition : partitions)
+        for (final PartitionFetch partition : new ArrayList<>(partitions))
         {
-            if (partition.committable > partition.committed)
+            if (!partition.held && partition.committable > partition.committed)
             {
-                commitOffset(partition, partition.committable);
+                if (!commitOffset(partition, partition.committable))
+                {
+                    break;
+                }
                 work++;
             }
         }
         return work;
     }
 
-    private void commitOffset(final PartitionFetch partition, final long offset)
+    /**
+     * @return true if committed; false if the group refused it because it moved on (the membership is then lost).
+     */
+    private boolean commitOffset(final PartitionFetch partition, final long offset)
     {
         try
         {
-            agent.connection().commitOffset(
-                options.groupId(), partition.topic.topicId(), partition.tp.partition(), offset);
+            if (null == membership)
+            {
+                agent.connection().commitOffset(
+                    options.groupId(), partition.topic.topicId(), partition.tp.partition(), offset);
+            }
+            else
+            {
+                agent.connection().commitOffset(options.groupId(), membership.memberId(), membership.generation(),
+                    partition.topic.topicId(), partition.tp.partition(), offset);
+            }
             partition.committed = offset;
+            LOG.debug("{}: committed {}", partition.tp, offset);
+            return true;
         }
         catch (final SluiceClientException ex)
         {
+            final ErrorCode code = ex.errorCode();
+            if (null != membership && (code == ErrorCode.UNKNOWN_MEMBER || code == ErrorCode.ILLEGAL_GENERATION ||
+                code == ErrorCode.NOT_ASSIGNED || code == ErrorCode.REBALANCE_IN_PROGRESS))
+            {
+                LOG.info("{}: commit of offset {} refused: {}", partition.tp, offset, ex.getMessage());
+                membership.onCommitFenced(code);
+                return false;
+            }
             throw Errors.of(ex);
         }
     }
@@ -502,6 +842,11 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow
         long committed = -1;
         /** The next offset to receive: where a session reopened after a reconnection starts; -1 until known. */
         long position = -1;
+        /** Being given up: not fetching, its emitted records awaited until {@link #revokeDeadlineNs}. */
+        boolean draining;
+        long revokeDeadlineNs;
+        /** Its group membership was lost: not fetching until the next assignment says whether it stays. */
+        boolean held;
 
         PartitionFetch(final int slot, final TopicPartition tp, final TopicMetadata topic, final long startOffset)
         {

@@ -3,6 +3,8 @@ package io.sluice.client.internal;
 import io.sluice.client.SluiceAdmin;
 import io.sluice.client.TopicPartition;
 import io.sluice.transport.ClientConnection;
+import io.sluice.transport.GroupDescription;
+import io.sluice.transport.GroupListing;
 import io.sluice.transport.TopicDescription;
 import reactor.core.publisher.Mono;
 
@@ -81,6 +83,17 @@ final class DefaultAdmin implements SluiceAdmin
             connection.commitOffset(groupId, agent.topic(partition.topic()).topicId(), partition.partition(), offset);
             return Boolean.TRUE;
         }).then();
+    }
+
+    public Mono<List<GroupListing>> listGroups()
+    {
+        return call(ClientConnection::listGroups);
+    }
+
+    public Mono<GroupDescription> describeGroup(final String groupId)
+    {
+        Objects.requireNonNull(groupId, "groupId");
+        return call((connection) -> connection.describeGroup(groupId));
     }
 
     private <R> Mono<R> call(final Function<ClientConnection, R> operation)
