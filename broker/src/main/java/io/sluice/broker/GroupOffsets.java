@@ -25,8 +25,12 @@ import java.util.Set;
  * partition} and whose value is the offset (8 bytes, little-endian); on start the broker reads the topic from the
  * beginning and keeps the last value of each key in memory.
  * <p>
- * Until the log compacts (cleanup.policy=compact arrives with consumer groups), the topic only grows; it rolls
- * 16 MiB segments and is retained in full.
+ * The topic is compacted by copying forward, as Kafka's log cleaner keeps only each key's latest value: once more
+ * records were appended since the last copy than twice the live keys (and at least {@link #COMPACT_MIN_RECORDS}),
+ * the latest value of every key is appended again, and the segments wholly before the first copy are handed to the log
+ * for deletion ({@link PartitionLog#deleteRecordsBefore}), which its maintenance carries out like retention. A
+ * crash between the copy and the deletion leaves both, which reload to the same offsets. Unlike Kafka's cleaner,
+ * copies get new offsets; nothing reads this topic by offset but the broker.
  * <p>
  * Owned by the broker agent.
  */
@@ -34,6 +38,7 @@ final class GroupOffsets
 {
     static final String TOPIC = TopicRegistry.INTERNAL_PREFIX + "consumer_offsets";
     static final int MAX_GROUP_LENGTH = 249;
+    static final int COMPACT_MIN_RECORDS = 10_000;
     static final Map<String, String> TOPIC_CONFIG = Map.of(
         LogConfig.SEGMENT_BYTES, String.valueOf(16 * 1024 * 1024),
         LogConfig.PRETOUCH_BYTES, "0");
@@ -42,12 +47,21 @@ final class GroupOffsets
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
     private final PartitionLog log;
+    private final int compactMinRecords;
+    /** First offset of the last copy, -1 before any. */
+    private long copiedFrom = -1;
 
     GroupOffsets(final LogManager logManager)
     {
+        this(logManager, TOPIC_CONFIG, COMPACT_MIN_RECORDS);
+    }
+
+    GroupOffsets(final LogManager logManager, final Map<String, String> topicConfig, final int compactMinRecords)
+    {
         final List<String> topics = logManager.topics();
         log = topics.contains(TOPIC) ?
-            logManager.log(TOPIC, 0) : logManager.createTopic(TOPIC, 1, TOPIC_CONFIG).get(0);
+            logManager.log(TOPIC, 0) : logManager.createTopic(TOPIC, 1, topicConfig).get(0);
+        this.compactMinRecords = compactMinRecords;
         load();
     }
 
@@ -117,6 +131,44 @@ final class GroupOffsets
     long commit(final String group, final String topic, final int partition, final long offset, final long nowMs)
     {
         final String key = key(group, topic, partition);
+        final long result = append(key, offset, nowMs);
+        if (result >= 0)
+        {
+            offsets.put(key, offset);
+            compactIfDue(nowMs);
+        }
+        return result;
+    }
+
+    /**
+     * Copy every key's latest value forward when the log holds mostly superseded records; see the class comment.
+     *
+     * @return whether it copied.
+     */
+    boolean compactIfDue(final long nowMs)
+    {
+        final long records = log.logEndOffset() - Math.max(copiedFrom, log.logStartOffset()); // since the last copy
+        if (records < compactMinRecords || records <= 2L * offsets.size())
+        {
+            return false;
+        }
+        final long from = log.logEndOffset();
+        final Object2LongHashMap<String>.EntryIterator entries = offsets.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            entries.next();
+            if (append(entries.getKey(), entries.getLongValue(), nowMs) < 0)
+            {
+                return false; // a full disk: the older records stay, nothing is lost
+            }
+        }
+        copiedFrom = from;
+        log.deleteRecordsBefore(from);
+        return true;
+    }
+
+    private long append(final String key, final long offset, final long nowMs)
+    {
         final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         final byte[] value = new byte[Long.BYTES];
         new UnsafeBuffer(value).putLong(0, offset, ByteOrder.LITTLE_ENDIAN);
@@ -126,12 +178,7 @@ final class GroupOffsets
             throw new IllegalArgumentException("offset commit key too long: " + keyBytes.length + " bytes");
         }
         final int length = builder.build();
-        final long result = log.append(batchBuffer, 0, length);
-        if (result >= 0)
-        {
-            offsets.put(key, offset);
-        }
-        return result;
+        return log.append(batchBuffer, 0, length);
     }
 
     private void load()

@@ -93,6 +93,8 @@ public final class PartitionLog implements AutoCloseable
 
     private volatile LogSegment[] segments;
     private volatile long logStartOffset;
+    /** Segments wholly below this offset may go, whatever retention says: see {@link #deleteRecordsBefore}. */
+    private volatile long deleteBeforeOffset;
     @SuppressWarnings("unused")
     private volatile long logEndOffset;
     private volatile boolean closed;
@@ -189,6 +191,22 @@ public final class PartitionLog implements AutoCloseable
     public long logStartOffset()
     {
         return logStartOffset;
+    }
+
+    /**
+     * Let maintenance delete every segment whose records all lie below {@code offset}, as retention deletes
+     * segments (Kafka's {@code deleteRecords}, at segment granularity): the log start offset moves to the base of
+     * the first segment kept, which is at most {@code offset}; the active segment is never deleted. Any thread; a
+     * lower offset than asked before is ignored.
+     *
+     * @param offset records below it are no longer needed.
+     */
+    public void deleteRecordsBefore(final long offset)
+    {
+        if (offset > deleteBeforeOffset)
+        {
+            deleteBeforeOffset = offset;
+        }
     }
 
     /**
@@ -840,7 +858,8 @@ public final class PartitionLog implements AutoCloseable
     {
         final long retentionMs = config.retentionMs();
         final long retentionBytes = config.retentionBytes();
-        if (retentionMs < 0 && retentionBytes < 0)
+        final long deleteBefore = deleteBeforeOffset;
+        if (retentionMs < 0 && retentionBytes < 0 && deleteBefore <= logStartOffset)
         {
             return 0;
         }
@@ -858,7 +877,8 @@ public final class PartitionLog implements AutoCloseable
             final LogSegment segment = snapshot[expired];
             final boolean byTime = retentionMs >= 0 && nowMs - segment.maxTimestamp() > retentionMs;
             final boolean bySize = retentionBytes >= 0 && size - segment.endPosition() >= retentionBytes;
-            if (!byTime && !bySize)
+            final boolean byRequest = snapshot[expired + 1].baseOffset <= deleteBefore;
+            if (!byTime && !bySize && !byRequest)
             {
                 break;
             }

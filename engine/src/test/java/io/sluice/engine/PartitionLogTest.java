@@ -228,6 +228,33 @@ class PartitionLogTest
     }
 
     @Test
+    void shouldDeleteOnlyWholeSegmentsBelowTheOffsetWhenRecordsBeforeItAreNoLongerNeeded()
+    {
+        open(SMALL.with(LogConfig.RETENTION_MS, -1));
+        for (int i = 0; i < 2000; i++)
+        {
+            batches.append(log, i, 1, i);
+        }
+        final int before = log.segmentCount();
+        assertTrue(before > 3, "segments " + before);
+        log.doMaintenance(0);
+        assertEquals(before, log.segmentCount(), "no retention, no request: nothing goes");
+
+        log.deleteRecordsBefore(1500);
+        log.deleteRecordsBefore(10); // lower: ignored
+        log.doMaintenance(0);
+        final long start = log.logStartOffset();
+        assertTrue(start > 0 && start <= 1500, "start " + start);
+        assertTrue(log.segmentCount() < before);
+        assertEquals(values(start, 2000), TestBatches.readAll(log, start), "everything from the new start is kept");
+
+        log.deleteRecordsBefore(5000); // past the end: only the active segment stays
+        log.doMaintenance(0);
+        assertEquals(1, log.segmentCount());
+        assertEquals(2000, log.logEndOffset());
+    }
+
+    @Test
     void shouldZeroAWholeBatchLeftPastTheEndAfterATornWrite() throws Exception
     {
         open(SMALL);
