@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -833,78 +834,70 @@ final class BrokerAgent implements Agent, ClientRequestListener
     public boolean onMetadata(
         final int sessionId, final long correlationId, final String topicName, final boolean includeConfig)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        final List<Topic> selected;
-        if (topicName.isEmpty())
-        {
-            selected = new ArrayList<>();
-            for (final Topic topic : topics.all())
+            final List<Topic> selected;
+            if (topicName.isEmpty())
             {
-                if (!topic.internal)
+                selected = new ArrayList<>();
+                for (final Topic topic : topics.all())
                 {
-                    selected.add(topic);
+                    if (!topic.internal)
+                    {
+                        selected.add(topic);
+                    }
                 }
             }
-        }
-        else
-        {
-            final Topic topic = topics.byName(topicName);
-            selected = null == topic ? Collections.emptyList() : List.of(topic);
-        }
-        final boolean unknown = !topicName.isEmpty() && selected.isEmpty();
-        final MetadataResponseEncoder encoder = proxy.metadataResponse(
-            correlationId, unknown ? ErrorCode.UNKNOWN_TOPIC : ErrorCode.NONE, ctx.brokerId());
-        final MetadataResponseEncoder.TopicsEncoder topicsEncoder = encoder.topicsCount(selected.size());
-        for (final Topic topic : selected)
-        {
-            topicsEncoder.next()
-                .topicId(topic.id)
-                .partitionCount(topic.partitions.length)
-                .replicationFactor((short)1);
-            final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder partitionsEncoder =
-                topicsEncoder.partitionsCount(topic.partitions.length);
-            for (int p = 0; p < topic.partitions.length; p++)
+            else
             {
-                final PartitionLog log = topic.partitions[p];
-                final long end = log.logEndOffset();
-                partitionsEncoder.next()
-                    .partition(p)
-                    .leader(ctx.brokerId())
-                    .leaderEpoch(log.leaderEpoch())
-                    .logStartOffset(log.logStartOffset())
-                    .highWatermark(end)
-                    .logEndOffset(end)
-                    .sizeBytes(log.sizeInBytes())
-                    .replicasCount(1)
-                    .next()
-                    .brokerId(ctx.brokerId())
-                    .inSync((short)1);
+                final Topic topic = topics.byName(topicName);
+                selected = null == topic ? Collections.emptyList() : List.of(topic);
             }
-            final Map<String, String> config = includeConfig ? topic.config.values() : Map.of();
-            final MetadataResponseEncoder.TopicsEncoder.ConfigsEncoder configsEncoder =
-                topicsEncoder.configsCount(config.size());
-            for (final Map.Entry<String, String> entry : config.entrySet())
+            final boolean unknown = !topicName.isEmpty() && selected.isEmpty();
+            final MetadataResponseEncoder encoder = proxy.metadataResponse(
+                correlationId, unknown ? ErrorCode.UNKNOWN_TOPIC : ErrorCode.NONE, ctx.brokerId());
+            final MetadataResponseEncoder.TopicsEncoder topicsEncoder = encoder.topicsCount(selected.size());
+            for (final Topic topic : selected)
             {
-                configsEncoder.next().key(entry.getKey()).value(entry.getValue());
+                topicsEncoder.next()
+                    .topicId(topic.id)
+                    .partitionCount(topic.partitions.length)
+                    .replicationFactor((short)1);
+                final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder partitionsEncoder =
+                    topicsEncoder.partitionsCount(topic.partitions.length);
+                for (int p = 0; p < topic.partitions.length; p++)
+                {
+                    final PartitionLog log = topic.partitions[p];
+                    final long end = log.logEndOffset();
+                    partitionsEncoder.next()
+                        .partition(p)
+                        .leader(ctx.brokerId())
+                        .leaderEpoch(log.leaderEpoch())
+                        .logStartOffset(log.logStartOffset())
+                        .highWatermark(end)
+                        .logEndOffset(end)
+                        .sizeBytes(log.sizeInBytes())
+                        .replicasCount(1)
+                        .next()
+                        .brokerId(ctx.brokerId())
+                        .inSync((short)1);
+                }
+                final Map<String, String> config = includeConfig ? topic.config.values() : Map.of();
+                final MetadataResponseEncoder.TopicsEncoder.ConfigsEncoder configsEncoder =
+                    topicsEncoder.configsCount(config.size());
+                for (final Map.Entry<String, String> entry : config.entrySet())
+                {
+                    configsEncoder.next().key(entry.getKey()).value(entry.getValue());
+                }
+                topicsEncoder.name(topic.name);
             }
-            topicsEncoder.name(topic.name);
-        }
-        encoder.errorMessage(unknown ? "no topic named '" + topicName + "'" : "");
-        if (unknown)
-        {
-            counters.errorResponses.incrementRelease();
-        }
-        send(session, proxy.encodedLength(encoder));
-        return true;
+            encoder.errorMessage(unknown ? "no topic named '" + topicName + "'" : "");
+            if (unknown)
+            {
+                counters.errorResponses.incrementRelease();
+            }
+            send(session, proxy.encodedLength(encoder));
+        });
     }
 
     public boolean onCreateTopic(
@@ -914,151 +907,135 @@ final class BrokerAgent implements Agent, ClientRequestListener
         final int replicationFactor,
         final CreateTopicRequestDecoder decoder)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        final Map<String, String> overrides = new TreeMap<>();
-        for (final CreateTopicRequestDecoder.ConfigsDecoder config : decoder.configs())
-        {
-            final String key = config.key();
-            overrides.put(key, config.value());
-        }
-        final String name = decoder.topic();
-
-        ErrorCode errorCode = ErrorCode.NONE;
-        String message = "";
-        int topicId = -1;
-        if (!TOPIC_NAME.matcher(name).matches() || ".".equals(name) || "..".equals(name))
-        {
-            errorCode = ErrorCode.INVALID_TOPIC;
-            message = "topic names are 1 to 200 of a-z A-Z 0-9 . _ -, and not . or ..: '" + name + "'";
-        }
-        else if (name.startsWith(TopicRegistry.INTERNAL_PREFIX))
-        {
-            errorCode = ErrorCode.INVALID_TOPIC;
-            message = "names starting with " + TopicRegistry.INTERNAL_PREFIX + " are for internal topics";
-        }
-        else if (null != topics.byName(name))
-        {
-            errorCode = ErrorCode.TOPIC_EXISTS;
-            message = "topic " + name + " already exists";
-        }
-        else if (partitions < 1 || partitions > MAX_PARTITIONS)
-        {
-            errorCode = ErrorCode.INVALID_PARTITIONS;
-            message = "partitions must be 1 to " + MAX_PARTITIONS + ", not " + partitions;
-        }
-        else if (replicationFactor != 1)
-        {
-            errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
-            message = "replication factor must be 1 on a single broker, not " + replicationFactor;
-        }
-        else
-        {
-            try
+            final Map<String, String> overrides = new TreeMap<>();
+            for (final CreateTopicRequestDecoder.ConfigsDecoder config : decoder.configs())
             {
-                final LogConfig config = ctx.logConfig().with(overrides);
-                if (config.maxMessageBytes() > maxFetchBatchLength)
+                final String key = config.key();
+                overrides.put(key, config.value());
+            }
+            final String name = decoder.topic();
+
+            ErrorCode errorCode = ErrorCode.NONE;
+            String message = "";
+            int topicId = -1;
+            if (!TOPIC_NAME.matcher(name).matches() || ".".equals(name) || "..".equals(name))
+            {
+                errorCode = ErrorCode.INVALID_TOPIC;
+                message = "topic names are 1 to 200 of a-z A-Z 0-9 . _ -, and not . or ..: '" + name + "'";
+            }
+            else if (name.startsWith(TopicRegistry.INTERNAL_PREFIX))
+            {
+                errorCode = ErrorCode.INVALID_TOPIC;
+                message = "names starting with " + TopicRegistry.INTERNAL_PREFIX + " are for internal topics";
+            }
+            else if (null != topics.byName(name))
+            {
+                errorCode = ErrorCode.TOPIC_EXISTS;
+                message = "topic " + name + " already exists";
+            }
+            else if (partitions < 1 || partitions > MAX_PARTITIONS)
+            {
+                errorCode = ErrorCode.INVALID_PARTITIONS;
+                message = "partitions must be 1 to " + MAX_PARTITIONS + ", not " + partitions;
+            }
+            else if (replicationFactor != 1)
+            {
+                errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
+                message = "replication factor must be 1 on a single broker, not " + replicationFactor;
+            }
+            else
+            {
+                try
+                {
+                    final LogConfig config = ctx.logConfig().with(overrides);
+                    if (config.maxMessageBytes() > maxFetchBatchLength)
+                    {
+                        errorCode = ErrorCode.INVALID_CONFIG;
+                        message = "max.message.bytes " + config.maxMessageBytes() + " is more than the broker sends " +
+                            "in one frame: " + maxFetchBatchLength + " (raise the broker's client.term.length)";
+                    }
+                    else
+                    {
+                        final List<PartitionLog> logs = logManager.createTopic(name, partitions, overrides);
+                        topicId = topics.add(name, logs, logManager.topicConfig(name)).id;
+                        LOG.info("{}: created topic {} with {} partitions {}", brokerName, name, partitions, overrides);
+                        groups.onTopicChanged(name, nowNs);
+                    }
+                }
+                catch (final LogConfigException ex)
                 {
                     errorCode = ErrorCode.INVALID_CONFIG;
-                    message = "max.message.bytes " + config.maxMessageBytes() + " is more than the broker sends " +
-                        "in one frame: " + maxFetchBatchLength + " (raise the broker's client.term.length)";
+                    message = ex.getMessage();
                 }
-                else
+                catch (final LogStorageException ex)
                 {
-                    final List<PartitionLog> logs = logManager.createTopic(name, partitions, overrides);
-                    topicId = topics.add(name, logs, logManager.topicConfig(name)).id;
-                    LOG.info("{}: created topic {} with {} partitions {}", brokerName, name, partitions, overrides);
-                    groups.onTopicChanged(name, nowNs);
+                    errorCode = ErrorCode.STORAGE_ERROR;
+                    message = ex.getMessage();
+                    ctx.errorHandler().onError(ex);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    errorCode = ErrorCode.INVALID_REQUEST;
+                    message = ex.getMessage();
                 }
             }
-            catch (final LogConfigException ex)
+            if (errorCode != ErrorCode.NONE)
             {
-                errorCode = ErrorCode.INVALID_CONFIG;
-                message = ex.getMessage();
+                counters.errorResponses.incrementRelease();
             }
-            catch (final LogStorageException ex)
-            {
-                errorCode = ErrorCode.STORAGE_ERROR;
-                message = ex.getMessage();
-                ctx.errorHandler().onError(ex);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                errorCode = ErrorCode.INVALID_REQUEST;
-                message = ex.getMessage();
-            }
-        }
-        if (errorCode != ErrorCode.NONE)
-        {
-            counters.errorResponses.incrementRelease();
-        }
-        send(session, proxy.adminResponse(correlationId, errorCode, topicId, message));
-        return true;
+            send(session, proxy.adminResponse(correlationId, errorCode, topicId, message));
+        });
     }
 
     public boolean onDeleteTopic(final int sessionId, final long correlationId, final String name)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        final Topic topic = topics.byName(name);
-        ErrorCode errorCode = ErrorCode.NONE;
-        String message = "";
-        if (null == topic)
-        {
-            errorCode = ErrorCode.UNKNOWN_TOPIC;
-            message = "no topic named '" + name + "'";
-        }
-        else if (topic.internal)
-        {
-            errorCode = ErrorCode.INVALID_TOPIC;
-            message = "topic " + name + " is internal";
-        }
-        else
-        {
-            for (int i = fetchSessions.size() - 1; i >= 0; i--)
+            final Topic topic = topics.byName(name);
+            ErrorCode errorCode = ErrorCode.NONE;
+            String message = "";
+            if (null == topic)
             {
-                final FetchSession fetch = fetchSessions.get(i);
-                if (fetch.topic == topic)
+                errorCode = ErrorCode.UNKNOWN_TOPIC;
+                message = "no topic named '" + name + "'";
+            }
+            else if (topic.internal)
+            {
+                errorCode = ErrorCode.INVALID_TOPIC;
+                message = "topic " + name + " is internal";
+            }
+            else
+            {
+                for (int i = fetchSessions.size() - 1; i >= 0; i--)
                 {
-                    endFetch(fetch, ErrorCode.TOPIC_DELETED, "topic " + name + " was deleted");
+                    final FetchSession fetch = fetchSessions.get(i);
+                    if (fetch.topic == topic)
+                    {
+                        endFetch(fetch, ErrorCode.TOPIC_DELETED, "topic " + name + " was deleted");
+                    }
+                }
+                topics.remove(name);
+                groups.onTopicChanged(name, nowNs);
+                try
+                {
+                    logManager.deleteTopic(name);
+                    LOG.info("{}: deleted topic {}", brokerName, name);
+                }
+                catch (final LogStorageException ex)
+                {
+                    errorCode = ErrorCode.STORAGE_ERROR;
+                    message = ex.getMessage();
+                    ctx.errorHandler().onError(ex);
                 }
             }
-            topics.remove(name);
-            groups.onTopicChanged(name, nowNs);
-            try
+            if (errorCode != ErrorCode.NONE)
             {
-                logManager.deleteTopic(name);
-                LOG.info("{}: deleted topic {}", brokerName, name);
+                counters.errorResponses.incrementRelease();
             }
-            catch (final LogStorageException ex)
-            {
-                errorCode = ErrorCode.STORAGE_ERROR;
-                message = ex.getMessage();
-                ctx.errorHandler().onError(ex);
-            }
-        }
-        if (errorCode != ErrorCode.NONE)
-        {
-            counters.errorResponses.incrementRelease();
-        }
-        send(session, proxy.adminResponse(correlationId, errorCode, -1, message));
-        return true;
+            send(session, proxy.adminResponse(correlationId, errorCode, -1, message));
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ offsets
@@ -1073,201 +1050,165 @@ final class BrokerAgent implements Agent, ClientRequestListener
         final int partition,
         final long offset)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        final Topic topic = topics.byId(topicId);
-        ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
-        String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
-        if (errorCode == ErrorCode.NONE && offset < 0)
-        {
-            errorCode = ErrorCode.INVALID_OFFSET;
-            message = "committed offset must not be negative: " + offset;
-        }
-        if (errorCode == ErrorCode.NONE)
-        {
-            errorCode = groups.checkCommit(group, memberId, generation, topic.name, partition);
+            final Topic topic = topics.byId(topicId);
+            ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
+            String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
+            if (errorCode == ErrorCode.NONE && offset < 0)
+            {
+                errorCode = ErrorCode.INVALID_OFFSET;
+                message = "committed offset must not be negative: " + offset;
+            }
+            if (errorCode == ErrorCode.NONE)
+            {
+                errorCode = groups.checkCommit(group, memberId, generation, topic.name, partition);
+                if (errorCode != ErrorCode.NONE)
+                {
+                    message = groups.commitRefusal(errorCode, group, memberId, generation, topic.name, partition);
+                }
+            }
+            if (errorCode == ErrorCode.NONE)
+            {
+                final long result = groupOffsets.commit(group, topic.name, partition, offset, epochClock.time());
+                if (result < 0)
+                {
+                    errorCode = appendErrorCode(result);
+                    message = "cannot store the offset: " + appendErrorMessage(result, 0, topic, partition);
+                }
+            }
             if (errorCode != ErrorCode.NONE)
             {
-                message = groups.commitRefusal(errorCode, group, memberId, generation, topic.name, partition);
+                counters.errorResponses.incrementRelease();
             }
-        }
-        if (errorCode == ErrorCode.NONE)
-        {
-            final long result = groupOffsets.commit(group, topic.name, partition, offset, epochClock.time());
-            if (result < 0)
-            {
-                errorCode = appendErrorCode(result);
-                message = "cannot store the offset: " + appendErrorMessage(result, 0, topic, partition);
-            }
-        }
-        if (errorCode != ErrorCode.NONE)
-        {
-            counters.errorResponses.incrementRelease();
-        }
-        send(session, proxy.offsetResponse(correlationId, errorCode, errorCode == ErrorCode.NONE ? offset : -1, message));
-        return true;
+            final long stored = errorCode == ErrorCode.NONE ? offset : -1;
+            send(session, proxy.offsetResponse(correlationId, errorCode, stored, message));
+        });
     }
 
     public boolean onOffsetFetch(
         final int sessionId, final long correlationId, final String group, final int topicId, final int partition)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        final Topic topic = topics.byId(topicId);
-        final ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
-        final String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
-        final long offset = errorCode == ErrorCode.NONE ? groupOffsets.committed(group, topic.name, partition) : -1;
-        if (errorCode != ErrorCode.NONE)
-        {
-            counters.errorResponses.incrementRelease();
-        }
-        send(session, proxy.offsetResponse(correlationId, errorCode, offset, message));
-        return true;
+            final Topic topic = topics.byId(topicId);
+            final ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
+            final String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
+            final long offset = errorCode == ErrorCode.NONE ? groupOffsets.committed(group, topic.name, partition) : -1;
+            if (errorCode != ErrorCode.NONE)
+            {
+                counters.errorResponses.incrementRelease();
+            }
+            send(session, proxy.offsetResponse(correlationId, errorCode, offset, message));
+        });
     }
 
     public boolean onOffsetForTimestamp(
         final int sessionId, final long correlationId, final int topicId, final int partition, final long timestamp)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        final Topic topic = topics.byId(topicId);
-        final ErrorCode errorCode = validatePartition(topic, partition);
-        final String message = offsetRequestMessage(errorCode, null, topic, topicId, partition);
-        final long offset = errorCode == ErrorCode.NONE ?
-            topic.partitions[partition].offsetForTimestamp(timestamp) : -1;
-        if (errorCode != ErrorCode.NONE)
-        {
-            counters.errorResponses.incrementRelease();
-        }
-        send(session, proxy.offsetResponse(correlationId, errorCode, offset, message));
-        return true;
+            final Topic topic = topics.byId(topicId);
+            final ErrorCode errorCode = validatePartition(topic, partition);
+            final String message = offsetRequestMessage(errorCode, null, topic, topicId, partition);
+            final long offset = errorCode == ErrorCode.NONE ?
+                topic.partitions[partition].offsetForTimestamp(timestamp) : -1;
+            if (errorCode != ErrorCode.NONE)
+            {
+                counters.errorResponses.incrementRelease();
+            }
+            send(session, proxy.offsetResponse(correlationId, errorCode, offset, message));
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ groups
 
     public boolean onJoinGroup(final int sessionId, final long correlationId, final JoinGroupRequestDecoder decoder)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        final int sessionTimeoutMs = decoder.sessionTimeoutMs();
-        final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
-        final short assignor = decoder.assignorRaw();
-        final Set<String> subscribed = new HashSet<>();
-        for (final JoinGroupRequestDecoder.TopicsDecoder topic : decoder.topics())
-        {
-            subscribed.add(topic.topic());
-        }
-        final Set<PartitionRef> owned = new HashSet<>();
-        for (final JoinGroupRequestDecoder.OwnedDecoder partition : decoder.owned())
-        {
-            final int number = partition.partition();
-            owned.add(new PartitionRef(partition.topic(), number));
-        }
-        final String group = decoder.group();
-        final String memberId = decoder.memberId();
-        groups.join(session, correlationId, group, memberId, assignor, sessionTimeoutMs, rebalanceTimeoutMs,
-            subscribed, owned, nowNs);
-        return true;
+            final int sessionTimeoutMs = decoder.sessionTimeoutMs();
+            final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
+            final short assignor = decoder.assignorRaw();
+            final Set<String> subscribed = new HashSet<>();
+            for (final JoinGroupRequestDecoder.TopicsDecoder topic : decoder.topics())
+            {
+                subscribed.add(topic.topic());
+            }
+            final Set<PartitionRef> owned = new HashSet<>();
+            for (final JoinGroupRequestDecoder.OwnedDecoder partition : decoder.owned())
+            {
+                final int number = partition.partition();
+                owned.add(new PartitionRef(partition.topic(), number));
+            }
+            final String group = decoder.group();
+            final String memberId = decoder.memberId();
+            groups.join(session, correlationId, group, memberId, assignor, sessionTimeoutMs, rebalanceTimeoutMs,
+                subscribed, owned, nowNs);
+        });
     }
 
     public boolean onSyncGroup(
         final int sessionId, final long correlationId, final String group, final String memberId, final int generation)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        groups.sync(session, correlationId, group, memberId, generation, nowNs);
-        return true;
+            groups.sync(session, correlationId, group, memberId, generation, nowNs);
+        });
     }
 
     public boolean onGroupHeartbeat(
         final int sessionId, final long correlationId, final String group, final String memberId, final int generation)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        groups.heartbeat(session, correlationId, group, memberId, generation, nowNs);
-        return true;
+            groups.heartbeat(session, correlationId, group, memberId, generation, nowNs);
+        });
     }
 
-    public boolean onLeaveGroup(final int sessionId, final long correlationId, final String group, final String memberId)
+    public boolean onLeaveGroup(
+        final int sessionId, final long correlationId, final String group, final String memberId)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        groups.leave(session, correlationId, group, memberId, nowNs);
-        return true;
+            groups.leave(session, correlationId, group, memberId, nowNs);
+        });
     }
 
     public boolean onListGroups(final int sessionId, final long correlationId)
     {
-        final ClientSession session = connected(sessionId);
-        if (null == session)
+        return take(sessionId, (session) ->
         {
-            return true;
-        }
-        if (session.isBlocked())
-        {
-            return false;
-        }
-        counters.requests.incrementRelease();
-        send(session, proxy.listGroupsResponse(correlationId, groups.list()));
-        return true;
+            send(session, proxy.listGroupsResponse(correlationId, groups.list()));
+        });
     }
 
     public boolean onDescribeGroup(final int sessionId, final long correlationId, final String group)
+    {
+        return take(sessionId, (session) ->
+        {
+            final String invalid = GroupOffsets.validateGroup(group);
+            final GroupDescription description = null == invalid ? groups.describe(group) : null;
+            final ErrorCode errorCode = null != invalid ? ErrorCode.INVALID_GROUP :
+                null == description ? ErrorCode.UNKNOWN_GROUP : ErrorCode.NONE;
+            if (errorCode != ErrorCode.NONE)
+            {
+                counters.errorResponses.incrementRelease();
+            }
+            final String message = null != invalid ? invalid :
+                null == description ? "group " + group + " has no members and no offsets" : "";
+            send(session, proxy.describeGroupResponse(correlationId, errorCode, description, message));
+        });
+    }
+
+    /**
+     * Take an admin, offset or group request: from a connected client (others are counted and dropped), only when
+     * its answer can go out (else it stays in the client's image), counted as a request. Not for produce and fetch,
+     * which stay allocation-free.
+     *
+     * @return what the request listener returns.
+     */
+    private boolean take(final int sessionId, final Consumer<ClientSession> request)
     {
         final ClientSession session = connected(sessionId);
         if (null == session)
@@ -1279,16 +1220,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
             return false;
         }
         counters.requests.incrementRelease();
-        final String invalid = GroupOffsets.validateGroup(group);
-        final GroupDescription description = null == invalid ? groups.describe(group) : null;
-        final ErrorCode errorCode = null != invalid ? ErrorCode.INVALID_GROUP :
-            null == description ? ErrorCode.UNKNOWN_GROUP : ErrorCode.NONE;
-        if (errorCode != ErrorCode.NONE)
-        {
-            counters.errorResponses.incrementRelease();
-        }
-        send(session, proxy.describeGroupResponse(correlationId, errorCode, description,
-            null != invalid ? invalid : null == description ? "group " + group + " has no members and no offsets" : ""));
+        request.accept(session);
         return true;
     }
 
