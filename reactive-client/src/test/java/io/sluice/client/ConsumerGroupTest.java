@@ -123,6 +123,80 @@ class ConsumerGroupTest
         third.dispose();
     }
 
+    /**
+     * A member whose subscriber never acknowledges: when a partition moves away, the member waits the revoke timeout
+     * for acknowledgements that never come, abandons the records, and rejoins; the partition's new owner reads them
+     * again from the last commit (nothing was committed, so from offset 0), and the stalled member gets no record of
+     * that partition after the hand-over.
+     */
+    @Test
+    void shouldAbandonUnacknowledgedRecordsAtTheRevokeTimeoutSoTheNextOwnerReadsThemAgain()
+    {
+        final String topic = "stalled";
+        final int perPartition = 50;
+        client.admin().createTopic(topic, 2, 1, Map.of()).block(TIMEOUT);
+        client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
+            .send(Flux.range(0, 2 * perPartition)
+                .map((i) -> new ProducerRecord<String, String, Void>(topic, i % 2, null, null, "value-" + i, null)))
+            .blockLast(TIMEOUT);
+
+        final List<ConsumerRecord<String, String>> stalledRecords = new CopyOnWriteArrayList<>();
+        final List<Long> stalledReceivedAtNs = new CopyOnWriteArrayList<>();
+        running.add(client.consumer(groupConsumer(topic))
+            .receive()
+            .subscribe((record) ->
+            {
+                stalledReceivedAtNs.add(System.nanoTime());
+                stalledRecords.add(record); // never acknowledged
+            }, error::set));
+        await(() -> stalledRecords.size() == 2 * perPartition, () -> "the stalled member has every record");
+
+        final List<ConsumerRecord<String, String>> nextRecords = new CopyOnWriteArrayList<>();
+        final List<Long> nextReceivedAtNs = new CopyOnWriteArrayList<>();
+        running.add(client.consumer(groupConsumer(topic))
+            .receive()
+            .subscribe((record) ->
+            {
+                nextReceivedAtNs.add(System.nanoTime());
+                nextRecords.add(record);
+                record.acknowledge();
+            }, error::set));
+        await(() -> nextRecords.size() == perPartition, () -> "the next member read a whole partition: " +
+            nextRecords.size());
+
+        final int moved = nextRecords.get(0).partition();
+        assertEquals(LongStream.range(0, perPartition).boxed().collect(Collectors.toList()),
+            nextRecords.stream().map(ConsumerRecord::offset).collect(Collectors.toList()),
+            "the moved partition read again from offset 0, in order");
+        assertTrue(nextRecords.stream().allMatch((r) -> r.partition() == moved));
+        final long handOverNs = nextReceivedAtNs.get(0);
+        for (int i = 0; i < stalledRecords.size(); i++)
+        {
+            if (stalledRecords.get(i).partition() == moved)
+            {
+                assertTrue(stalledReceivedAtNs.get(i) - handOverNs < 0,
+                    "no record of the moved partition reaches the stalled member after the hand-over");
+            }
+        }
+        final TopicPartition movedPartition = new TopicPartition(topic, moved);
+        await(() -> client.admin().committedOffset("stallers", movedPartition).block(TIMEOUT) == perPartition,
+            () -> "the next member committed the moved partition");
+        final GroupDescription group = client.admin().describeGroup("stallers").block(TIMEOUT);
+        assertEquals(2, group.members().size(), group::toString);
+        assertNull(error.get(), () -> "failed: " + error.get());
+    }
+
+    private static ConsumerOptions<String, String> groupConsumer(final String topic)
+    {
+        return ConsumerOptions.create(Serdes.stringDeserializer(), Serdes.stringDeserializer())
+            .withGroupId("stallers")
+            .withTopics(topic)
+            .withOffsetReset(OffsetReset.EARLIEST)
+            .withHeartbeatInterval(Duration.ofMillis(100))
+            .withRevokeTimeout(Duration.ofMillis(500))
+            .withCommitInterval(Duration.ofMillis(50));
+    }
+
     @Test
     void shouldFailTheReceiveWhenTheGroupUsesAnotherAssignor()
     {
