@@ -31,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Sends and receives that run across a broker restart: the client has a media driver of its own (the broker's goes
- * with the broker) and the broker comes back on the same port with the same data.
+ * Sends and receives that run across a broker restart, graceful in this process or a SIGKILL of a broker in another:
+ * the client has a media driver of its own (the broker's goes with the broker) and the broker comes back on the same
+ * port with the same data.
  */
 class ReconnectTest
 {
@@ -40,14 +41,17 @@ class ReconnectTest
 
     @TempDir
     File dataDirectory;
+    @TempDir
+    File workDirectory;
 
     private SluiceBroker broker;
+    private TestBrokerProcess brokerProcess;
     private SluiceClient client;
 
     @AfterEach
     void close()
     {
-        CloseHelper.closeAll(client, broker);
+        CloseHelper.closeAll(client, broker, brokerProcess);
     }
 
     private static int freePort() throws Exception
@@ -63,6 +67,36 @@ class ReconnectTest
     {
         final String listen = "127.0.0.1:" + freePort();
         broker = TestBroker.launch(dataDirectory, listen);
+        carryAcrossARestart(listen, () ->
+        {
+            broker.close();
+            broker = TestBroker.launch(dataDirectory, listen);
+        });
+    }
+
+    /**
+     * The broker in another process, SIGKILLed while records are in flight and started again on the same data: the
+     * fluxes carry on as if it had been closed gracefully, since every acknowledged record is in the log.
+     */
+    @Test
+    void shouldCarrySendsAndReceivesAcrossABrokerSigkillWithoutLossOrDuplicates() throws Exception
+    {
+        final String listen = "127.0.0.1:" + freePort();
+        brokerProcess = TestBrokerProcess.start(dataDirectory, listen, workDirectory);
+        carryAcrossARestart(listen, () ->
+        {
+            brokerProcess.kill();
+            brokerProcess = TestBrokerProcess.start(dataDirectory, listen, workDirectory);
+        });
+    }
+
+    private interface Restart
+    {
+        void run() throws Exception;
+    }
+
+    private void carryAcrossARestart(final String listen, final Restart restart) throws Exception
+    {
         client = SluiceClient.create(ClientOptions.create(listen)
             .withTermLength(TestBroker.TERM_LENGTH)
             .withConnectTimeout(Duration.ofSeconds(2))
@@ -93,8 +127,7 @@ class ReconnectTest
         await(() -> results.size() == perRound && received.size() == perRound, "first round");
 
         emit(records, perRound, 2 * perRound); // some of these are in flight or waiting when the broker goes
-        broker.close();
-        broker = TestBroker.launch(dataDirectory, listen);
+        restart.run();
         emit(records, 2 * perRound, 3 * perRound);
         records.tryEmitComplete();
 
