@@ -1,0 +1,413 @@
+package io.sluice.transport.controller;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.sluice.transport.HostPort;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One member of the controller quorum: an Aeron Archive, a consensus module and the {@link ControllerService} in
+ * its container, all on a media driver the caller owns (the broker's). Each node uses a block of ports from its base
+ * port: see {@link Ports}.
+ */
+public final class ControllerNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerNode.class);
+
+    /**
+     * The port block of a node whose base (client) port is {@code PORT}.
+     */
+    public static final class Ports
+    {
+        /** The broker's client protocol. */
+        public static final int CLIENT = 0;
+        /** Replication between brokers. */
+        public static final int REPLICATION = 1;
+        /** Controller: cluster ingress (brokers' requests). */
+        public static final int CONTROLLER_INGRESS = 2;
+        /** Controller: consensus between members. */
+        public static final int CONSENSUS = 3;
+        /** Controller: the replicated log. */
+        public static final int LOG = 4;
+        /** Controller: catch-up of a lagging member. */
+        public static final int CATCHUP = 5;
+        /** Controller: the archive's control channel. */
+        public static final int ARCHIVE_CONTROL = 6;
+        /** Ports a node uses from its base port. */
+        public static final int COUNT = 7;
+
+        private Ports()
+        {
+        }
+    }
+
+    /**
+     * How to run a member. Timeouts default to values that fail a leader over in a few seconds.
+     */
+    public static final class Context
+    {
+        private int nodeId;
+        private final TreeMap<Integer, HostPort> members = new TreeMap<>();
+        private File directory;
+        private String aeronDirectoryName;
+        private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(9);
+        private long leaderHeartbeatTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+        private long leaderHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(200);
+        private long electionTimeoutNs = TimeUnit.SECONDS.toNanos(1);
+        private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+        private long checkIntervalMs = 5_000;
+        private int logTermLength = 1024 * 1024;
+        private ErrorHandler errorHandler = (ex) -> LOG.error("controller error", ex);
+
+        /**
+         * @param nodeId this member's id: a key of the members.
+         * @return this.
+         */
+        public Context nodeId(final int nodeId)
+        {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /**
+         * @param members every member's base address, by node id.
+         * @return this.
+         */
+        public Context members(final Map<Integer, HostPort> members)
+        {
+            this.members.clear();
+            this.members.putAll(members);
+            return this;
+        }
+
+        /**
+         * @param directory where the archive and the cluster's files go; kept across restarts.
+         * @return this.
+         */
+        public Context directory(final File directory)
+        {
+            this.directory = directory;
+            return this;
+        }
+
+        /**
+         * @param aeronDirectoryName of the running media driver to use.
+         * @return this.
+         */
+        public Context aeronDirectoryName(final String aeronDirectoryName)
+        {
+            this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        /**
+         * @param timeout after which a broker that stopped keeping its session alive is fenced.
+         * @param unit    of the timeout.
+         * @return this.
+         */
+        public Context sessionTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.sessionTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        /**
+         * @param timeout after which followers elect a new controller leader.
+         * @param unit    of the timeout.
+         * @return this.
+         */
+        public Context leaderHeartbeatTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.leaderHeartbeatTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        /**
+         * @param interval between the controller leader's heartbeats.
+         * @param unit     of the interval.
+         * @return this.
+         */
+        public Context leaderHeartbeatInterval(final long interval, final TimeUnit unit)
+        {
+            this.leaderHeartbeatIntervalNs = unit.toNanos(interval);
+            return this;
+        }
+
+        /**
+         * @param timeout of an election round.
+         * @param unit    of the timeout.
+         * @return this.
+         */
+        public Context electionTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.electionTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        /**
+         * @param timeout a starting member waits for the others before it elects with a majority.
+         * @param unit    of the timeout.
+         * @return this.
+         */
+        public Context startupCanvassTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.startupCanvassTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        /**
+         * @param checkIntervalMs between preferred-leader checks and metadata version announcements.
+         * @return this.
+         */
+        public Context checkIntervalMs(final long checkIntervalMs)
+        {
+            this.checkIntervalMs = checkIntervalMs;
+            return this;
+        }
+
+        /**
+         * @param logTermLength term length of the replicated log's publication (a power of two, 64 KiB or more).
+         * @return this.
+         */
+        public Context logTermLength(final int logTermLength)
+        {
+            this.logTermLength = logTermLength;
+            return this;
+        }
+
+        /**
+         * @param errorHandler for errors of the archive, the consensus module and the service.
+         * @return this.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @return this member's id.
+         */
+        public int nodeId()
+        {
+            return nodeId;
+        }
+
+        /**
+         * @return the members' base addresses by node id.
+         */
+        public Map<Integer, HostPort> members()
+        {
+            return java.util.Collections.unmodifiableMap(members);
+        }
+    }
+
+    private final Context ctx;
+    private final ControllerService service;
+    private Archive archive;
+    private ConsensusModule consensusModule;
+    private ClusteredServiceContainer container;
+
+    private ControllerNode(final Context ctx)
+    {
+        this.ctx = ctx;
+        this.service = new ControllerService(ctx.checkIntervalMs);
+    }
+
+    /**
+     * Start a member.
+     *
+     * @param ctx how.
+     * @return the running member.
+     */
+    public static ControllerNode launch(final Context ctx)
+    {
+        Objects.requireNonNull(ctx.directory, "directory");
+        Objects.requireNonNull(ctx.aeronDirectoryName, "aeronDirectoryName");
+        final HostPort self = ctx.members.get(ctx.nodeId);
+        if (null == self)
+        {
+            throw new IllegalArgumentException("node " + ctx.nodeId + " is not among the members " + ctx.members);
+        }
+        final ControllerNode node = new ControllerNode(ctx);
+        try
+        {
+            node.start(self);
+            return node;
+        }
+        catch (final RuntimeException ex)
+        {
+            node.close();
+            throw ex;
+        }
+    }
+
+    private void start(final HostPort self)
+    {
+        final String host = self.host();
+        final File archiveDir = new File(ctx.directory, "archive");
+        final File clusterDir = new File(ctx.directory, "cluster");
+        final String localControl = "aeron:ipc?term-length=64k";
+
+        archive = Archive.launch(new Archive.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName)
+            .archiveDir(archiveDir)
+            .controlChannel(channel(host, port(self, Ports.ARCHIVE_CONTROL)))
+            .localControlChannel(localControl)
+            .replicationChannel(channel(host, 0))
+            .archiveClientContext(new AeronArchive.Context().controlResponseChannel(channel(host, 0)))
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(ControllerNode::idle)
+            .errorHandler(ctx.errorHandler));
+
+        final AeronArchive.Context archiveClient = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .aeronDirectoryName(ctx.aeronDirectoryName)
+            .controlRequestChannel(localControl)
+            .controlRequestStreamId(archive.context().localControlStreamId())
+            .controlResponseChannel(localControl);
+
+        consensusModule = ConsensusModule.launch(new ConsensusModule.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName)
+            .clusterMemberId(ctx.nodeId)
+            .clusterMembers(clusterMembers(ctx.members))
+            .clusterDir(clusterDir)
+            .archiveContext(archiveClient.clone())
+            .serviceCount(1)
+            .ingressChannel("aeron:udp")
+            .logChannel("aeron:udp?term-length=" + ctx.logTermLength)
+            .replicationChannel(channel(host, 0))
+            .sessionTimeoutNs(ctx.sessionTimeoutNs)
+            .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs)
+            .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatIntervalNs)
+            .electionTimeoutNs(ctx.electionTimeoutNs)
+            .startupCanvassTimeoutNs(ctx.startupCanvassTimeoutNs)
+            .idleStrategySupplier(ControllerNode::idle)
+            .errorHandler(ctx.errorHandler));
+
+        container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName)
+            .archiveContext(archiveClient.clone())
+            .clusterDir(clusterDir)
+            .clusteredService(service)
+            .serviceId(0)
+            .idleStrategySupplier(ControllerNode::idle)
+            .errorHandler(ctx.errorHandler));
+        LOG.info("controller member {} started: members {}", ctx.nodeId, ctx.members);
+    }
+
+    private static BackoffIdleStrategy idle()
+    {
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    private static String channel(final String host, final int port)
+    {
+        return "aeron:udp?endpoint=" + endpoint(host, port);
+    }
+
+    private static String endpoint(final String host, final int port)
+    {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static int port(final HostPort base, final int offset)
+    {
+        return base.port() + offset;
+    }
+
+    /**
+     * @param members base addresses by node id.
+     * @return Aeron Cluster's members string: {@code id,ingress,consensus,log,catchup,archive|...}.
+     */
+    static String clusterMembers(final Map<Integer, HostPort> members)
+    {
+        final StringJoiner joiner = new StringJoiner("|");
+        for (final Map.Entry<Integer, HostPort> member : new TreeMap<>(members).entrySet())
+        {
+            final HostPort base = member.getValue();
+            joiner.add(member.getKey() + "," +
+                endpoint(base.host(), port(base, Ports.CONTROLLER_INGRESS)) + "," +
+                endpoint(base.host(), port(base, Ports.CONSENSUS)) + "," +
+                endpoint(base.host(), port(base, Ports.LOG)) + "," +
+                endpoint(base.host(), port(base, Ports.CATCHUP)) + "," +
+                endpoint(base.host(), port(base, Ports.ARCHIVE_CONTROL)));
+        }
+        return joiner.toString();
+    }
+
+    /**
+     * @param members base addresses by node id.
+     * @return the cluster client's ingress endpoints: {@code id=host:port,...}.
+     */
+    public static String ingressEndpoints(final Map<Integer, HostPort> members)
+    {
+        final StringJoiner joiner = new StringJoiner(",");
+        for (final Map.Entry<Integer, HostPort> member : new TreeMap<>(members).entrySet())
+        {
+            final HostPort base = member.getValue();
+            joiner.add(member.getKey() + "=" + endpoint(base.host(), port(base, Ports.CONTROLLER_INGRESS)));
+        }
+        return joiner.toString();
+    }
+
+    /**
+     * @return this member's id.
+     */
+    public int nodeId()
+    {
+        return ctx.nodeId;
+    }
+
+    /**
+     * @return this member's role in the quorum now.
+     */
+    public Cluster.Role role()
+    {
+        return Cluster.Role.get(consensusModule.context().clusterNodeRoleCounter());
+    }
+
+    /**
+     * Ask the quorum to snapshot its state, which lets a restart replay only the log after it. Only the leader
+     * acts on it.
+     *
+     * @return whether the request was made (this member leads and no other control action is pending).
+     */
+    public boolean takeSnapshot()
+    {
+        return role() == Cluster.Role.LEADER &&
+            ClusterControl.ToggleState.SNAPSHOT.toggle(consensusModule.context().controlToggleCounter());
+    }
+
+    /**
+     * @return the state machine of this member's service. Read it only when the member is closed, or accept that
+     *         it is being changed by the service's thread.
+     */
+    ControllerStateMachine stateMachine()
+    {
+        return service.stateMachine();
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(container, consensusModule, archive);
+    }
+}
