@@ -118,6 +118,37 @@ final class LeaderEpochCache
     }
 
     /**
+     * The largest epoch at or below {@code epoch}, or -1 if every entry is later.
+     */
+    int epochAtOrBelow(final int epoch)
+    {
+        for (int i = epochs.size() - 1; i >= 0; i--)
+        {
+            if (epochs.getInt(i) <= epoch)
+            {
+                return epochs.getInt(i);
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Where the epoch at or below {@code epoch} ends: the start offset of the first later epoch, or
+     * {@code logEndOffset} if there is none; -1 if every entry is later than {@code epoch}.
+     */
+    long endOffsetFor(final int epoch, final long logEndOffset)
+    {
+        for (int i = 0; i < epochs.size(); i++)
+        {
+            if (epochs.getInt(i) > epoch)
+            {
+                return 0 == i ? -1 : startOffsets.getLong(i);
+            }
+        }
+        return logEndOffset;
+    }
+
+    /**
      * Latest epoch, or -1 if none.
      */
     int latestEpoch()

@@ -283,6 +283,32 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * The largest leader epoch of this log at or below {@code epoch}: with {@link #endOffsetForEpoch(int)}, what a
+     * leader answers a follower that last fetched in {@code epoch} (Kafka's {@code OffsetsForLeaderEpoch}). Writer
+     * thread.
+     *
+     * @param epoch the follower's epoch.
+     * @return the epoch, or -1 if this log has no epoch that early.
+     */
+    public int epochAtOrBelow(final int epoch)
+    {
+        return epochCache.epochAtOrBelow(epoch);
+    }
+
+    /**
+     * Where {@link #epochAtOrBelow(int)}'s epoch ends in this log: the first offset of the next later epoch, or the
+     * log end offset if it is the latest. A follower whose log goes past it under that epoch has records this log
+     * never had, and truncates to it. Writer thread.
+     *
+     * @param epoch the follower's epoch.
+     * @return the end offset, or -1 if this log has no epoch that early.
+     */
+    public long endOffsetForEpoch(final int epoch)
+    {
+        return epochCache.endOffsetFor(epoch, nextOffset);
+    }
+
+    /**
      * Append one batch, assigning its offsets. The batch is verified first (bounds, CRC32C, records); a batch
      * that fails is refused and nothing is written. Writer thread only; allocation-free.
      *

@@ -331,6 +331,39 @@ class PartitionLogTest
     }
 
     @Test
+    void shouldAnswerWhereEachLeaderEpochEnds()
+    {
+        open(SMALL);
+        batches.append(log, 0, 2, 0); // epoch 0: offsets 0-1
+        log.leaderEpoch(3);
+        batches.append(log, 2, 3, 0); // epoch 3: offsets 2-4
+        log.leaderEpoch(4);
+        log.leaderEpoch(7); // epoch 4 had no records: 7 replaces it at the same start offset
+        batches.append(log, 5, 1, 0); // epoch 7: offset 5
+
+        assertEquals(0, log.epochAtOrBelow(0));
+        assertEquals(2, log.endOffsetForEpoch(0));
+        assertEquals(0, log.epochAtOrBelow(2), "an epoch this log never had: the one before it");
+        assertEquals(2, log.endOffsetForEpoch(2));
+        assertEquals(3, log.epochAtOrBelow(3));
+        assertEquals(5, log.endOffsetForEpoch(3));
+        assertEquals(3, log.epochAtOrBelow(4), "an epoch without records is no epoch of this log");
+        assertEquals(5, log.endOffsetForEpoch(4));
+        assertEquals(7, log.epochAtOrBelow(7));
+        assertEquals(6, log.endOffsetForEpoch(7), "the latest epoch ends at the log end");
+        assertEquals(7, log.epochAtOrBelow(9));
+        assertEquals(6, log.endOffsetForEpoch(9));
+        assertEquals(-1, log.epochAtOrBelow(-1));
+        assertEquals(-1, log.endOffsetForEpoch(-1));
+
+        log.close();
+        open(SMALL); // the same answers from the checkpoint
+        assertEquals(3, log.epochAtOrBelow(4));
+        assertEquals(5, log.endOffsetForEpoch(3));
+        assertEquals(6, log.endOffsetForEpoch(7));
+    }
+
+    @Test
     void shouldPublishABatchEncodedInPlaceOnlyAtCommit()
     {
         open(SMALL);
