@@ -342,7 +342,7 @@ public final class ControllerCodec
         }
     }
 
-    private static int dispatch(
+    private static void dispatch(
         final DirectBuffer buffer, final int offset, final int blockLength, final int version, final int templateId,
         final int end, final Handler handler)
     {
@@ -359,7 +359,6 @@ public final class ControllerCodec
                 final String host = d.host();
                 checkEnd(d.limit(), end, templateId);
                 handler.onRegisterBroker(correlationId, nodeId, incarnationId, host, clientPort, replicationPort);
-                return d.limit();
             }
             case CreateTopicDecoder.TEMPLATE_ID ->
             {
@@ -375,7 +374,6 @@ public final class ControllerCodec
                 final String name = d.name();
                 checkEnd(d.limit(), end, templateId);
                 handler.onCreateTopic(correlationId, name, partitionCount, replicationFactor, configs);
-                return d.limit();
             }
             case DeleteTopicDecoder.TEMPLATE_ID ->
             {
@@ -384,7 +382,6 @@ public final class ControllerCodec
                 final String name = d.name();
                 checkEnd(d.limit(), end, templateId);
                 handler.onDeleteTopic(correlationId, name);
-                return d.limit();
             }
             case AlterPartitionDecoder.TEMPLATE_ID ->
             {
@@ -402,7 +399,6 @@ public final class ControllerCodec
                 }
                 checkEnd(d.limit(), end, templateId);
                 handler.onAlterPartition(correlationId, nodeId, topicId, partition, leaderEpoch, partitionEpoch, isr);
-                return d.limit();
             }
             case FetchImageDecoder.TEMPLATE_ID ->
             {
@@ -410,7 +406,6 @@ public final class ControllerCodec
                 final long correlationId = d.correlationId();
                 checkEnd(d.limit(), end, templateId);
                 handler.onFetchImage(correlationId);
-                return d.limit();
             }
             case ControllerResponseDecoder.TEMPLATE_ID ->
             {
@@ -426,7 +421,6 @@ public final class ControllerCodec
                 final String message = d.message();
                 checkEnd(d.limit(), end, templateId);
                 handler.onResponse(correlationId, error, metadataVersion, message);
-                return d.limit();
             }
             case BrokerRecordDecoder.TEMPLATE_ID ->
             {
@@ -445,7 +439,6 @@ public final class ControllerCodec
                 checkEnd(d.limit(), end, templateId);
                 handler.onRecord(new BrokerInfo(nodeId, incarnationId, state == BrokerState.ALIVE, host, clientPort,
                     replicationPort), metadataVersion);
-                return d.limit();
             }
             case TopicRecordDecoder.TEMPLATE_ID ->
             {
@@ -467,7 +460,6 @@ public final class ControllerCodec
                 checkEnd(d.limit(), end, templateId);
                 handler.onRecord(new TopicInfo(topicId, name, partitionCount, replicationFactor, configs),
                     metadataVersion);
-                return d.limit();
             }
             case PartitionRecordDecoder.TEMPLATE_ID ->
             {
@@ -495,7 +487,6 @@ public final class ControllerCodec
                 checkEnd(d.limit(), end, templateId);
                 handler.onRecord(new PartitionInfo(topicId, partition, leader, leaderEpoch, partitionEpoch, replicas,
                     isr), metadataVersion);
-                return d.limit();
             }
             case TopicRemovedRecordDecoder.TEMPLATE_ID ->
             {
@@ -505,7 +496,6 @@ public final class ControllerCodec
                 final long metadataVersion = d.metadataVersion();
                 checkEnd(d.limit(), end, templateId);
                 handler.onRecord(new TopicRemoved(topicId), metadataVersion);
-                return d.limit();
             }
             case ImageStartDecoder.TEMPLATE_ID ->
             {
@@ -514,7 +504,6 @@ public final class ControllerCodec
                 final long nextTopicId = d.nextTopicId();
                 checkEnd(d.limit(), end, templateId);
                 handler.onImageStart(metadataVersion, nextTopicId);
-                return d.limit();
             }
             case ImageEndDecoder.TEMPLATE_ID ->
             {
@@ -522,7 +511,6 @@ public final class ControllerCodec
                 final long metadataVersion = d.metadataVersion();
                 checkEnd(d.limit(), end, templateId);
                 handler.onImageEnd(metadataVersion);
-                return d.limit();
             }
             case MetadataVersionDecoder.TEMPLATE_ID ->
             {
@@ -530,7 +518,6 @@ public final class ControllerCodec
                 final long metadataVersion = d.metadataVersion();
                 checkEnd(d.limit(), end, templateId);
                 handler.onMetadataVersion(metadataVersion);
-                return d.limit();
             }
             case BrokerSessionDecoder.TEMPLATE_ID ->
             {
@@ -539,7 +526,6 @@ public final class ControllerCodec
                 final long sessionId = d.sessionId();
                 checkEnd(d.limit(), end, templateId);
                 handler.onBrokerSession(nodeId, sessionId);
-                return d.limit();
             }
             default -> throw new IllegalArgumentException("unknown template " + templateId);
         }

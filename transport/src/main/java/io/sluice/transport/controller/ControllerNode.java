@@ -5,6 +5,7 @@ import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.client.ClusterEvent;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.sluice.transport.HostPort;
@@ -74,7 +75,7 @@ public final class ControllerNode implements AutoCloseable
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private long checkIntervalMs = 5_000;
         private int logTermLength = 1024 * 1024;
-        private ErrorHandler errorHandler = (ex) -> LOG.error("controller error", ex);
+        private ErrorHandler errorHandler = ControllerNode::logError;
 
         /**
          * @param nodeId this member's id: a key of the members.
@@ -312,6 +313,22 @@ public final class ControllerNode implements AutoCloseable
             .idleStrategySupplier(ControllerNode::idle)
             .errorHandler(ctx.errorHandler));
         LOG.info("controller member {} started: members {}", ctx.nodeId, ctx.members);
+    }
+
+    /**
+     * Aeron Cluster reports events of a running quorum, such as a lost leader's log ending, through the error
+     * handler as {@link ClusterEvent}s: those are warnings, not errors.
+     */
+    private static void logError(final Throwable ex)
+    {
+        if (ex instanceof ClusterEvent)
+        {
+            LOG.warn("controller: {}", ex.getMessage());
+        }
+        else
+        {
+            LOG.error("controller error", ex);
+        }
     }
 
     private static BackoffIdleStrategy idle()
