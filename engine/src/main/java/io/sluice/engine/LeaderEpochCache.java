@@ -173,6 +173,24 @@ final class LeaderEpochCache
         return removed;
     }
 
+    /**
+     * Forget the epochs that start at or after {@code offset}: a follower truncated its log there and takes the
+     * epochs of what follows from its leader's batches.
+     *
+     * @return true if anything was removed.
+     */
+    boolean truncateFrom(final long offset)
+    {
+        boolean removed = false;
+        while (!epochs.isEmpty() && startOffsets.getLong(startOffsets.size() - 1) >= offset)
+        {
+            epochs.removeAt(epochs.size() - 1);
+            startOffsets.removeAt(startOffsets.size() - 1);
+            removed = true;
+        }
+        return removed;
+    }
+
     void persist()
     {
         final List<String> lines = new ArrayList<>(2 + epochs.size());

@@ -54,6 +54,10 @@ public final class PartitionLog implements AutoCloseable
      * recent one, or has an older producer epoch (see {@link ProducerStates}).
      */
     public static final long OUT_OF_ORDER_SEQUENCE = -25;
+    /** Follower append refused: a batch does not start at the log end offset (or the next batch's offset). */
+    public static final long NOT_CONTIGUOUS = -26;
+    /** Follower append refused: a batch's leader epoch is older than the log's latest epoch. */
+    public static final long EPOCH_REGRESSION = -27;
 
     static final String PREPARED_PREFIX = "prepared-segment";
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
@@ -474,6 +478,285 @@ public final class PartitionLog implements AutoCloseable
         claim.release();
     }
 
+    /**
+     * Append batches a leader sent, keeping their offsets and leader epochs (Kafka's {@code appendAsFollower}).
+     * The batches are verified first (bounds, CRC32C, records, offsets contiguous from the log end, epochs never
+     * decreasing); if any fails, nothing is written. A batch with a later leader epoch starts that epoch in the
+     * leader-epoch checkpoint, so a follower's epochs match its leader's. Batches of idempotent producers are
+     * recorded in the producer states, so a follower that becomes leader still drops a retried duplicate. Writer
+     * thread only; allocation-free.
+     *
+     * @param buffer holding the batches, back to back.
+     * @param offset of the first batch in the buffer.
+     * @param length of the batches.
+     * @return the new log end offset, or a negative code: one of {@link RecordBatchDescriptor}'s verify errors,
+     * {@link #RECORD_TOO_LARGE} (a batch over {@code segment.bytes}), {@link #INVALID_OFFSET_DELTAS},
+     * {@link #NOT_CONTIGUOUS}, {@link #EPOCH_REGRESSION}, {@link #STORAGE_FULL}, {@link #STORAGE_ERROR} or
+     * {@link #LOG_CLOSED}.
+     */
+    public long appendAsFollower(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (closed)
+        {
+            return LOG_CLOSED;
+        }
+        if (claimLength > 0)
+        {
+            throw new IllegalStateException("a claim is open: commit or abort it first");
+        }
+        final int segmentBytes = config.segmentBytes();
+        final int end = offset + length;
+        long expectedOffset = nextOffset;
+        int epoch = Math.max(leaderEpoch, epochCache.latestEpoch());
+        int position = offset;
+        while (position < end)
+        {
+            final int batchLength = RecordBatchDescriptor.verify(buffer, position, end - position, segmentBytes);
+            if (batchLength < 0)
+            {
+                return batchLength == RecordBatchDescriptor.BAD_LENGTH &&
+                    RecordBatchDescriptor.batchLength(buffer, position) > segmentBytes ? RECORD_TOO_LARGE : batchLength;
+            }
+            if (RecordBatchDescriptor.lastOffsetDelta(buffer, position) !=
+                RecordBatchDescriptor.recordCount(buffer, position) - 1)
+            {
+                return INVALID_OFFSET_DELTAS;
+            }
+            if (RecordBatchDescriptor.baseOffset(buffer, position) != expectedOffset)
+            {
+                return NOT_CONTIGUOUS;
+            }
+            final int batchEpoch = RecordBatchDescriptor.leaderEpoch(buffer, position);
+            if (batchEpoch < epoch)
+            {
+                return EPOCH_REGRESSION;
+            }
+            epoch = batchEpoch;
+            expectedOffset += RecordBatchDescriptor.recordCount(buffer, position);
+            position += batchLength;
+        }
+
+        position = offset;
+        boolean epochsChanged = false;
+        while (position < end)
+        {
+            final int batchLength = RecordBatchDescriptor.batchLength(buffer, position);
+            final long rollResult = rollIfNeeded(batchLength);
+            if (rollResult < 0)
+            {
+                if (epochsChanged)
+                {
+                    epochCache.persist();
+                }
+                return rollResult;
+            }
+            final int batchEpoch = RecordBatchDescriptor.leaderEpoch(buffer, position);
+            final long baseOffset = RecordBatchDescriptor.baseOffset(buffer, position);
+            if (batchEpoch > leaderEpoch || epochCache.latestEpoch() < 0)
+            {
+                epochCache.add(batchEpoch, baseOffset);
+                leaderEpoch = batchEpoch;
+                epochsChanged = true;
+            }
+            final LogSegment segment = active;
+            final int at = segment.endPositionPlain();
+            segment.buffer.putBytes(at, buffer, position, batchLength);
+            publishAssigned(segment, at, batchLength, baseOffset);
+            if (RecordBatchDescriptor.producerId(buffer, position) >= 0)
+            {
+                recordProducer(buffer, position, baseOffset);
+            }
+            position += batchLength;
+        }
+        if (epochsChanged)
+        {
+            // Before the records count as replicated: recovery checks every batch's epoch against the checkpoint.
+            epochCache.persist();
+        }
+        return nextOffset;
+    }
+
+    /**
+     * Remove every record at or after {@code offset}, as a follower does when its leader's log diverged from its own
+     * (Kafka's {@code truncateTo}). A truncation point inside a batch removes that whole batch. Later segments are
+     * deleted, the segment holding the point is cut back and its indexes rebuilt, leader epochs starting at or after
+     * the new end are dropped from the checkpoint, and the producer states are rebuilt from the log.
+     * <p>
+     * Writer thread, with no claim open. Readers must not be reading at or above {@code offset}: a broker reads a
+     * partition for consumers only below its high watermark, which a follower never truncates below.
+     *
+     * @param offset first offset to remove.
+     * @return the new log end offset: at most {@code offset}, or the unchanged end if it was already at or below it
+     * (then only a leader epoch started at the log end, with no records, is dropped).
+     * @throws IllegalArgumentException if {@code offset} is below the log start offset: use
+     *                                  {@link #truncateFullyAndStartAt(long)}.
+     */
+    public long truncateTo(final long offset)
+    {
+        if (claimLength > 0)
+        {
+            throw new IllegalStateException("a claim is open: commit or abort it first");
+        }
+        if (offset >= nextOffset)
+        {
+            // Nothing to remove but an epoch this log started as leader and never wrote in, which the leader's
+            // batches now replace.
+            if (epochCache.truncateFrom(nextOffset))
+            {
+                epochCache.persist();
+                leaderEpoch = epochCache.latestEpoch();
+            }
+            return nextOffset;
+        }
+        if (offset < logStartOffset)
+        {
+            throw new IllegalArgumentException(
+                "offset " + offset + " is below the log start offset " + logStartOffset + " of " + this);
+        }
+        synchronized (maintenanceLock)
+        {
+            if (closed)
+            {
+                return nextOffset;
+            }
+            final LogSegment[] snapshot = segments;
+            final int index = floorSegment(snapshot, offset);
+            final LogSegment keep = snapshot[index];
+            if (index < snapshot.length - 1)
+            {
+                synchronized (segmentsLock)
+                {
+                    segments = Arrays.copyOf(snapshot, index + 1);
+                }
+                for (int i = index + 1; i < snapshot.length; i++)
+                {
+                    final LogSegment removed = snapshot[i];
+                    removed.retire();
+                    removed.markDeleted();
+                    retired.add(removed);
+                }
+            }
+
+            final UnsafeBuffer log = keep.buffer;
+            final int oldEnd = keep.endPositionPlain();
+            int position = 0;
+            while (position < oldEnd && lastOffsetAt(log, position) < offset)
+            {
+                position += RecordBatchDescriptor.batchLength(log, position);
+            }
+            final long newEnd = position < oldEnd ? RecordBatchDescriptor.baseOffset(log, position) : keep.nextOffset;
+            // Publish the shorter log before zeroing what it no longer holds.
+            LOG_END_OFFSET.setRelease(this, newEnd);
+            keep.publishEnd(position);
+            if (oldEnd > position)
+            {
+                log.setMemory(position, oldEnd - position, (byte)0);
+                keep.log.force(position, oldEnd - position);
+            }
+            keep.flushedPosition = Math.min(keep.flushedPosition, position);
+            reindex(keep, position);
+            keep.nextOffset = newEnd;
+            active = keep;
+            nextOffset = newEnd;
+
+            afterTruncation(newEnd);
+            LOG.info("{}-{}: truncated to offset {}", topic, partition, newEnd);
+            return newEnd;
+        }
+    }
+
+    /**
+     * Delete every record and start the log again, empty, at {@code offset}: what a follower does when its leader no
+     * longer holds the follower's log end offset (retention removed it) or when its log is wholly below the leader's
+     * start. Leader epochs and producer states are forgotten; the next batches appended bring them back. Writer
+     * thread, with no claim open and no reader of this log.
+     *
+     * @param offset the new log start and end offset, at least 0.
+     */
+    public void truncateFullyAndStartAt(final long offset)
+    {
+        if (claimLength > 0)
+        {
+            throw new IllegalStateException("a claim is open: commit or abort it first");
+        }
+        if (offset < 0)
+        {
+            throw new IllegalArgumentException("offset " + offset + " is negative");
+        }
+        synchronized (maintenanceLock)
+        {
+            if (closed)
+            {
+                return;
+            }
+            final LogSegment fresh = createSegment(directory, offset, config, clock.time());
+            final LogSegment[] old;
+            synchronized (segmentsLock)
+            {
+                old = segments;
+                logStartOffset = offset;
+                segments = new LogSegment[]{ fresh };
+            }
+            for (final LogSegment segment : old)
+            {
+                segment.retire();
+                segment.markDeleted();
+                retired.add(segment);
+            }
+            active = fresh;
+            nextOffset = offset;
+            LOG_END_OFFSET.setRelease(this, offset);
+            epochCache.truncateFrom(0);
+            epochCache.persist();
+            leaderEpoch = -1;
+            producerStates.clear();
+            LOG.info("{}-{}: emptied and restarted at offset {}", topic, partition, offset);
+        }
+    }
+
+    private void reindex(final LogSegment segment, final int end)
+    {
+        segment.offsetIndex.reset();
+        segment.timeIndex.reset();
+        segment.maxTimestamp(Long.MIN_VALUE);
+        segment.bytesSinceIndexEntry = 0;
+        final UnsafeBuffer log = segment.buffer;
+        int position = 0;
+        while (position < end)
+        {
+            final int length = RecordBatchDescriptor.batchLength(log, position);
+            indexBatch(segment, position, length, RecordBatchDescriptor.baseOffset(log, position));
+            final long maxTimestamp = RecordBatchDescriptor.maxTimestamp(log, position);
+            if (maxTimestamp > segment.maxTimestamp())
+            {
+                segment.maxTimestamp(maxTimestamp);
+            }
+            position += length;
+        }
+    }
+
+    private void afterTruncation(final long newEnd)
+    {
+        epochCache.truncateFrom(newEnd);
+        epochCache.persist();
+        leaderEpoch = epochCache.latestEpoch();
+        producerStates.clear();
+        for (final LogSegment segment : segments)
+        {
+            final UnsafeBuffer log = segment.buffer;
+            final int end = segment.endPositionPlain();
+            int position = 0;
+            while (position < end)
+            {
+                if (RecordBatchDescriptor.producerId(log, position) >= 0)
+                {
+                    recordProducer(log, position, RecordBatchDescriptor.baseOffset(log, position));
+                }
+                position += RecordBatchDescriptor.batchLength(log, position);
+            }
+        }
+    }
+
     private long rollIfNeeded(final int length)
     {
         final LogSegment segment = active;
@@ -491,9 +774,17 @@ public final class PartitionLog implements AutoCloseable
      */
     private long publish(final LogSegment segment, final int position, final int length)
     {
-        final UnsafeBuffer log = segment.buffer;
         final long baseOffset = nextOffset;
-        RecordBatchDescriptor.assignOffsets(log, position, baseOffset, leaderEpoch);
+        RecordBatchDescriptor.assignOffsets(segment.buffer, position, baseOffset, leaderEpoch);
+        return publishAssigned(segment, position, length, baseOffset);
+    }
+
+    /**
+     * Index and publish the batch now at {@code position}, whose offsets are already in it.
+     */
+    private long publishAssigned(final LogSegment segment, final int position, final int length, final long baseOffset)
+    {
+        final UnsafeBuffer log = segment.buffer;
         indexBatch(segment, position, length, baseOffset);
 
         final long next = baseOffset + RecordBatchDescriptor.recordCount(log, position);

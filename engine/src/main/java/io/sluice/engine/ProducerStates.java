@@ -100,6 +100,14 @@ final class ProducerStates
     }
 
     /**
+     * Forget every producer, before a rebuild from the log.
+     */
+    void clear()
+    {
+        producers.clear();
+    }
+
+    /**
      * @return producers known.
      */
     int size()
