@@ -76,6 +76,7 @@ public final class LogManager implements AutoCloseable
         private MaintenanceMode maintenanceMode = MaintenanceMode.DEDICATED;
         private IdleStrategy maintenanceIdleStrategy;
         private ErrorHandler errorHandler;
+        private boolean partialTopics;
         private boolean concluded;
 
         /**
@@ -111,6 +112,18 @@ public final class LogManager implements AutoCloseable
             {
                 errorHandler = (throwable) -> LOG.error("log maintenance failed", throwable);
             }
+            return this;
+        }
+
+        /**
+         * @param partialTopics whether the directory may hold only some partitions of a topic, as a broker of a
+         *                      cluster holds only the replicas assigned to it (see {@link #openPartition}); off, a
+         *                      topic's partitions must be 0 to n - 1.
+         * @return this for a fluent API.
+         */
+        public Context partialTopics(final boolean partialTopics)
+        {
+            this.partialTopics = partialTopics;
             return this;
         }
 
@@ -370,6 +383,98 @@ public final class LogManager implements AutoCloseable
     }
 
     /**
+     * Open one partition of a topic, creating it empty if it is not here: how a broker of a cluster takes on a
+     * replica assigned to it. The topic's configuration is the default with {@code overrides}, written next to the
+     * partition, unless another partition of the topic is here: then the new one takes that one's overrides, so a
+     * topic has one configuration. A partition already here is returned as it is.
+     *
+     * @param topic     name.
+     * @param partition number, at least 0.
+     * @param overrides of the default configuration for this topic.
+     * @return the partition's log.
+     * @throws IllegalArgumentException if the name or configuration is invalid.
+     */
+    public synchronized PartitionLog openPartition(
+        final String topic, final int partition, final Map<String, String> overrides)
+    {
+        checkOpen();
+        validateTopicName(topic);
+        if (partition < 0)
+        {
+            throw new IllegalArgumentException("partition must not be negative: " + partition);
+        }
+        final PartitionLog existing = log(topic, partition);
+        if (null != existing)
+        {
+            return existing;
+        }
+        final PartitionLog sibling = allLogs.length == 0 ? null : java.util.Arrays.stream(topics.getOrDefault(
+            topic, new PartitionLog[0])).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        final Map<String, String> kept = null == sibling ? overrides : readOverrides(sibling.directory());
+        final LogConfig config = ctx.defaultConfig().with(kept);
+        final File dir = partitionDirectory(topic, partition);
+        final boolean created = !dir.exists();
+        if (created && !dir.mkdirs())
+        {
+            throw new LogStorageException("cannot create partition directory " + dir);
+        }
+        final PartitionLog log;
+        try
+        {
+            writeOverrides(dir, kept);
+            log = PartitionLog.open(topic, partition, dir, config, logClock);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (created)
+            {
+                deleteDirectory(dir);
+            }
+            throw ex;
+        }
+        final PartitionLog[] logs = topics.get(topic);
+        final PartitionLog[] updated = null == logs ? new PartitionLog[partition + 1] :
+            java.util.Arrays.copyOf(logs, Math.max(logs.length, partition + 1));
+        updated[partition] = log;
+        topicConfigs.put(topic, config);
+        topics.put(topic, updated);
+        refreshAllLogs();
+        return log;
+    }
+
+    /**
+     * Delete one partition of a topic and its files, as a broker does when its replica is moved away or its topic
+     * deleted. Its writer must have stopped; readers get {@link LogReadResult#LOG_CLOSED}.
+     *
+     * @param topic     name.
+     * @param partition number.
+     * @return true if it was here.
+     */
+    public synchronized boolean deletePartition(final String topic, final int partition)
+    {
+        checkOpen();
+        final PartitionLog log = log(topic, partition);
+        if (null == log)
+        {
+            return false;
+        }
+        final PartitionLog[] logs = topics.get(topic).clone();
+        logs[partition] = null;
+        if (java.util.Arrays.stream(logs).allMatch(java.util.Objects::isNull))
+        {
+            topics.remove(topic);
+            topicConfigs.remove(topic);
+        }
+        else
+        {
+            topics.put(topic, logs);
+        }
+        refreshAllLogs();
+        log.delete();
+        return true;
+    }
+
+    /**
      * Delete a topic and its files. Its writers must have stopped; readers get {@link LogReadResult#LOG_CLOSED}.
      *
      * @param topic to delete.
@@ -387,7 +492,10 @@ public final class LogManager implements AutoCloseable
         refreshAllLogs();
         for (final PartitionLog log : logs)
         {
-            log.delete();
+            if (null != log)
+            {
+                log.delete();
+            }
         }
         return true;
     }
@@ -409,7 +517,8 @@ public final class LogManager implements AutoCloseable
      * Number of partitions of a topic.
      *
      * @param topic name.
-     * @return the count, or 0 if the topic does not exist.
+     * @return the count, or 0 if the topic does not exist; with partial topics, one more than the highest partition
+     * here.
      */
     public int partitionCount(final String topic)
     {
@@ -497,7 +606,8 @@ public final class LogManager implements AutoCloseable
 
     private void refreshAllLogs()
     {
-        allLogs = topics.values().stream().flatMap(java.util.Arrays::stream).toArray(PartitionLog[]::new);
+        allLogs = topics.values().stream().flatMap(java.util.Arrays::stream)
+            .filter(java.util.Objects::nonNull).toArray(PartitionLog[]::new);
     }
 
     static void validateTopicName(final String topic)
@@ -549,20 +659,20 @@ public final class LogManager implements AutoCloseable
         {
             final String topic = entry.getKey();
             final TreeMap<Integer, File> partitions = entry.getValue();
-            if (partitions.firstKey() != 0 || partitions.lastKey() != partitions.size() - 1)
+            if (!ctx.partialTopics && (partitions.firstKey() != 0 || partitions.lastKey() != partitions.size() - 1))
             {
                 throw new LogStorageException("topic " + topic + " has partitions " + partitions.keySet() +
                     " in " + dataDirectory + ": expected 0 to " + (partitions.size() - 1));
             }
-            final LogConfig config = ctx.defaultConfig().with(readOverrides(partitions.get(0)));
-            final PartitionLog[] logs = new PartitionLog[partitions.size()];
+            final LogConfig config = ctx.defaultConfig().with(readOverrides(partitions.firstEntry().getValue()));
+            final PartitionLog[] logs = new PartitionLog[partitions.lastKey() + 1];
             for (final Map.Entry<Integer, File> p : partitions.entrySet())
             {
                 logs[p.getKey()] = PartitionLog.open(topic, p.getKey(), p.getValue(), config, logClock);
             }
             topicConfigs.put(topic, config);
             topics.put(topic, logs);
-            LOG.info("opened topic {} with {} partitions", topic, logs.length);
+            LOG.info("opened topic {} with partitions {}", topic, partitions.keySet());
         }
         refreshAllLogs();
     }

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -91,6 +92,42 @@ class LogManagerTest
         {
             return reader.readToEnd(log, log.logStartOffset());
         }
+    }
+
+    @Test
+    void shouldHoldOnlySomePartitionsOfATopicWhenPartialTopicsAreAllowed()
+    {
+        data = new File(temp, "data");
+        LogManager logs = LogManager.open(new LogManager.Context()
+            .dataDirectory(data).defaultConfig(SMALL_DEFAULTS).partialTopics(true)
+            .maintenanceMode(LogManager.MaintenanceMode.INVOKER));
+        final PartitionLog p2 = logs.openPartition("orders", 2, Map.of(LogConfig.RETENTION_MS, "60000"));
+        assertSame(p2, logs.openPartition("orders", 2, Map.of()), "opening a partition that is here returns it");
+        logs.openPartition("orders", 5, Map.of());
+        appendRecords(p2, 30);
+        assertNull(logs.log("orders", 0));
+        assertEquals(6, logs.partitionCount("orders"));
+        assertEquals(60000, logs.topicConfig("orders").retentionMs());
+
+        assertTrue(logs.deletePartition("orders", 5));
+        assertFalse(new File(data, "orders-5").exists());
+        assertFalse(logs.deletePartition("orders", 5));
+        logs.close();
+
+        logs = LogManager.open(new LogManager.Context()
+            .dataDirectory(data).defaultConfig(SMALL_DEFAULTS).partialTopics(true)
+            .maintenanceMode(LogManager.MaintenanceMode.INVOKER));
+        toClose.add(logs);
+        assertEquals(30, readAll(logs.log("orders", 2)));
+        assertNull(logs.log("orders", 0));
+        assertEquals(60000, logs.topicConfig("orders").retentionMs());
+        assertTrue(logs.deletePartition("orders", 2));
+        assertEquals(List.of(), logs.topics(), "a topic goes with its last partition here");
+
+        logs.openPartition("orders", 1, Map.of());
+        assertThrows(LogStorageException.class, () -> LogManager.open(new LogManager.Context()
+            .dataDirectory(new File(temp, "data")).defaultConfig(SMALL_DEFAULTS)
+            .maintenanceMode(LogManager.MaintenanceMode.INVOKER)), "already open, and partial besides");
     }
 
     @Test
