@@ -27,6 +27,15 @@ import io.sluice.transport.ClientRequestListener;
 import io.sluice.transport.ClientResponseProxy;
 import io.sluice.transport.GroupDescription;
 import io.sluice.transport.PartitionRef;
+import io.sluice.transport.controller.BrokerInfo;
+import io.sluice.transport.controller.ClusterMetadata;
+import io.sluice.transport.controller.ControllerClient;
+import io.sluice.codecs.controller.ControllerError;
+import io.sluice.transport.controller.MetadataRecord;
+import io.sluice.transport.controller.PartitionInfo;
+import io.sluice.transport.controller.TopicInfo;
+import io.sluice.transport.controller.TopicRemoved;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -60,7 +69,8 @@ import java.util.regex.Pattern;
  * {@link ClientSession}); a malformed request is answered with an {@code ErrorResponse} and counted, and a request
  * that makes the broker throw is answered with an error and logged, so no client input stops the agent.
  */
-final class BrokerAgent implements Agent, ClientRequestListener
+final class BrokerAgent implements Agent, ClientRequestListener, ControllerClient.Listener,
+    ReplicaManager.AckSink, ReplicaManager.RoleListener
 {
     /** Bytes a fetch data message adds in front of its batches. */
     static final int FETCH_DATA_HEADER_LENGTH =
@@ -99,6 +109,11 @@ final class BrokerAgent implements Agent, ClientRequestListener
     private long timerDeadlineNs;
     private long nextConnectionId = 1;
     private int fetchCursor;
+    /** In a cluster: the broker's controller session and its replicas; both null on a single broker. */
+    private final ControllerClient controller;
+    private final ReplicaManager replicaManager;
+    private final ArrayList<PendingAdmin> pendingAdmins = new ArrayList<>();
+    private boolean hasImage;
 
     BrokerAgent(
         final SluiceBroker.Context ctx,
@@ -118,8 +133,33 @@ final class BrokerAgent implements Agent, ClientRequestListener
         this.brokerName = "broker " + ctx.brokerId();
         this.groupOffsets = new GroupOffsets(logManager);
         this.groups = new GroupCoordinator(proxy, this::send, topics, groupOffsets, brokerName);
+        if (ctx.isClustered())
+        {
+            topics.internalIdsFromTop();
+            controller = new ControllerClient(new ControllerClient.Context()
+                .nodeId(ctx.brokerId())
+                .incarnationId(java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.MAX_VALUE))
+                .advertised(ctx.clusterMembers().get(ctx.brokerId()))
+                .replicationPort(ctx.clusterMembers().get(ctx.brokerId()).port() +
+                    io.sluice.transport.controller.ControllerNode.Ports.REPLICATION)
+                .members(ctx.clusterMembers())
+                .aeronDirectoryName(aeron.context().aeronDirectoryName())
+                .keepAliveInterval(Math.max(1, ctx.controllerSessionTimeoutNs() / 10), TimeUnit.NANOSECONDS)
+                .requestTimeout(ctx.replicaAckTimeoutNs(), TimeUnit.NANOSECONDS)
+                .listener(this));
+            replicaManager = new ReplicaManager(ctx, aeron, controller, this, this);
+        }
+        else
+        {
+            controller = null;
+            replicaManager = null;
+        }
         for (final String name : logManager.topics())
         {
+            if (ctx.isClustered() && !name.startsWith(TopicRegistry.INTERNAL_PREFIX))
+            {
+                continue; // a cluster's topics come from the controller's metadata
+            }
             final int count = logManager.partitionCount(name);
             final List<PartitionLog> logs = new ArrayList<>(count);
             for (int p = 0; p < count; p++)
@@ -157,11 +197,24 @@ final class BrokerAgent implements Agent, ClientRequestListener
         work += adapter.poll(udpIngress, FRAGMENT_LIMIT);
         work += adapter.poll(ipcIngress, FRAGMENT_LIMIT);
         work += serviceFetchSessions();
+        if (null != controller)
+        {
+            work += controller.doWork();
+            work += replicaManager.doWork(nowNs);
+            if (!pendingAdmins.isEmpty())
+            {
+                work += answerPendingAdmins();
+            }
+        }
         if (nowNs - timerDeadlineNs >= 0)
         {
             timerDeadlineNs = nowNs + TIMER_INTERVAL_NS;
             work += checkTimeouts();
             work += groups.onTimer(nowNs);
+            if (null != replicaManager)
+            {
+                work += replicaManager.onTimer(nowNs);
+            }
         }
         return work;
     }
@@ -176,6 +229,11 @@ final class BrokerAgent implements Agent, ClientRequestListener
         sessionsById.clear();
         fetchSessions.clear();
         readResult.release();
+        if (null != controller)
+        {
+            CloseHelper.quietClose(replicaManager);
+            controller.onClose();
+        }
     }
 
     /**
@@ -478,6 +536,18 @@ final class BrokerAgent implements Agent, ClientRequestListener
             errorCode = ErrorCode.INVALID_ACKS;
             message = "acks must be NONE (0), LEADER (1) or ALL (2), not " + acks;
         }
+        else if (null != replicaManager && !leads(topic, partition))
+        {
+            errorCode = notLeaderCode(topic, partition);
+            message = notLeaderMessage(topic, partition);
+        }
+        else if (null != replicaManager && acks == Acks.ALL.value() &&
+            replicaManager.replica(topicId, partition).isr.length < topic.minInsyncReplicas())
+        {
+            errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+            message = topic.name + "-" + partition + " has " + replicaManager.replica(topicId, partition).isr.length +
+                " in-sync replicas; acks=all needs min.insync.replicas " + topic.minInsyncReplicas();
+        }
         else
         {
             final PartitionLog log = topic.partitions[partition];
@@ -486,8 +556,20 @@ final class BrokerAgent implements Agent, ClientRequestListener
             if (result >= 0)
             {
                 baseOffset = result;
-                counters.producedRecords.getAndAddRelease(RecordBatchDescriptor.recordCount(buffer, offset));
+                final int recordCount = RecordBatchDescriptor.recordCount(buffer, offset);
+                counters.producedRecords.getAndAddRelease(recordCount);
                 counters.producedBytes.getAndAddRelease(length);
+                if (null != replicaManager)
+                {
+                    final Replica replica = replicaManager.replica(topicId, partition);
+                    if (acks == Acks.ALL.value())
+                    {
+                        // Answered when the high watermark passes the batch (a retried duplicate's too).
+                        replicaManager.awaitHighWatermark(replica, session, correlationId, result, result + recordCount);
+                        return true;
+                    }
+                    replicaManager.onLeaderAppend(replica);
+                }
             }
             else
             {
@@ -508,6 +590,288 @@ final class BrokerAgent implements Agent, ClientRequestListener
         send(session, proxy.produceResponse(
             correlationId, topicId, partition, errorCode, baseOffset, logStartOffset, message));
         return true;
+    }
+
+    private boolean leads(final Topic topic, final int partition)
+    {
+        final Replica replica = replicaManager.replica(topic.id, partition);
+        return null != replica && replica.leader;
+    }
+
+    private static ErrorCode notLeaderCode(final Topic topic, final int partition)
+    {
+        final PartitionInfo info = topic.clusterPartitions[partition];
+        return null == info || info.leader() == PartitionInfo.NO_LEADER ?
+            ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NOT_LEADER;
+    }
+
+    private String notLeaderMessage(final Topic topic, final int partition)
+    {
+        final PartitionInfo info = topic.clusterPartitions[partition];
+        return null == info || info.leader() == PartitionInfo.NO_LEADER ?
+            topic.name + "-" + partition + " has no leader now" :
+            "broker " + ctx.brokerId() + " does not lead " + topic.name + "-" + partition + ": broker " + info.leader() +
+                " does (epoch " + info.leaderEpoch() + ")";
+    }
+
+    // ------------------------------------------------------------------------------------------------ cluster
+
+    public void onAck(final Replica replica, final Replica.PendingAck ack, final ErrorCode errorCode,
+        final String message)
+    {
+        final ClientSession session = ack.session;
+        if (session.state != ClientSession.State.CONNECTED)
+        {
+            return;
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(session, proxy.produceResponse(ack.correlationId, replica.topic.id, replica.partition, errorCode,
+            errorCode == ErrorCode.NONE ? ack.baseOffset : -1, replica.log.logStartOffset(), message));
+    }
+
+    public void onLeadershipLost(final Replica replica)
+    {
+        for (int i = fetchSessions.size() - 1; i >= 0; i--)
+        {
+            final FetchSession fetch = fetchSessions.get(i);
+            if (fetch.topic == replica.topic && fetch.partition == replica.partition)
+            {
+                endFetch(fetch, ErrorCode.NOT_LEADER, notLeaderMessage(replica.topic, replica.partition));
+            }
+        }
+    }
+
+    public void onImage(final ClusterMetadata metadata)
+    {
+        final Set<Integer> live = new HashSet<>();
+        for (final BrokerInfo broker : metadata.brokers())
+        {
+            replicaManager.applyBroker(broker);
+        }
+        for (final TopicInfo info : metadata.topics())
+        {
+            live.add((int)info.topicId());
+            applyTopic(info);
+        }
+        for (final Topic topic : topics.all())
+        {
+            if (!topic.internal && !live.contains(topic.id))
+            {
+                removeTopic(topic);
+            }
+        }
+        metadata.forEachPartition(this::applyPartition);
+        if (!hasImage)
+        {
+            hasImage = true;
+            // Partitions here of topics the cluster no longer has (deleted while this broker was away) go.
+            for (final String name : logManager.topics())
+            {
+                final Topic topic = topics.byName(name);
+                if (null == topic)
+                {
+                    for (int p = 0; p < logManager.partitionCount(name); p++)
+                    {
+                        deleteLocalPartition(name, p);
+                    }
+                }
+            }
+            LOG.info("{}: has the cluster metadata (version {}): {} topics", brokerName, metadata.version(),
+                metadata.topics().size());
+        }
+    }
+
+    public void onRecord(final MetadataRecord record, final ClusterMetadata metadata)
+    {
+        if (record instanceof BrokerInfo broker)
+        {
+            replicaManager.applyBroker(broker);
+        }
+        else if (record instanceof TopicInfo info)
+        {
+            applyTopic(info);
+        }
+        else if (record instanceof PartitionInfo info)
+        {
+            applyPartition(info);
+        }
+        else if (record instanceof TopicRemoved removed)
+        {
+            final Topic topic = topics.byId((int)removed.topicId());
+            if (null != topic)
+            {
+                removeTopic(topic);
+            }
+        }
+    }
+
+    private void applyTopic(final TopicInfo info)
+    {
+        final Topic existing = topics.byId((int)info.topicId());
+        if (null != existing)
+        {
+            return;
+        }
+        final Topic sameName = topics.byName(info.name());
+        if (null != sameName)
+        {
+            removeTopic(sameName);
+        }
+        final LogConfig config = ctx.logConfig().with(logOverrides(info.configs()));
+        topics.add(new Topic(info.name(), (int)info.topicId(), new PartitionLog[info.partitionCount()], config, info));
+        groups.onTopicChanged(info.name(), nowNs);
+    }
+
+    private void applyPartition(final PartitionInfo info)
+    {
+        final Topic topic = topics.byId((int)info.topicId());
+        if (null == topic || info.partition() < 0 || info.partition() >= topic.partitions.length)
+        {
+            return;
+        }
+        topic.clusterPartitions[info.partition()] = info;
+        if (!info.replicas().contains(ctx.brokerId()))
+        {
+            return;
+        }
+        Replica replica = replicaManager.replica(topic.id, info.partition());
+        if (null == replica)
+        {
+            try
+            {
+                final PartitionLog log = logManager.openPartition(
+                    topic.name, info.partition(), logOverrides(topic.info.configs()));
+                topic.partitions[info.partition()] = log;
+                replica = replicaManager.add(topic, info.partition(), log);
+            }
+            catch (final RuntimeException ex)
+            {
+                ctx.errorHandler().onError(new IllegalStateException(
+                    "cannot open the replica of " + topic.name + "-" + info.partition(), ex));
+                return;
+            }
+        }
+        replicaManager.applyPartition(replica, info, nowNs);
+    }
+
+    private void removeTopic(final Topic topic)
+    {
+        for (int i = fetchSessions.size() - 1; i >= 0; i--)
+        {
+            final FetchSession fetch = fetchSessions.get(i);
+            if (fetch.topic == topic)
+            {
+                endFetch(fetch, ErrorCode.TOPIC_DELETED, "topic " + topic.name + " was deleted");
+            }
+        }
+        topics.remove(topic.name);
+        for (int p = 0; p < topic.partitions.length; p++)
+        {
+            final Replica replica = replicaManager.replica(topic.id, p);
+            if (null != replica)
+            {
+                replicaManager.remove(replica);
+            }
+            if (null != topic.partitions[p])
+            {
+                deleteLocalPartition(topic.name, p);
+            }
+        }
+        groups.onTopicChanged(topic.name, nowNs);
+        LOG.info("{}: removed topic {}", brokerName, topic.name);
+    }
+
+    private void deleteLocalPartition(final String name, final int partition)
+    {
+        try
+        {
+            logManager.deletePartition(name, partition);
+        }
+        catch (final RuntimeException ex)
+        {
+            ctx.errorHandler().onError(ex);
+        }
+    }
+
+    /**
+     * The log settings of a cluster topic's configs: the replication ones are the controller's.
+     */
+    static Map<String, String> logOverrides(final Map<String, String> configs)
+    {
+        final Map<String, String> overrides = new TreeMap<>(configs);
+        overrides.remove(TopicInfo.MIN_INSYNC_REPLICAS);
+        overrides.remove(TopicInfo.UNCLEAN_LEADER_ELECTION);
+        return overrides;
+    }
+
+    /**
+     * An admin request the controller accepted, answered once this broker's metadata has the change.
+     */
+    private record PendingAdmin(ClientSession session, long correlationId, String topic, long version,
+        boolean create, long deadlineNs)
+    {
+    }
+
+    private int answerPendingAdmins()
+    {
+        int work = 0;
+        for (int i = pendingAdmins.size() - 1; i >= 0; i--)
+        {
+            final PendingAdmin admin = pendingAdmins.get(i);
+            if (controller.metadataVersion() >= admin.version() || nowNs - admin.deadlineNs() >= 0)
+            {
+                pendingAdmins.remove(i);
+                work++;
+                if (admin.session().state != ClientSession.State.CONNECTED)
+                {
+                    continue;
+                }
+                final Topic topic = topics.byName(admin.topic());
+                send(admin.session(), proxy.adminResponse(admin.correlationId(), ErrorCode.NONE,
+                    admin.create() && null != topic ? topic.id : -1, ""));
+            }
+        }
+        return work;
+    }
+
+    private void forwardToController(
+        final ClientSession session, final long correlationId, final String name, final boolean create,
+        final java.util.concurrent.CompletableFuture<ControllerClient.Response> request)
+    {
+        request.whenComplete((response, error) ->
+        {
+            if (session.state != ClientSession.State.CONNECTED)
+            {
+                return;
+            }
+            if (null == error && response.isOk())
+            {
+                pendingAdmins.add(new PendingAdmin(session, correlationId, name, response.metadataVersion(), create,
+                    nowNs + ctx.replicaAckTimeoutNs()));
+                return;
+            }
+            counters.errorResponses.incrementRelease();
+            final ErrorCode code = null != error ? ErrorCode.REQUEST_TIMED_OUT : controllerErrorCode(response.error());
+            final String message = null != error ? "controller: " + error.getMessage() : response.message();
+            send(session, proxy.adminResponse(correlationId, code, -1, message));
+        });
+    }
+
+    private static ErrorCode controllerErrorCode(final ControllerError error)
+    {
+        return switch (error)
+        {
+            case TOPIC_EXISTS -> ErrorCode.TOPIC_EXISTS;
+            case UNKNOWN_TOPIC -> ErrorCode.UNKNOWN_TOPIC;
+            case INVALID_PARTITIONS -> ErrorCode.INVALID_PARTITIONS;
+            case INVALID_REPLICATION_FACTOR -> ErrorCode.INVALID_REPLICATION_FACTOR;
+            case INVALID_CONFIG -> ErrorCode.INVALID_CONFIG;
+            case TIMED_OUT -> ErrorCode.REQUEST_TIMED_OUT;
+            default -> ErrorCode.INVALID_REQUEST;
+        };
     }
 
     private static ErrorCode appendErrorCode(final long result)
@@ -625,6 +989,11 @@ final class BrokerAgent implements Agent, ClientRequestListener
             errorCode = ErrorCode.INVALID_REQUEST;
             message = "fetch session " + fetchSessionId + " is already open on this connection";
         }
+        else if (null != replicaManager && !leads(topic, partition))
+        {
+            errorCode = notLeaderCode(topic, partition);
+            message = notLeaderMessage(topic, partition);
+        }
 
         long nextOffset = -1;
         long logStartOffset = -1;
@@ -632,8 +1001,9 @@ final class BrokerAgent implements Agent, ClientRequestListener
         if (errorCode == ErrorCode.NONE)
         {
             final PartitionLog log = topic.partitions[partition];
+            final Replica replica = null == replicaManager ? null : replicaManager.replica(topicId, partition);
             logStartOffset = log.logStartOffset();
-            highWatermark = log.logEndOffset();
+            highWatermark = null == replica ? log.logEndOffset() : replica.highWatermark;
             nextOffset = fetchOffset == ClientProtocol.EARLIEST_OFFSET ? logStartOffset :
                 fetchOffset == ClientProtocol.LATEST_OFFSET ? highWatermark : fetchOffset;
             if (nextOffset < logStartOffset || nextOffset > highWatermark)
@@ -645,7 +1015,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
             else
             {
                 final FetchSession fetch = new FetchSession(session, fetchSessionId, topic, partition,
-                    creditMode == CreditMode.BYTES.value(), nextOffset, initialCredit);
+                    creditMode == CreditMode.BYTES.value(), nextOffset, initialCredit, replica);
                 session.fetchSessions.put(fetchSessionId, fetch);
                 fetchSessions.add(fetch);
             }
@@ -739,7 +1109,9 @@ final class BrokerAgent implements Agent, ClientRequestListener
             return 0;
         }
         final PartitionLog log = fetch.log;
-        final long highWatermark = log.logEndOffset();
+        // Consumers read only below the high watermark: on a single broker the log end, in a cluster the least log
+        // end offset of the in-sync replicas.
+        final long highWatermark = null == fetch.replica ? log.logEndOffset() : fetch.replica.highWatermark;
         if (fetch.nextOffset >= highWatermark && !log.isClosed())
         {
             return 0;
@@ -771,7 +1143,8 @@ final class BrokerAgent implements Agent, ClientRequestListener
             final long lastAllowed = fetch.creditInBytes ? Long.MAX_VALUE : from + fetch.credit - 1;
             long to = from - 1;
             int length = 0;
-            while (length < available && to < lastAllowed)
+            while (length < available && to < lastAllowed &&
+                RecordBatchDescriptor.baseOffset(buffer, length) < highWatermark)
             {
                 final int batchLength = RecordBatchDescriptor.batchLength(buffer, length);
                 if (length + batchLength > maxFetchBatchLength ||
@@ -862,11 +1235,16 @@ final class BrokerAgent implements Agent, ClientRequestListener
                 topicsEncoder.next()
                     .topicId(topic.id)
                     .partitionCount(topic.partitions.length)
-                    .replicationFactor((short)1);
+                    .replicationFactor((short)(null == topic.info ? 1 : topic.info.replicationFactor()));
                 final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder partitionsEncoder =
                     topicsEncoder.partitionsCount(topic.partitions.length);
                 for (int p = 0; p < topic.partitions.length; p++)
                 {
+                    if (null != topic.info)
+                    {
+                        encodeClusterPartition(partitionsEncoder.next(), topic, p);
+                        continue;
+                    }
                     final PartitionLog log = topic.partitions[p];
                     final long end = log.logEndOffset();
                     partitionsEncoder.next()
@@ -882,7 +1260,7 @@ final class BrokerAgent implements Agent, ClientRequestListener
                         .brokerId(ctx.brokerId())
                         .inSync((short)1);
                 }
-                final Map<String, String> config = includeConfig ? topic.config.values() : Map.of();
+                final Map<String, String> config = !includeConfig ? Map.of() : clusterConfig(topic);
                 final MetadataResponseEncoder.TopicsEncoder.ConfigsEncoder configsEncoder =
                     topicsEncoder.configsCount(config.size());
                 for (final Map.Entry<String, String> entry : config.entrySet())
@@ -898,6 +1276,44 @@ final class BrokerAgent implements Agent, ClientRequestListener
             }
             send(session, proxy.encodedLength(encoder));
         });
+    }
+
+    private static Map<String, String> clusterConfig(final Topic topic)
+    {
+        if (null == topic.info)
+        {
+            return topic.config.values();
+        }
+        final Map<String, String> config = new TreeMap<>(topic.config.values());
+        config.put(TopicInfo.MIN_INSYNC_REPLICAS, Integer.toString(topic.minInsyncReplicas()));
+        config.put(TopicInfo.UNCLEAN_LEADER_ELECTION, Boolean.toString(topic.info.uncleanLeaderElection()));
+        return config;
+    }
+
+    /**
+     * A partition of a cluster topic: leader, replicas and ISR from the controller; offsets from this broker's replica
+     * if it has one (-1 otherwise: ask the leader).
+     */
+    private void encodeClusterPartition(
+        final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder encoder, final Topic topic, final int partition)
+    {
+        final PartitionInfo info = topic.clusterPartitions[partition];
+        final Replica replica = replicaManager.replica(topic.id, partition);
+        final PartitionLog log = topic.partitions[partition];
+        encoder.partition(partition)
+            .leader(null == info ? PartitionInfo.NO_LEADER : info.leader())
+            .leaderEpoch(null == info ? -1 : info.leaderEpoch())
+            .logStartOffset(null == log ? -1 : log.logStartOffset())
+            .highWatermark(null == replica ? -1 : replica.highWatermark)
+            .logEndOffset(null == log ? -1 : log.logEndOffset())
+            .sizeBytes(null == log ? -1 : log.sizeInBytes());
+        final List<Integer> replicas = null == info ? List.of() : info.replicas();
+        final MetadataResponseEncoder.TopicsEncoder.PartitionsEncoder.ReplicasEncoder replicasEncoder =
+            encoder.replicasCount(replicas.size());
+        for (final int id : replicas)
+        {
+            replicasEncoder.next().brokerId(id).inSync((short)(info.isr().contains(id) ? 1 : 0));
+        }
     }
 
     public boolean onCreateTopic(
@@ -940,10 +1356,34 @@ final class BrokerAgent implements Agent, ClientRequestListener
                 errorCode = ErrorCode.INVALID_PARTITIONS;
                 message = "partitions must be 1 to " + MAX_PARTITIONS + ", not " + partitions;
             }
-            else if (replicationFactor != 1)
+            else if (null == controller && replicationFactor != 1)
             {
                 errorCode = ErrorCode.INVALID_REPLICATION_FACTOR;
                 message = "replication factor must be 1 on a single broker, not " + replicationFactor;
+            }
+            else if (null != controller)
+            {
+                try
+                {
+                    final LogConfig config = ctx.logConfig().with(logOverrides(overrides));
+                    if (config.maxMessageBytes() > maxFetchBatchLength)
+                    {
+                        errorCode = ErrorCode.INVALID_CONFIG;
+                        message = "max.message.bytes " + config.maxMessageBytes() + " is more than the broker " +
+                            "sends in one frame: " + maxFetchBatchLength + " (raise the broker's client.term.length)";
+                    }
+                    else
+                    {
+                        forwardToController(session, correlationId, name, true,
+                            controller.createTopic(name, partitions, replicationFactor, overrides));
+                        return;
+                    }
+                }
+                catch (final LogConfigException ex)
+                {
+                    errorCode = ErrorCode.INVALID_CONFIG;
+                    message = ex.getMessage();
+                }
             }
             else
             {
@@ -1005,6 +1445,11 @@ final class BrokerAgent implements Agent, ClientRequestListener
             {
                 errorCode = ErrorCode.INVALID_TOPIC;
                 message = "topic " + name + " is internal";
+            }
+            else if (null != controller)
+            {
+                forwardToController(session, correlationId, name, false, controller.deleteTopic(name));
+                return;
             }
             else
             {

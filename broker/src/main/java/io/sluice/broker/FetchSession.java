@@ -16,6 +16,8 @@ final class FetchSession
     final int partition;
     final PartitionLog log;
     final boolean creditInBytes;
+    /** In a cluster: the replica whose high watermark bounds the reads; null on a single broker. */
+    final Replica replica;
     long nextOffset;
     long credit;
 
@@ -26,8 +28,10 @@ final class FetchSession
         final int partition,
         final boolean creditInBytes,
         final long nextOffset,
-        final long credit)
+        final long credit,
+        final Replica replica)
     {
+        this.replica = replica;
         this.client = client;
         this.id = id;
         this.topic = topic;

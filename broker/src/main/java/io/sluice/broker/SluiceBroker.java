@@ -107,6 +107,18 @@ public final class SluiceBroker implements AutoCloseable
         public static final String DRIVER_THREADING_PROP = "driver.threading";
         /** Prefix of properties that set the default log configuration: {@code log.retention.ms}, ... */
         public static final String LOG_PREFIX = "log.";
+        /** Property: the controller quorum, {@code ID@HOST:PORT,...}; this broker is the member {@code broker.id}. */
+        public static final String CLUSTER_PROP = "cluster";
+        /** Property: a follower that has not caught up for this long leaves the ISR. */
+        public static final String REPLICA_LAG_TIME_MAX_MS_PROP = "replica.lag.time.max.ms";
+        /** Property: how often a leader tells an idle follower its high watermark, and a follower reports. */
+        public static final String REPLICA_HEARTBEAT_INTERVAL_MS_PROP = "replica.heartbeat.interval.ms";
+        /** Property: how long an {@code acks=all} produce waits for the in-sync replicas. */
+        public static final String REPLICA_ACK_TIMEOUT_MS_PROP = "replica.ack.timeout.ms";
+        /** Property: term length of the publications to other brokers. */
+        public static final String REPLICATION_TERM_LENGTH_PROP = "replication.term.length";
+        /** Property: a broker whose controller session is silent this long is fenced and its partitions move. */
+        public static final String CONTROLLER_SESSION_TIMEOUT_MS_PROP = "controller.session.timeout.ms";
 
         /** Default listen address: loopback only. */
         public static final String LISTEN_DEFAULT = "127.0.0.1:" + ClientProtocol.DEFAULT_PORT;
@@ -122,6 +134,15 @@ public final class SluiceBroker implements AutoCloseable
         private IdleProfile idleProfile = IdleProfile.BACKOFF;
         private DriverThreading driverThreading = DriverThreading.SHARED;
         private final Map<String, String> logDefaults = new HashMap<>();
+        private String cluster;
+        private java.util.TreeMap<Integer, HostPort> clusterMembers;
+        private long replicaLagTimeMaxNs = TimeUnit.SECONDS.toNanos(5);
+        private long replicaHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
+        private long replicaAckTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+        private int replicationTermLength;
+        private long controllerSessionTimeoutNs = TimeUnit.SECONDS.toNanos(2);
+        private long controllerElectionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
+        private long controllerLeaderHeartbeatTimeoutNs = TimeUnit.SECONDS.toNanos(1);
         private ErrorHandler errorHandler = (ex) -> LOG.error("broker error", ex);
         private LogConfig logConfig;
         private HostPort listenAddress;
@@ -162,6 +183,14 @@ public final class SluiceBroker implements AutoCloseable
                 case CLIENT_TIMEOUT_MS_PROP -> clientTimeout(parseInt(key, value), TimeUnit.MILLISECONDS);
                 case IDLE_STRATEGY_PROP -> idleProfile(parseIdle(value));
                 case DRIVER_THREADING_PROP -> driverThreading(parseThreading(value));
+                case CLUSTER_PROP -> cluster(value.isEmpty() ? null : value);
+                case REPLICA_LAG_TIME_MAX_MS_PROP -> replicaLagTimeMax(parseInt(key, value), TimeUnit.MILLISECONDS);
+                case REPLICA_HEARTBEAT_INTERVAL_MS_PROP ->
+                    replicaHeartbeatInterval(parseInt(key, value), TimeUnit.MILLISECONDS);
+                case REPLICA_ACK_TIMEOUT_MS_PROP -> replicaAckTimeout(parseInt(key, value), TimeUnit.MILLISECONDS);
+                case REPLICATION_TERM_LENGTH_PROP -> replicationTermLength(parseInt(key, value));
+                case CONTROLLER_SESSION_TIMEOUT_MS_PROP ->
+                    controllerSessionTimeout(parseInt(key, value), TimeUnit.MILLISECONDS);
                 default ->
                 {
                     if (!key.startsWith(LOG_PREFIX))
@@ -194,6 +223,37 @@ public final class SluiceBroker implements AutoCloseable
                 throw new IllegalArgumentException(CLIENT_TIMEOUT_MS_PROP + " must be at least 100 ms");
             }
             logConfig = LogConfig.defaults().with(logDefaults);
+            if (0 == replicationTermLength)
+            {
+                replicationTermLength = clientTermLength;
+            }
+            if (null != cluster)
+            {
+                clusterMembers = parseCluster(cluster);
+                final HostPort self = clusterMembers.get(brokerId);
+                if (null == self)
+                {
+                    throw new IllegalArgumentException(
+                        CLUSTER_PROP + " '" + cluster + "' has no member " + brokerId + " (" + BROKER_ID_PROP + ")");
+                }
+                listenAddress = self;
+                listen = self.toString();
+                if (driverThreading == DriverThreading.INVOKER)
+                {
+                    throw new IllegalArgumentException("a cluster member needs " + DRIVER_THREADING_PROP + "=shared: " +
+                        "the controller's agents run on the media driver's threads");
+                }
+                if (replicationTermLength < 64 * 1024 || Integer.bitCount(replicationTermLength) != 1)
+                {
+                    throw new IllegalArgumentException(REPLICATION_TERM_LENGTH_PROP +
+                        " must be a power of 2 of 64 KiB or more: " + replicationTermLength);
+                }
+                if (replicaHeartbeatIntervalNs <= 0 || replicaLagTimeMaxNs <= replicaHeartbeatIntervalNs)
+                {
+                    throw new IllegalArgumentException(REPLICA_LAG_TIME_MAX_MS_PROP + " must be more than " +
+                        REPLICA_HEARTBEAT_INTERVAL_MS_PROP + ", which must be positive");
+                }
+            }
             final int maxBatch = maxFetchBatchLength();
             if (logConfig.maxMessageBytes() > maxBatch)
             {
@@ -201,6 +261,155 @@ public final class SluiceBroker implements AutoCloseable
                     " is more than a client publication carries: " + maxBatch + " (raise client.term.length)");
             }
             return this;
+        }
+
+        /**
+         * Parse {@code ID@HOST:PORT,...}.
+         *
+         * @param members the cluster property.
+         * @return the members by id.
+         * @throws IllegalArgumentException naming the bad entry.
+         */
+        public static java.util.TreeMap<Integer, HostPort> parseCluster(final String members)
+        {
+            final java.util.TreeMap<Integer, HostPort> parsed = new java.util.TreeMap<>();
+            for (final String entry : members.split(","))
+            {
+                final int at = entry.indexOf('@');
+                if (at <= 0)
+                {
+                    throw new IllegalArgumentException(
+                        CLUSTER_PROP + " entries are ID@HOST:PORT, not '" + entry.trim() + "'");
+                }
+                final int id = parseInt(CLUSTER_PROP + " member id", entry.substring(0, at).trim());
+                final HostPort address = HostPort.parse(entry.substring(at + 1).trim());
+                if (id < 0 || address.port() == 0 || null != parsed.put(id, address))
+                {
+                    throw new IllegalArgumentException(CLUSTER_PROP + " entry '" + entry.trim() +
+                        "': ids are 0 or more and unique, ports fixed (not 0)");
+                }
+            }
+            return parsed;
+        }
+
+        /**
+         * @param cluster the controller quorum as {@code ID@HOST:PORT,...}, or null for a single broker without one.
+         *                Each member uses a block of {@code ControllerNode.Ports.COUNT} ports from its PORT; the
+         *                member with this broker's id gives its listen address.
+         * @return this.
+         */
+        public Context cluster(final String cluster)
+        {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /**
+         * @return whether this broker is a member of a cluster.
+         */
+        public boolean isClustered()
+        {
+            return null != cluster;
+        }
+
+        java.util.TreeMap<Integer, HostPort> clusterMembers()
+        {
+            return clusterMembers;
+        }
+
+        String replicationEndpoint()
+        {
+            return listenAddress.host() + ':' +
+                (listenAddress.port() + io.sluice.transport.controller.ControllerNode.Ports.REPLICATION);
+        }
+
+        /**
+         * @param time a follower may go without catching up before it leaves the ISR.
+         * @param unit of the time.
+         * @return this.
+         */
+        public Context replicaLagTimeMax(final long time, final TimeUnit unit)
+        {
+            this.replicaLagTimeMaxNs = unit.toNanos(time);
+            return this;
+        }
+
+        long replicaLagTimeMaxNs()
+        {
+            return replicaLagTimeMaxNs;
+        }
+
+        /**
+         * @param interval between a leader's high-watermark heartbeats and a follower's progress reports.
+         * @param unit     of the interval.
+         * @return this.
+         */
+        public Context replicaHeartbeatInterval(final long interval, final TimeUnit unit)
+        {
+            this.replicaHeartbeatIntervalNs = unit.toNanos(interval);
+            return this;
+        }
+
+        long replicaHeartbeatIntervalNs()
+        {
+            return replicaHeartbeatIntervalNs;
+        }
+
+        /**
+         * @param timeout of an {@code acks=all} produce waiting for the in-sync replicas.
+         * @param unit    of the timeout.
+         * @return this.
+         */
+        public Context replicaAckTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.replicaAckTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        long replicaAckTimeoutNs()
+        {
+            return replicaAckTimeoutNs;
+        }
+
+        /**
+         * @param termLength of the publications to other brokers; 0 takes {@code client.term.length}.
+         * @return this.
+         */
+        public Context replicationTermLength(final int termLength)
+        {
+            this.replicationTermLength = termLength;
+            return this;
+        }
+
+        int replicationTermLength()
+        {
+            return replicationTermLength;
+        }
+
+        /**
+         * @param timeout after which a silent broker's controller session closes and the broker is fenced.
+         * @param unit    of the timeout.
+         * @return this.
+         */
+        public Context controllerSessionTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.controllerSessionTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        long controllerSessionTimeoutNs()
+        {
+            return controllerSessionTimeoutNs;
+        }
+
+        long controllerElectionTimeoutNs()
+        {
+            return controllerElectionTimeoutNs;
+        }
+
+        long controllerLeaderHeartbeatTimeoutNs()
+        {
+            return controllerLeaderHeartbeatTimeoutNs;
         }
 
         int maxFrameLength()
@@ -399,6 +608,7 @@ public final class SluiceBroker implements AutoCloseable
     private final LogManager logManager;
     private final BrokerCounters counters;
     private final AgentRunner agentRunner;
+    private final io.sluice.transport.controller.ControllerNode controllerNode;
     private final String listenEndpoint;
     private final String aeronDirectoryName;
     private boolean closed;
@@ -410,10 +620,13 @@ public final class SluiceBroker implements AutoCloseable
         Aeron connectedAeron = null;
         LogManager openedLogs = null;
         BrokerCounters createdCounters = null;
+        io.sluice.transport.controller.ControllerNode launchedNode = null;
         try
         {
+            // A cluster member keeps its partitions in logs/ and its controller state in controller/.
             openedLogs = LogManager.open(new LogManager.Context()
-                .dataDirectory(ctx.dataDirectory)
+                .dataDirectory(ctx.isClustered() ? new File(ctx.dataDirectory, "logs") : ctx.dataDirectory)
+                .partialTopics(ctx.isClustered())
                 .defaultConfig(ctx.logConfig)
                 .errorHandler(ctx.errorHandler));
 
@@ -446,6 +659,23 @@ public final class SluiceBroker implements AutoCloseable
                 .driverAgentInvoker(driverInvoker)
                 .errorHandler(ctx.errorHandler));
             createdCounters = new BrokerCounters(connectedAeron, ctx.brokerId);
+            if (ctx.isClustered())
+            {
+                launchedNode = io.sluice.transport.controller.ControllerNode.launch(
+                    new io.sluice.transport.controller.ControllerNode.Context()
+                        .nodeId(ctx.brokerId)
+                        .members(ctx.clusterMembers())
+                        .directory(new File(ctx.dataDirectory, "controller"))
+                        .aeronDirectoryName(aeronDirectoryName)
+                        .sessionTimeout(ctx.controllerSessionTimeoutNs(), TimeUnit.NANOSECONDS)
+                        .leaderHeartbeatTimeout(ctx.controllerLeaderHeartbeatTimeoutNs(), TimeUnit.NANOSECONDS)
+                        .leaderHeartbeatInterval(
+                            ctx.controllerLeaderHeartbeatTimeoutNs() / 10, TimeUnit.NANOSECONDS)
+                        .electionTimeout(ctx.controllerElectionTimeoutNs(), TimeUnit.NANOSECONDS)
+                        .startupCanvassTimeout(ctx.controllerSessionTimeoutNs() * 2, TimeUnit.NANOSECONDS)
+                        .checkIntervalMs(1000)
+                        .errorHandler(ctx.errorHandler));
+            }
 
             final BrokerAgent agent = new BrokerAgent(ctx, connectedAeron, driverInvoker, openedLogs, createdCounters);
             final HostPort listen = ctx.listenAddress;
@@ -485,12 +715,13 @@ public final class SluiceBroker implements AutoCloseable
             aeron = connectedAeron;
             logManager = openedLogs;
             counters = createdCounters;
+            controllerNode = launchedNode;
             agentRunner = new AgentRunner(ctx.idleProfile.newIdleStrategy(), ctx.errorHandler, null, agent);
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(createdCounters, connectedAeron, openedLogs, launchedDriver);
+            CloseHelper.quietCloseAll(launchedNode, createdCounters, connectedAeron, openedLogs, launchedDriver);
             throw ex;
         }
     }
@@ -542,6 +773,14 @@ public final class SluiceBroker implements AutoCloseable
         return ctx.brokerId;
     }
 
+    /**
+     * The log of a partition this broker holds, for tests; read it from any thread.
+     */
+    io.sluice.engine.PartitionLog partitionLog(final String topic, final int partition)
+    {
+        return logManager.log(topic, partition);
+    }
+
     BrokerCounters counters()
     {
         return counters;
@@ -557,7 +796,7 @@ public final class SluiceBroker implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(agentRunner, counters, aeron, logManager, driver);
+        CloseHelper.closeAll(agentRunner, controllerNode, counters, aeron, logManager, driver);
         LOG.info("broker {} stopped", ctx.brokerId);
     }
 

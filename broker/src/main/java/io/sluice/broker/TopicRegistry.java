@@ -24,10 +24,29 @@ final class TopicRegistry
     private final Int2ObjectHashMap<Topic> byId = new Int2ObjectHashMap<>();
     private int nextId = 1;
 
+    /**
+     * In a cluster, topic ids are the controller's, counted from 1; the broker's own internal topics take ids from
+     * the top of the range instead, so the two never meet.
+     */
+    void internalIdsFromTop()
+    {
+        nextId = Integer.MAX_VALUE - 1000;
+    }
+
     Topic add(final String name, final List<PartitionLog> logs, final LogConfig config)
     {
         final Topic topic = new Topic(name, nextId++, logs.toArray(new PartitionLog[0]), config);
         byName.put(name, topic);
+        byId.put(topic.id, topic);
+        return topic;
+    }
+
+    /**
+     * Register a topic of a cluster under the controller's id.
+     */
+    Topic add(final Topic topic)
+    {
+        byName.put(topic.name, topic);
         byId.put(topic.id, topic);
         return topic;
     }

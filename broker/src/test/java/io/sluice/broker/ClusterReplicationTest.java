@@ -1,0 +1,286 @@
+package io.sluice.broker;
+
+import io.sluice.codecs.RecordBatchView;
+import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.engine.LogReadResult;
+import io.sluice.engine.PartitionLog;
+import io.sluice.transport.ClientConnection;
+import io.sluice.transport.SluiceClientException;
+import io.sluice.transport.TopicDescription;
+import io.sluice.transport.controller.ControllerNode;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Three brokers in one JVM, each a member of the controller quorum, replicating a topic with RF 3 and
+ * {@code min.insync.replicas} 2 over UDP loopback.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ClusterReplicationTest
+{
+    private static final String TOPIC = "orders";
+
+    @TempDir
+    File directory;
+
+    private final SluiceBroker[] brokers = new SluiceBroker[3];
+    @SuppressWarnings("unchecked")
+    private final List<AutoCloseable>[] clients = new List[]{ new ArrayList<>(), new ArrayList<>(), new ArrayList<>() };
+    private String cluster;
+
+    @AfterEach
+    void after()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            CloseHelper.quietCloseAll(clients[i]);
+        }
+        CloseHelper.quietCloseAll(brokers);
+    }
+
+    /**
+     * Stop a broker, and first the test's clients on its media driver.
+     */
+    private void stop(final int id)
+    {
+        CloseHelper.closeAll(clients[id]);
+        clients[id].clear();
+        brokers[id].close();
+        brokers[id] = null;
+    }
+
+    private SluiceBroker start(final int id)
+    {
+        brokers[id] = SluiceBroker.launch(TestBroker.context(new File(directory, "broker-" + id))
+            .brokerId(id)
+            .cluster(cluster)
+            .replicationTermLength(256 * 1024)
+            .replicaLagTimeMax(1500, TimeUnit.MILLISECONDS)
+            .replicaHeartbeatInterval(50, TimeUnit.MILLISECONDS)
+            .replicaAckTimeout(10, TimeUnit.SECONDS)
+            .controllerSessionTimeout(2, TimeUnit.SECONDS));
+        return brokers[id];
+    }
+
+    private TestClient client(final int id)
+    {
+        final ClientConnection connection = TestBroker.connect(brokers[id]);
+        clients[id].add(connection);
+        return new TestClient(connection);
+    }
+
+    private static void await(final String what, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("not within 60 s: " + what);
+            }
+            sleep(20);
+        }
+    }
+
+    private static void sleep(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static TopicDescription.PartitionDescription describe(
+        final TestClient client, final int partition, final Predicate<TopicDescription.PartitionDescription> until)
+    {
+        final TopicDescription.PartitionDescription[] found = new TopicDescription.PartitionDescription[1];
+        await("partition " + partition + " to settle", () ->
+        {
+            found[0] = client.connection.describeTopic(TOPIC).partitions().get(partition);
+            return until.test(found[0]);
+        });
+        return found[0];
+    }
+
+    @Test
+    void shouldReplicateAcksAllShrinkAndRestoreTheIsrAndFailOverWithNothingAcknowledgedLost()
+    {
+        final StringJoiner members = new StringJoiner(",");
+        for (int i = 0; i < 3; i++)
+        {
+            members.add(i + "@127.0.0.1:" + freePortBlock());
+        }
+        cluster = members.toString();
+        for (int i = 0; i < 3; i++)
+        {
+            start(i);
+        }
+
+        final TestClient admin = client(0);
+        await("the quorum to create the topic", () ->
+        {
+            try
+            {
+                admin.connection.createTopic(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
+                return true;
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false;
+            }
+        });
+        TopicDescription.PartitionDescription partition =
+            describe(admin, 0, (p) -> p.leader() >= 0 && p.isr().size() == 3);
+        final int leader = partition.leader();
+        final int topicId = admin.connection.describeTopic(TOPIC).topicId();
+        assertEquals("2", admin.connection.describeTopics(TOPIC, true).get(0).config().get("min.insync.replicas"));
+        assertEquals(3, admin.connection.describeTopic(TOPIC).replicationFactor());
+
+        // A follower refuses produce and fetch, naming the leader.
+        final int follower = (leader + 1) % 3;
+        final TestClient atFollower = client(follower);
+        final TestClient.Ack refused = atFollower.produceAndAwait(topicId, 0, "nope");
+        assertEquals(ErrorCode.NOT_LEADER, refused.errorCode());
+        assertTrue(refused.message().contains("broker " + leader), refused.message());
+
+        // acks=all: answered once every ISR member has the batch.
+        final TestClient producer = client(leader);
+        final List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 50; i++)
+        {
+            final int length = producer.batch("a-" + i, "b-" + i);
+            final TestClient.Ack ack = producer.awaitAck(
+                producer.produce(topicId, 0, Acks.ALL, producer.batchBuffer(), length));
+            assertEquals(ErrorCode.NONE, ack.errorCode(), ack.message());
+            assertEquals(i * 2L, ack.baseOffset());
+            acknowledged.add("a-" + i);
+            acknowledged.add("b-" + i);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            final PartitionLog log = brokers[i].partitionLog(TOPIC, 0);
+            assertTrue(log.logEndOffset() >= 100, "broker " + i + " has every acknowledged record");
+            assertEquals(acknowledged, values(log, 100));
+        }
+
+        // A follower dies: the ISR shrinks to 2 after the lag time and acks=all goes on.
+        final int dead = follower;
+        stop(dead);
+        for (int i = 50; i < 60; i++)
+        {
+            final int length = producer.batch("a-" + i, "b-" + i);
+            final TestClient.Ack ack = producer.awaitAck(
+                producer.produce(topicId, 0, Acks.ALL, producer.batchBuffer(), length));
+            assertEquals(ErrorCode.NONE, ack.errorCode(), ack.message());
+            acknowledged.add("a-" + i);
+            acknowledged.add("b-" + i);
+        }
+        partition = describe(admin(leader), 0, (p) -> p.isr().size() == 2);
+        assertFalse(partition.isr().contains(dead));
+
+        // It comes back, catches up from its log end and rejoins the ISR.
+        start(dead);
+        partition = describe(admin(leader), 0, (p) -> p.isr().size() == 3);
+        final PartitionLog rejoined = brokers[dead].partitionLog(TOPIC, 0);
+        await("the restarted follower to catch up", () -> rejoined.logEndOffset() == 120);
+        assertEquals(acknowledged, values(rejoined, 120));
+
+        // The leader goes: a follower from the ISR takes over with every acknowledged record, and reads go on there.
+        stop(leader);
+        final int survivor = (leader + 2) % 3;
+        final TestClient watcher = client(survivor);
+        partition = describe(watcher, 0, (p) -> p.leader() >= 0 && p.leader() != leader);
+        final int newLeader = partition.leader();
+        final TestClient consumer = newLeader == survivor ? watcher : client(newLeader);
+        consumer.fetch(1, topicId, 0, 0, io.sluice.codecs.client.CreditMode.RECORDS, 1000);
+        consumer.pollUntil(() -> consumer.received.size() >= 120);
+        assertEquals(acknowledged, consumer.received.stream().map(TestClient.Received::value).toList());
+
+        final int length = consumer.batch("after-failover");
+        final TestClient.Ack ack = consumer.awaitAck(
+            consumer.produce(topicId, 0, Acks.ALL, consumer.batchBuffer(), length));
+        assertEquals(ErrorCode.NONE, ack.errorCode(), ack.message());
+        assertEquals(120, ack.baseOffset());
+    }
+
+    private TestClient admin(final int id)
+    {
+        return client(id);
+    }
+
+    private static List<String> values(final PartitionLog log, final long end)
+    {
+        final List<String> values = new ArrayList<>();
+        final RecordBatchView view = new RecordBatchView();
+        try (LogReadResult result = new LogReadResult())
+        {
+            long next = 0;
+            while (next < end && log.read(next, 64 * 1024, result) == LogReadResult.OK)
+            {
+                final DirectBuffer buffer = result.buffer();
+                for (int position = 0; position < result.length(); position += result.batchLengthAt(position))
+                {
+                    view.wrap(buffer, position);
+                    while (view.nextRecord())
+                    {
+                        if (view.offset() >= next && view.offset() < end)
+                        {
+                            values.add(view.value().getStringWithoutLengthUtf8(0, view.value().capacity()));
+                        }
+                    }
+                }
+                next = result.nextOffset();
+            }
+        }
+        return values;
+    }
+
+    static int freePortBlock()
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            final int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+            boolean free = true;
+            for (int i = 0; i < ControllerNode.Ports.COUNT && free; i++)
+            {
+                try (DatagramSocket socket = new DatagramSocket(base + i, InetAddress.getLoopbackAddress()))
+                {
+                    free = socket.isBound();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free block of ports");
+    }
+}
