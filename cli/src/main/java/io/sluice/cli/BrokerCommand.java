@@ -31,7 +31,8 @@ final class BrokerCommand implements Callable<Integer>
 
     @Option(names = "--config", paramLabel = "FILE",
         description = "Broker properties (listen, data.dir, broker.id, aeron.dir, client.term.length, " +
-            "client.timeout.ms, idle.strategy, driver.threading, log.*); the options below override it.")
+            "client.timeout.ms, idle.strategy, driver.threading, cluster, replica.*, replication.term.length, " +
+            "controller.session.timeout.ms, log.*); the options below override it.")
     File config;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./sluice-data).")
@@ -44,6 +45,16 @@ final class BrokerCommand implements Callable<Integer>
     @Option(names = "--aeron-dir", paramLabel = "DIR",
         description = "Use the external media driver in DIR instead of an embedded one.")
     String aeronDirectory;
+
+    @Option(names = "--node-id", paramLabel = "N",
+        description = "This broker's id (broker.id); with --cluster, its member id in the quorum.")
+    Integer nodeId;
+
+    @Option(names = "--cluster", paramLabel = "ID@HOST:PORT,...",
+        description = "Run as a member of this cluster: broker plus controller quorum member (combined mode). " +
+            "Each node uses 7 ports from its PORT (clients on PORT, replication PORT+1, controller PORT+2..PORT+6); " +
+            "this node's entry gives its client address, so --listen does not apply. One entry: a one-node quorum.")
+    String cluster;
 
     @Option(names = "--override", paramLabel = "KEY=VALUE",
         description = "Set any broker property, e.g. --override log.retention.ms=3600000 (repeatable).")
@@ -79,6 +90,19 @@ final class BrokerCommand implements Callable<Integer>
             {
                 ctx.aeronDirectoryName(aeronDirectory);
             }
+            if (null != nodeId)
+            {
+                ctx.brokerId(nodeId);
+            }
+            if (null != cluster)
+            {
+                if (null != listen)
+                {
+                    throw new IllegalArgumentException("--listen does not apply with --cluster: this node's entry " +
+                        "in --cluster is its client address");
+                }
+                ctx.cluster(cluster);
+            }
             ctx.conclude();
         }
         catch (final IllegalArgumentException ex)
@@ -91,7 +115,8 @@ final class BrokerCommand implements Callable<Integer>
         // until then, so SIGTERM always lets the broker finish closing.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); SluiceBroker broker = SluiceBroker.launch(ctx))
         {
-            out.println("sluice broker " + broker.brokerId() + " ready: clients connect to " +
+            out.println("sluice broker " + broker.brokerId() + (null == cluster ? "" : " (cluster member)") +
+                " ready: clients connect to " +
                 broker.listenEndpoint() + ", data in " + broker.dataDirectory().getAbsolutePath() +
                 ", aeron dir " + broker.aeronDirectoryName());
             out.flush();

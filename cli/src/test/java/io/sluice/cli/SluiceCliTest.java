@@ -79,6 +79,23 @@ class SluiceCliTest
     }
 
     @Test
+    void shouldRefuseABadClusterSpecification()
+    {
+        assertEquals(2, run("broker", "--node-id", "3", "--cluster", "0@127.0.0.1:30000,1@127.0.0.1:30010"));
+        assertTrue(err.toString().contains("has no member 3"), err.toString());
+        assertEquals(2, run("broker", "--cluster", "0@127.0.0.1:30000", "--listen", "127.0.0.1:0"));
+        assertTrue(err.toString().contains("--listen does not apply with --cluster"), err.toString());
+        assertEquals(2, run("broker", "--cluster", "127.0.0.1:30000"));
+        assertTrue(err.toString().contains("entries are ID@HOST:PORT"), err.toString());
+        assertEquals(2, run("broker", "--cluster", "0@127.0.0.1:30000,0@127.0.0.1:30010"));
+        assertTrue(err.toString().contains("unique"), err.toString());
+        assertEquals(2, run("broker", "--cluster", "0@127.0.0.1:0"));
+        assertEquals(2, run("broker", "--node-id", "-1"));
+        assertEquals(2, run("broker", "--cluster", "0@127.0.0.1:30000", "--override", "driver.threading=invoker"));
+        assertTrue(err.toString().contains("needs driver.threading=shared"), err.toString());
+    }
+
+    @Test
     void shouldPrintOneLineWhenTheBrokerCannotBeReached()
     {
         final int exitCode = run("topics", "list", "--bootstrap", "127.0.0.1:9", "--connect-timeout-ms", "500");

@@ -98,9 +98,9 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
                     return malformed("short ReplicaFetchResponse");
                 }
                 response.wrap(buffer, bodyOffset, blockLength, version);
-                final ReplicationError error = response.errorCode();
+                final ReplicationError error = errorCode(response.errorCodeRaw());
                 if (!ids(response.fromBroker(), response.topicId(), response.partition()) ||
-                    error == ReplicationError.NULL_VAL || response.leaderEpoch() < -1 ||
+                    null == error || response.leaderEpoch() < -1 ||
                     response.logStartOffset() < -1 || response.highWatermark() < -1)
                 {
                     return malformed("ReplicaFetchResponse out of range");
@@ -127,6 +127,23 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
             default:
                 return malformed("unknown replication message " + templateId);
         }
+    }
+
+    private static final ReplicationError[] ERRORS = ReplicationError.values();
+
+    /**
+     * The error code of a raw value, or null if it is none this build knows (the generated lookup would throw).
+     */
+    static ReplicationError errorCode(final int raw)
+    {
+        for (final ReplicationError error : ERRORS)
+        {
+            if (error != ReplicationError.NULL_VAL && error.value() == raw)
+            {
+                return error;
+            }
+        }
+        return null;
     }
 
     private static boolean fits(final int blockLength, final int minBlockLength, final int bodyLength)
