@@ -120,8 +120,15 @@ class ClusterReplicationTest
         final TopicDescription.PartitionDescription[] found = new TopicDescription.PartitionDescription[1];
         await("partition " + partition + " to settle", () ->
         {
-            found[0] = client.connection.describeTopic(TOPIC).partitions().get(partition);
-            return until.test(found[0]);
+            try
+            {
+                found[0] = client.connection.describeTopic(TOPIC).partitions().get(partition);
+                return until.test(found[0]);
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false; // a broker that has not had the controller's metadata yet does not know the topic
+            }
         });
         return found[0];
     }
@@ -225,6 +232,46 @@ class ClusterReplicationTest
             consumer.produce(topicId, 0, Acks.ALL, consumer.batchBuffer(), length));
         assertEquals(ErrorCode.NONE, ack.errorCode(), ack.message());
         assertEquals(120, ack.baseOffset());
+    }
+
+    @Test
+    void shouldRunAOneNodeQuorumWithTheSameCode()
+    {
+        cluster = "0@127.0.0.1:" + freePortBlock();
+        start(0);
+        final TestClient client = client(0);
+        await("the one-node quorum to create the topic", () ->
+        {
+            try
+            {
+                client.connection.createTopic(TOPIC, 2, 1, Map.of());
+                return true;
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false;
+            }
+        });
+        describe(client, 1, (p) -> p.leader() == 0 && p.isr().equals(List.of(0)));
+        final int topicId = client.connection.describeTopic(TOPIC).topicId();
+        final int length = client.batch("x", "y", "z");
+        final TestClient.Ack ack = client.awaitAck(client.produce(topicId, 1, Acks.ALL, client.batchBuffer(), length));
+        assertEquals(ErrorCode.NONE, ack.errorCode(), ack.message());
+        assertEquals(0, ack.baseOffset());
+
+        final SluiceClientException tooMany = assertThrows(SluiceClientException.class,
+            () -> client.connection.createTopic("wide", 1, 2, Map.of()));
+        assertTrue(tooMany.getMessage().contains("INVALID_REPLICATION_FACTOR") ||
+            tooMany.getMessage().contains("replication"), tooMany.getMessage());
+
+        // A restart keeps the metadata (the quorum's snapshot and log) and the data.
+        stop(0);
+        start(0);
+        final TestClient again = client(0);
+        describe(again, 1, (p) -> p.leader() == 0 && p.highWatermark() == 3);
+        again.fetch(1, topicId, 1, 0, io.sluice.codecs.client.CreditMode.RECORDS, 10);
+        again.pollUntil(() -> again.received.size() == 3);
+        assertEquals(List.of("x", "y", "z"), again.received.stream().map(TestClient.Received::value).toList());
     }
 
     private TestClient admin(final int id)
