@@ -17,13 +17,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -139,7 +136,7 @@ class ClusterReplicationTest
         final StringJoiner members = new StringJoiner(",");
         for (int i = 0; i < 3; i++)
         {
-            members.add(i + "@127.0.0.1:" + freePortBlock());
+            members.add(i + "@127.0.0.1:" + ControllerNode.Ports.freeLoopbackBlock());
         }
         cluster = members.toString();
         for (int i = 0; i < 3; i++)
@@ -237,7 +234,7 @@ class ClusterReplicationTest
     @Test
     void shouldRunAOneNodeQuorumWithTheSameCode()
     {
-        cluster = "0@127.0.0.1:" + freePortBlock();
+        cluster = "0@127.0.0.1:" + ControllerNode.Ports.freeLoopbackBlock();
         start(0);
         final TestClient client = client(0);
         await("the one-node quorum to create the topic", () ->
@@ -304,30 +301,5 @@ class ClusterReplicationTest
             }
         }
         return values;
-    }
-
-    static int freePortBlock()
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            final int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
-            boolean free = true;
-            for (int i = 0; i < ControllerNode.Ports.COUNT && free; i++)
-            {
-                try (DatagramSocket socket = new DatagramSocket(base + i, InetAddress.getLoopbackAddress()))
-                {
-                    free = socket.isBound();
-                }
-                catch (final java.io.IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free block of ports");
     }
 }

@@ -57,6 +57,39 @@ public final class ControllerNode implements AutoCloseable
         private Ports()
         {
         }
+
+        /**
+         * A base port whose whole block is free for UDP on the loopback address now, for tests and tools that start
+         * nodes on one machine. Another process may take a port before it is bound: callers retry on a bind failure.
+         *
+         * @return the base port, from 20000 to 60000.
+         * @throws IllegalStateException if no free block was found in 100 tries.
+         */
+        public static int freeLoopbackBlock()
+        {
+            for (int attempt = 0; attempt < 100; attempt++)
+            {
+                final int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 60_000);
+                boolean free = true;
+                for (int i = 0; i < COUNT && free; i++)
+                {
+                    try (java.net.DatagramSocket socket =
+                        new java.net.DatagramSocket(base + i, java.net.InetAddress.getLoopbackAddress()))
+                    {
+                        free = socket.isBound();
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        free = false;
+                    }
+                }
+                if (free)
+                {
+                    return base;
+                }
+            }
+            throw new IllegalStateException("no free block of " + COUNT + " ports on the loopback address");
+        }
     }
 
     /**

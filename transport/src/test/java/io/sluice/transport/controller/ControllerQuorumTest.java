@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -179,7 +176,7 @@ class ControllerQuorumTest
         {
             for (int i = 0; i < 3; i++)
             {
-                members.put(i, new HostPort("127.0.0.1", freePortBlock()));
+                members.put(i, new HostPort("127.0.0.1", ControllerNode.Ports.freeLoopbackBlock()));
             }
         }
         if (drivers.isEmpty())
@@ -374,28 +371,4 @@ class ControllerQuorumTest
     }
 
     /** A base port whose block of {@link ControllerNode.Ports#COUNT} UDP ports is free now. */
-    private static int freePortBlock()
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            final int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
-            boolean free = true;
-            for (int i = 0; i < ControllerNode.Ports.COUNT && free; i++)
-            {
-                try (DatagramSocket socket = new DatagramSocket(base + i, InetAddress.getLoopbackAddress()))
-                {
-                    free = socket.isBound();
-                }
-                catch (final java.io.IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free block of ports");
-    }
 }
