@@ -511,6 +511,8 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         counters.requests.incrementRelease();
 
         final Topic topic = topics.byId(topicId);
+        // In a cluster, this broker's replica of the partition (null if it has none); always null on a single broker.
+        final Replica replica = null == replicaManager ? null : replicaManager.replica(topicId, partition);
         ErrorCode errorCode = ErrorCode.NONE;
         String message = "";
         long baseOffset = -1;
@@ -536,17 +538,16 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             errorCode = ErrorCode.INVALID_ACKS;
             message = "acks must be NONE (0), LEADER (1) or ALL (2), not " + acks;
         }
-        else if (null != replicaManager && !leads(topic, partition))
+        else if (null != replicaManager && (null == replica || !replica.leader))
         {
             errorCode = notLeaderCode(topic, partition);
             message = notLeaderMessage(topic, partition);
         }
-        else if (null != replicaManager && acks == Acks.ALL.value() &&
-            replicaManager.replica(topicId, partition).isr.length < topic.minInsyncReplicas())
+        else if (null != replica && acks == Acks.ALL.value() && replica.isr.length < topic.minInsyncReplicas)
         {
             errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
-            message = topic.name + "-" + partition + " has " + replicaManager.replica(topicId, partition).isr.length +
-                " in-sync replicas; acks=all needs min.insync.replicas " + topic.minInsyncReplicas();
+            message = topic.name + "-" + partition + " has " + replica.isr.length +
+                " in-sync replicas; acks=all needs min.insync.replicas " + topic.minInsyncReplicas;
         }
         else
         {
@@ -559,9 +560,8 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 final int recordCount = RecordBatchDescriptor.recordCount(buffer, offset);
                 counters.producedRecords.getAndAddRelease(recordCount);
                 counters.producedBytes.getAndAddRelease(length);
-                if (null != replicaManager)
+                if (null != replica)
                 {
-                    final Replica replica = replicaManager.replica(topicId, partition);
                     if (acks == Acks.ALL.value())
                     {
                         // Answered when the high watermark passes the batch (a retried duplicate's too).
@@ -1285,7 +1285,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             return topic.config.values();
         }
         final Map<String, String> config = new TreeMap<>(topic.config.values());
-        config.put(TopicInfo.MIN_INSYNC_REPLICAS, Integer.toString(topic.minInsyncReplicas()));
+        config.put(TopicInfo.MIN_INSYNC_REPLICAS, Integer.toString(topic.minInsyncReplicas));
         config.put(TopicInfo.UNCLEAN_LEADER_ELECTION, Boolean.toString(topic.info.uncleanLeaderElection()));
         return config;
     }

@@ -24,6 +24,8 @@ final class Topic
      * broker. {@link #partitions} holds a log only for the partitions this broker has a replica of.
      */
     final PartitionInfo[] clusterPartitions;
+    /** Fewest in-sync replicas an {@code acks=all} produce needs: the topic's {@code min.insync.replicas}, or 1. */
+    final int minInsyncReplicas;
 
     Topic(final String name, final int id, final PartitionLog[] partitions, final LogConfig config)
     {
@@ -40,13 +42,8 @@ final class Topic
         this.internal = name.startsWith(TopicRegistry.INTERNAL_PREFIX);
         this.info = info;
         this.clusterPartitions = null == info ? null : new PartitionInfo[partitions.length];
-    }
-
-    /**
-     * @return fewest in-sync replicas an {@code acks=all} produce needs.
-     */
-    int minInsyncReplicas()
-    {
-        return null == info ? 1 : Integer.parseInt(info.configs().getOrDefault(TopicInfo.MIN_INSYNC_REPLICAS, "1"));
+        // The controller validated it when the topic was created.
+        this.minInsyncReplicas = null == info ? 1 :
+            Integer.parseInt(info.configs().getOrDefault(TopicInfo.MIN_INSYNC_REPLICAS, "1"));
     }
 }
