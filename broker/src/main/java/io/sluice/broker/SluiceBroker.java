@@ -719,8 +719,9 @@ public final class SluiceBroker implements AutoCloseable
             agentRunner = new AgentRunner(ctx.idleProfile.newIdleStrategy(), ctx.errorHandler, null, agent);
             AgentRunner.startOnThread(agentRunner);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            // An Error too (a class missing from the class path, say): the driver's directory must not be left behind.
             CloseHelper.quietCloseAll(launchedNode, createdCounters, connectedAeron, openedLogs, launchedDriver);
             throw ex;
         }
