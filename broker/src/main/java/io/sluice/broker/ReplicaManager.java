@@ -5,6 +5,7 @@ import io.aeron.ControlledFragmentAssembler;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.sluice.codecs.RecordBatchDescriptor;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.replication.ReplicationError;
 import io.sluice.engine.LogReadResult;
@@ -518,8 +519,9 @@ final class ReplicaManager implements ReplicationHandler, AutoCloseable
                 replica.log.logStartOffset());
             if (peer.offer(proxy.buffer(), headerLength, readResult.buffer(), 0, length))
             {
+                // Batches are contiguous in offsets: when only some were sent, the next starts where the rest do.
                 follower.nextOffset = length == readResult.length() ? readResult.nextOffset() :
-                    nextOffsetAfter(length);
+                    RecordBatchDescriptor.baseOffset(readResult.buffer(), length);
                 follower.highWatermarkSent = replica.highWatermark;
                 follower.lastSentNs = nowNs;
                 return 1;
@@ -550,19 +552,6 @@ final class ReplicaManager implements ReplicationHandler, AutoCloseable
                 "a replication message (" + maxBytes + " bytes): raise replication.term.length");
         }
         return length;
-    }
-
-    private long nextOffsetAfter(final int length)
-    {
-        int position = 0;
-        long next = -1;
-        while (position < length)
-        {
-            next = io.sluice.codecs.RecordBatchDescriptor.baseOffset(readResult.buffer(), position) +
-                io.sluice.codecs.RecordBatchDescriptor.lastOffsetDelta(readResult.buffer(), position) + 1;
-            position += readResult.batchLengthAt(position);
-        }
-        return next;
     }
 
     public boolean onFetch(

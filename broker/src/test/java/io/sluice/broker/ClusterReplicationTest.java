@@ -203,12 +203,12 @@ class ClusterReplicationTest
             acknowledged.add("a-" + i);
             acknowledged.add("b-" + i);
         }
-        partition = describe(admin(leader), 0, (p) -> p.isr().size() == 2);
+        partition = describe(client(leader), 0, (p) -> p.isr().size() == 2);
         assertFalse(partition.isr().contains(dead));
 
         // It comes back, catches up from its log end and rejoins the ISR.
         start(dead);
-        partition = describe(admin(leader), 0, (p) -> p.isr().size() == 3);
+        partition = describe(client(leader), 0, (p) -> p.isr().size() == 3);
         final PartitionLog rejoined = brokers[dead].partitionLog(TOPIC, 0);
         await("the restarted follower to catch up", () -> rejoined.logEndOffset() == 120);
         assertEquals(acknowledged, values(rejoined, 120));
@@ -269,11 +269,6 @@ class ClusterReplicationTest
         again.fetch(1, topicId, 1, 0, io.sluice.codecs.client.CreditMode.RECORDS, 10);
         again.pollUntil(() -> again.received.size() == 3);
         assertEquals(List.of("x", "y", "z"), again.received.stream().map(TestClient.Received::value).toList());
-    }
-
-    private TestClient admin(final int id)
-    {
-        return client(id);
     }
 
     private static List<String> values(final PartitionLog log, final long end)
