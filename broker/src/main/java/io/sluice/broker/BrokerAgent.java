@@ -26,6 +26,7 @@ import io.sluice.transport.ClientRequestAdapter;
 import io.sluice.transport.ClientRequestListener;
 import io.sluice.transport.ClientResponseProxy;
 import io.sluice.transport.GroupDescription;
+import io.sluice.transport.HostPort;
 import io.sluice.transport.PartitionRef;
 import io.sluice.transport.controller.BrokerInfo;
 import io.sluice.transport.controller.ClusterMetadata;
@@ -113,6 +114,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     private final ControllerClient controller;
     private final ReplicaManager replicaManager;
     private final ArrayList<PendingAdmin> pendingAdmins = new ArrayList<>();
+    private HostPort address;
     private boolean hasImage;
 
     BrokerAgent(
@@ -170,10 +172,16 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         }
     }
 
-    void ingress(final Subscription udpIngress, final Subscription ipcIngress)
+    /**
+     * @param udpIngress the clients' UDP ingress.
+     * @param ipcIngress the clients' IPC ingress.
+     * @param address    where clients reach this broker (the bound listen address), named in metadata answers.
+     */
+    void ingress(final Subscription udpIngress, final Subscription ipcIngress, final HostPort address)
     {
         this.udpIngress = udpIngress;
         this.ipcIngress = ipcIngress;
+        this.address = address;
     }
 
     public String roleName()
@@ -1269,6 +1277,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 }
                 topicsEncoder.name(topic.name);
             }
+            encodeBrokers(encoder);
             encoder.errorMessage(unknown ? "no topic named '" + topicName + "'" : "");
             if (unknown)
             {
@@ -1276,6 +1285,32 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             }
             send(session, proxy.encodedLength(encoder));
         });
+    }
+
+    /**
+     * The brokers a client may connect to: in a cluster, every live broker of the controller's metadata; alone,
+     * this broker.
+     */
+    private void encodeBrokers(final MetadataResponseEncoder encoder)
+    {
+        if (null == controller)
+        {
+            encoder.brokersCount(1).next().brokerId(ctx.brokerId()).port(address.port()).host(address.host());
+            return;
+        }
+        int alive = 0;
+        for (final BrokerInfo broker : controller.metadata().brokers())
+        {
+            alive += broker.alive() ? 1 : 0;
+        }
+        final MetadataResponseEncoder.BrokersEncoder brokersEncoder = encoder.brokersCount(alive);
+        for (final BrokerInfo broker : controller.metadata().brokers())
+        {
+            if (broker.alive())
+            {
+                brokersEncoder.next().brokerId(broker.nodeId()).port(broker.clientPort()).host(broker.host());
+            }
+        }
     }
 
     private static Map<String, String> clusterConfig(final Topic topic)

@@ -709,7 +709,7 @@ public final class SluiceBroker implements AutoCloseable
             }
             final String endpoint = ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);
             listenEndpoint = endpoint;
-            agent.ingress(udpIngress, ipcIngress);
+            agent.ingress(udpIngress, ipcIngress, HostPort.parse(endpoint));
 
             driver = launchedDriver;
             aeron = connectedAeron;

@@ -56,6 +56,7 @@ public final class ClientConnection implements AutoCloseable
     {
         private String bootstrap = "127.0.0.1:" + ClientProtocol.DEFAULT_PORT;
         private String aeronDirectoryName;
+        private Aeron aeron;
         private boolean ipc;
         private int termLength = 4 * 1024 * 1024;
         private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(5);
@@ -113,6 +114,17 @@ public final class ClientConnection implements AutoCloseable
         public Context aeronDirectoryName(final String aeronDirectoryName)
         {
             this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        /**
+         * @param aeron a client to use, shared with other connections and not closed by this one; {@code null}
+         *              (the default) connects a client of this connection's own.
+         * @return this.
+         */
+        public Context aeron(final Aeron aeron)
+        {
+            this.aeron = aeron;
             return this;
         }
 
@@ -210,7 +222,11 @@ public final class ClientConnection implements AutoCloseable
         try
         {
             final String aeronDir;
-            if (null == ctx.aeronDirectoryName)
+            if (null != ctx.aeron)
+            {
+                aeronDir = null;
+            }
+            else if (null == ctx.aeronDirectoryName)
             {
                 launchedDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                     .threadingMode(ThreadingMode.SHARED)
@@ -224,7 +240,7 @@ public final class ClientConnection implements AutoCloseable
             {
                 aeronDir = ctx.aeronDirectoryName;
             }
-            connectedAeron = Aeron.connect(new Aeron.Context()
+            connectedAeron = null != ctx.aeron ? ctx.aeron : Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir)
                 .clientName(ctx.clientName));
 
@@ -262,7 +278,7 @@ public final class ClientConnection implements AutoCloseable
                 idleStrategy.idle();
             }
 
-            aeron = connectedAeron;
+            aeron = null != ctx.aeron ? null : connectedAeron; // closed with this connection only if its own
             responses = subscription;
             requests = publication;
             driver = launchedDriver;
@@ -287,7 +303,8 @@ public final class ClientConnection implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(publication, subscription, connectedAeron, launchedDriver);
+            CloseHelper.quietCloseAll(publication, subscription, null != ctx.aeron ? null : connectedAeron,
+                launchedDriver);
             throw ex;
         }
     }
@@ -312,6 +329,14 @@ public final class ClientConnection implements AutoCloseable
     public int brokerId()
     {
         return brokerId;
+    }
+
+    /**
+     * @return the address this connection was opened to.
+     */
+    public HostPort bootstrapAddress()
+    {
+        return ctx.bootstrapAddress;
     }
 
     /**
@@ -493,6 +518,17 @@ public final class ClientConnection implements AutoCloseable
         call(correlationId, () -> proxy.metadata(correlationId, topic, includeConfig),
             null == topic ? "list topics" : "describe topic " + topic);
         return adapter.answerTopics();
+    }
+
+    /**
+     * The brokers named by the latest metadata answer ({@link #describeTopics}): a cluster's live brokers, or this
+     * broker alone; each partition's leader is one of them.
+     *
+     * @return address by broker id; empty before the first answer.
+     */
+    public Map<Integer, HostPort> brokers()
+    {
+        return adapter.answerBrokers();
     }
 
     /**

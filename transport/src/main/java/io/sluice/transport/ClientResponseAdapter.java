@@ -71,6 +71,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private int answerMaxFrameLength;
     private int answerTimeoutMs;
     private List<TopicDescription> answerTopics;
+    private Map<Integer, HostPort> answerBrokers = Map.of();
     private List<GroupListing> answerGroups;
     private GroupDescription answerGroup;
 
@@ -149,6 +150,14 @@ final class ClientResponseAdapter implements FragmentHandler
     List<TopicDescription> answerTopics()
     {
         return answerTopics;
+    }
+
+    /**
+     * @return the brokers named by the latest metadata answer, by id.
+     */
+    Map<Integer, HostPort> answerBrokers()
+    {
+        return answerBrokers;
     }
 
     List<GroupListing> answerGroups()
@@ -450,8 +459,20 @@ final class ClientResponseAdapter implements FragmentHandler
             topics.add(new TopicDescription(
                 topic.name(), topicId, replicationFactor, List.copyOf(partitions), Collections.unmodifiableMap(config)));
         }
+        final Map<Integer, HostPort> brokers = new TreeMap<>();
+        for (final MetadataResponseDecoder.BrokersDecoder b : d.brokers())
+        {
+            final int brokerId = b.brokerId();
+            final int port = b.port();
+            final String host = b.host();
+            if (brokerId >= 0 && port > 0 && port <= 65535 && !host.isEmpty())
+            {
+                brokers.put(brokerId, new HostPort(host, port)); // an entry no client could use is skipped
+            }
+        }
         answerMessage = d.errorMessage();
         answerTopics = topics;
+        answerBrokers = Collections.unmodifiableMap(brokers);
         answered = true;
     }
 
