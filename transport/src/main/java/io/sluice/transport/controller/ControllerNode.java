@@ -1,12 +1,14 @@
 package io.sluice.transport.controller;
 
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.client.ClusterEvent;
 import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.sluice.transport.HostPort;
 import org.agrona.CloseHelper;
@@ -17,6 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
@@ -31,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 public final class ControllerNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerNode.class);
+    /** Locked while a member runs on the directory, against a second process. */
+    static final String LOCK_FILE = ".lock";
 
     /**
      * The port block of a node whose base (client) port is {@code PORT}.
@@ -258,6 +267,7 @@ public final class ControllerNode implements AutoCloseable
     private Archive archive;
     private ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
+    private FileChannel lockChannel;
 
     private ControllerNode(final Context ctx)
     {
@@ -299,6 +309,13 @@ public final class ControllerNode implements AutoCloseable
         final File archiveDir = new File(ctx.directory, "archive");
         final File clusterDir = new File(ctx.directory, "cluster");
         final String localControl = "aeron:ipc?term-length=64k";
+        lockDirectory();
+        // Holding the lock, no other process runs this member: mark files still marked active were left by one that
+        // was killed. Aeron refuses to start over an active mark file until it is 10 s stale; removed, a killed
+        // member restarts at once.
+        removeStaleMarkFile(new File(archiveDir, ArchiveMarkFile.FILENAME));
+        removeStaleMarkFile(new File(clusterDir, ClusterMarkFile.FILENAME));
+        removeStaleMarkFile(new File(clusterDir, ClusterMarkFile.markFilenameForService(0)));
 
         archive = Archive.launch(new Archive.Context()
             .aeronDirectoryName(ctx.aeronDirectoryName)
@@ -346,6 +363,45 @@ public final class ControllerNode implements AutoCloseable
             .idleStrategySupplier(ControllerNode::idle)
             .errorHandler(ctx.errorHandler));
         LOG.info("controller member {} started: members {}", ctx.nodeId, ctx.members);
+    }
+
+    private void lockDirectory()
+    {
+        if (!ctx.directory.isDirectory() && !ctx.directory.mkdirs())
+        {
+            throw new IllegalStateException("cannot create the controller directory " + ctx.directory);
+        }
+        final File lockFile = new File(ctx.directory, LOCK_FILE);
+        try
+        {
+            lockChannel = FileChannel.open(lockFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (null == lockChannel.tryLock())
+            {
+                throw new IllegalStateException("the controller directory " + ctx.directory +
+                    " is locked by another process");
+            }
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            throw new IllegalStateException("the controller directory " + ctx.directory +
+                " is already in use in this process", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot lock the controller directory " + ctx.directory, ex);
+        }
+    }
+
+    private static void removeStaleMarkFile(final File markFile)
+    {
+        if (markFile.exists())
+        {
+            LOG.debug("removing the mark file of a stopped member: {}", markFile);
+            if (!markFile.delete())
+            {
+                throw new IllegalStateException("cannot remove the stale mark file " + markFile);
+            }
+        }
     }
 
     /**
@@ -458,6 +514,13 @@ public final class ControllerNode implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(container, consensusModule, archive);
+        try
+        {
+            CloseHelper.closeAll(container, consensusModule, archive);
+        }
+        finally
+        {
+            CloseHelper.quietClose(lockChannel); // releases the lock
+        }
     }
 }
