@@ -1,5 +1,7 @@
 package io.sluice.client;
 
+import io.sluice.transport.HostPort;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,6 +23,7 @@ public final class ClientOptions
     private final String clientName;
     private final IdleProfile idleProfile;
     private final Duration reconnectTimeout;
+    private final Duration brokerTimeout;
 
     private ClientOptions(
         final String bootstrap,
@@ -31,7 +34,8 @@ public final class ClientOptions
         final Duration requestTimeout,
         final String clientName,
         final IdleProfile idleProfile,
-        final Duration reconnectTimeout)
+        final Duration reconnectTimeout,
+        final Duration brokerTimeout)
     {
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.aeronDirectoryName = aeronDirectoryName;
@@ -42,17 +46,36 @@ public final class ClientOptions
         this.clientName = Objects.requireNonNull(clientName, "clientName");
         this.idleProfile = Objects.requireNonNull(idleProfile, "idleProfile");
         this.reconnectTimeout = requirePositive(reconnectTimeout, "reconnectTimeout");
+        this.brokerTimeout = requirePositive(brokerTimeout, "brokerTimeout");
+        if (brokerTimeout.toMillis() < 200)
+        {
+            throw new IllegalArgumentException("brokerTimeout must be at least 200 ms (Aeron heartbeats an idle " +
+                "stream every 100 ms): " + brokerTimeout);
+        }
+        for (final String address : bootstrap.split(",", -1))
+        {
+            try
+            {
+                HostPort.parse(address.trim());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("bootstrap: " + ex.getMessage(), ex);
+            }
+        }
     }
 
     /**
-     * @param bootstrap {@code HOST:PORT} of the broker.
+     * @param bootstrap {@code HOST:PORT} of a broker, or of several brokers of a cluster separated by commas: the
+     *                  client connects to the first that answers, and learns the others from it.
      * @return options with defaults for everything else.
+     * @throws IllegalArgumentException for an address that is not {@code HOST:PORT}.
      */
     public static ClientOptions create(final String bootstrap)
     {
         return new ClientOptions(bootstrap, null, false, 16 * 1024 * 1024, Duration.ofSeconds(10),
             Duration.ofSeconds(10), "sluice-reactive-client", IdleProfile.BACKOFF,
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(60), Duration.ofSeconds(2));
     }
 
     /**
@@ -62,7 +85,7 @@ public final class ClientOptions
     public ClientOptions withAeronDirectoryName(final String aeronDirectoryName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
     }
 
     /**
@@ -72,7 +95,7 @@ public final class ClientOptions
     public ClientOptions withIpc(final boolean ipc)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
     }
 
     /**
@@ -82,7 +105,7 @@ public final class ClientOptions
     public ClientOptions withTermLength(final int termLength)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
     }
 
     /**
@@ -92,7 +115,7 @@ public final class ClientOptions
     public ClientOptions withConnectTimeout(final Duration connectTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
     }
 
     /**
@@ -102,7 +125,7 @@ public final class ClientOptions
     public ClientOptions withRequestTimeout(final Duration requestTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
     }
 
     /**
@@ -112,7 +135,7 @@ public final class ClientOptions
     public ClientOptions withClientName(final String clientName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
     }
 
     /**
@@ -122,7 +145,7 @@ public final class ClientOptions
     public ClientOptions withIdleProfile(final IdleProfile idleProfile)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
     }
 
     /**
@@ -133,7 +156,29 @@ public final class ClientOptions
     public ClientOptions withReconnectTimeout(final Duration reconnectTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+    }
+
+    /**
+     * @param brokerTimeout how long a broker may be silent before its connection counts as lost (2 s by default, at
+     *                      least 200 ms): the embedded media driver's image liveness and publication connection
+     *                      timeouts. A killed broker sends nothing more, so this bounds how soon the client notices
+     *                      and moves to a partition's new leader. With {@link #withAeronDirectoryName} that driver's
+     *                      own {@code aeron.image.liveness.timeout} applies instead.
+     * @return a copy.
+     */
+    public ClientOptions withBrokerTimeout(final Duration brokerTimeout)
+    {
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+    }
+
+    /**
+     * @return how long a broker may be silent before its connection counts as lost.
+     */
+    public Duration brokerTimeout()
+    {
+        return brokerTimeout;
     }
 
     /**
@@ -145,7 +190,7 @@ public final class ClientOptions
     }
 
     /**
-     * @return {@code HOST:PORT} of the broker.
+     * @return {@code HOST:PORT} of the broker, or of several separated by commas.
      */
     public String bootstrap()
     {
@@ -224,6 +269,6 @@ public final class ClientOptions
             ", termLength=" + termLength + ", connectTimeout=" + connectTimeout + ", requestTimeout=" +
             requestTimeout + ", clientName=" + clientName +
             ", idleProfile=" + idleProfile +
-            ", reconnectTimeout=" + reconnectTimeout + "}";
+            ", reconnectTimeout=" + reconnectTimeout + ", brokerTimeout=" + brokerTimeout + "}";
     }
 }

@@ -32,11 +32,14 @@ final class TestBrokerProcess implements AutoCloseable
     }
 
     /**
-     * Child entry point: {@code dataDirectory listen}. Runs until killed or until its stdin closes.
+     * Child entry point: {@code dataDirectory listen}, or {@code dataDirectory brokerId cluster} for a member of a
+     * cluster. Runs until killed or until its stdin closes.
      */
     public static void main(final String[] args) throws IOException
     {
-        try (SluiceBroker broker = TestBroker.launch(new File(args[0]), args[1]))
+        try (SluiceBroker broker = 3 == args.length ?
+            SluiceBroker.launch(TestBroker.clusterContext(new File(args[0]), Integer.parseInt(args[1]), args[2])) :
+            TestBroker.launch(new File(args[0]), args[1]))
         {
             System.out.println(READY + broker.aeronDirectoryName());
             System.out.flush();
@@ -50,6 +53,26 @@ final class TestBrokerProcess implements AutoCloseable
     static TestBrokerProcess start(final File dataDirectory, final String listen, final File workDirectory)
         throws IOException, InterruptedException
     {
+        return start(workDirectory, dataDirectory.getPath(), listen);
+    }
+
+    /**
+     * @param dataDirectory of the broker.
+     * @param brokerId      its id in {@code cluster}.
+     * @param cluster       {@code ID@HOST:PORT,...}.
+     * @param workDirectory for the child's output.
+     * @return the running member, ready for clients.
+     */
+    static TestBrokerProcess startClusterMember(
+        final File dataDirectory, final int brokerId, final String cluster, final File workDirectory)
+        throws IOException, InterruptedException
+    {
+        return start(workDirectory, dataDirectory.getPath(), Integer.toString(brokerId), cluster);
+    }
+
+    private static TestBrokerProcess start(final File workDirectory, final String... args)
+        throws IOException, InterruptedException
+    {
         final List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
         command.add("-Xmx256m");
@@ -61,8 +84,7 @@ final class TestBrokerProcess implements AutoCloseable
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(TestBrokerProcess.class.getName());
-        command.add(dataDirectory.getPath());
-        command.add(listen);
+        command.addAll(List.of(args));
         final File output = File.createTempFile("broker-", ".out", workDirectory);
         final Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)

@@ -4,11 +4,13 @@ import io.sluice.client.SluiceException;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientResponseListener;
+import io.sluice.transport.HostPort;
 import io.sluice.transport.PartitionRef;
 import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -16,16 +18,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * The client's I/O agent: the one owner of the {@link ClientConnection} and of every flow's state. Other threads
- * hand it work through {@link #execute}; it runs those commands, polls the connection and dispatches responses, and
- * gives every running flow (a send or a receive subscription) a duty cycle.
+ * The client's I/O agent: the one owner of the connections and of every flow's state. Other threads hand it work
+ * through {@link #execute}; it runs those commands, polls the connections and dispatches responses, and gives every
+ * running flow (a send or a receive subscription) a duty cycle.
+ * <p>
+ * Connections: one to the first broker that answered (the <em>metadata connection</em>: topic look-ups, admin,
+ * groups and commits), and one to each other broker that leads a partition a flow produces to or fetches from,
+ * opened when first needed. Correlation and session ids are the agent's, unique across its connections. When any
+ * connection is lost, or a broker says it does not lead a partition (or that its leader is not available), the
+ * agent closes every connection and reconnects, to any broker it knows: flows then look their topics up again,
+ * which names the current leaders, and redo what was in flight (the cycle of {@link Flow#onDisconnected} and
+ * {@link Flow#onReconnected}). A leader change is rare; one way to recover from every such event keeps it simple.
  * <p>
  * Blocking admin calls (metadata, commits) run on this thread; while one waits, responses that arrive are still
  * dispatched (the connection hands them to the listener last polled with), so nothing is lost, but every flow
@@ -123,12 +136,38 @@ final class ClientAgent implements Agent, ClientResponseListener
         CONNECTED, RECONNECTING, DOWN
     }
 
-    private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final long DOWN_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Connects to one broker.
+     */
+    interface Connector
+    {
+        /**
+         * @param address   of the broker.
+         * @param timeoutNs how long to wait for it to accept.
+         * @return the connection.
+         * @throws SluiceException if it cannot be reached in time.
+         */
+        ClientConnection connect(HostPort address, long timeoutNs);
+    }
 
-    private final Supplier<ClientConnection> connector;
+    private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** After a broker said it does not lead a partition: give the new leader's metadata time to spread. */
+    private static final long REFRESH_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long DOWN_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Above any id a connection gives its own blocking calls, so that the two never meet. */
+    private static final long FIRST_CORRELATION_ID = 1L << 48;
+
+    private final Connector connector;
+    private final List<HostPort> bootstrap;
+    private final long connectTimeoutNs;
     private final long reconnectTimeoutNs;
     private ClientConnection connection;
+    private final Int2ObjectHashMap<ClientConnection> leaderConnections = new Int2ObjectHashMap<>();
+    private Map<Integer, HostPort> brokers = Map.of();
+    private final Set<HostPort> suspects = new HashSet<>();
+    private int nextCandidate;
+    private String refreshReason;
+    private long nextCorrelationId = FIRST_CORRELATION_ID;
     private State state = State.CONNECTED;
     private long disconnectedAtNs;
     private long nextAttemptNs;
@@ -141,11 +180,25 @@ final class ClientAgent implements Agent, ClientResponseListener
     private volatile boolean closed;
     private long nextSessionId = 1;
 
+    /**
+     * @param connection         the metadata connection, already open.
+     * @param bootstrap          the addresses the client was given, tried when no other broker is known.
+     * @param connector          opens connections.
+     * @param connectTimeoutNs   the longest wait for a broker to accept a connection; a reconnection attempt waits at
+     *                           most 1 s of it, then tries another broker.
+     * @param reconnectTimeoutNs how long to try to reconnect before failing every flow.
+     */
     ClientAgent(
-        final ClientConnection connection, final Supplier<ClientConnection> connector, final long reconnectTimeoutNs)
+        final ClientConnection connection,
+        final List<HostPort> bootstrap,
+        final Connector connector,
+        final long connectTimeoutNs,
+        final long reconnectTimeoutNs)
     {
         this.connection = connection;
+        this.bootstrap = List.copyOf(bootstrap);
         this.connector = connector;
+        this.connectTimeoutNs = connectTimeoutNs;
         this.reconnectTimeoutNs = reconnectTimeoutNs;
     }
 
@@ -189,12 +242,80 @@ final class ClientAgent implements Agent, ClientResponseListener
         return state;
     }
 
+    /**
+     * The connection to the leader of a partition, opened if this is the first time it is needed.
+     *
+     * @param topic     looked up by {@link #topic}, naming the leaders.
+     * @param partition of the topic.
+     * @return the connection, or {@code null} if the leader is unknown or cannot be reached now: a refresh is then
+     * under way, after which the caller's flow is told {@link Flow#onReconnected}.
+     * @throws SluiceException of kind {@code CONNECTION} while there is no metadata connection.
+     */
+    ClientConnection leaderConnection(final TopicMetadata topic, final int partition)
+    {
+        final ClientConnection metadataConnection = connection();
+        final int leader = topic.leader(partition);
+        if (leader == metadataConnection.brokerId())
+        {
+            return metadataConnection;
+        }
+        if (leader < 0)
+        {
+            requestRefresh(topic.name() + "-" + partition + " has no leader");
+            return null;
+        }
+        ClientConnection leaderConnection = leaderConnections.get(leader);
+        if (null == leaderConnection)
+        {
+            final HostPort address = brokers.get(leader);
+            if (null == address)
+            {
+                requestRefresh("the leader of " + topic.name() + "-" + partition + ", broker " + leader +
+                    ", is not among the live brokers");
+                return null;
+            }
+            try
+            {
+                leaderConnection = connector.connect(address, attemptTimeoutNs());
+            }
+            catch (final SluiceException ex)
+            {
+                suspects.add(address);
+                requestRefresh("cannot connect to broker " + leader + " at " + address + ": " + ex.getMessage());
+                return null;
+            }
+            leaderConnections.put(leader, leaderConnection);
+        }
+        return leaderConnection;
+    }
+
+    /**
+     * Close every connection and reconnect soon: a broker said it does not lead a partition, or a leader is
+     * unknown. Flows see {@link Flow#onDisconnected} at the agent's next duty cycle, then {@link Flow#onReconnected}.
+     *
+     * @param reason logged.
+     */
+    void requestRefresh(final String reason)
+    {
+        if (null == refreshReason)
+        {
+            refreshReason = reason;
+        }
+    }
+
     public int doWork()
     {
         final long nowNs = System.nanoTime();
-        if (state == State.CONNECTED && !connection.isConnected())
+        if (state == State.CONNECTED)
         {
-            onConnectionLost(nowNs);
+            if (!allConnected())
+            {
+                onConnectionLost(nowNs, "lost the connection to a broker", 0);
+            }
+            else if (null != refreshReason)
+            {
+                onConnectionLost(nowNs, refreshReason, REFRESH_BACKOFF_NS);
+            }
         }
         if (state != State.CONNECTED)
         {
@@ -202,7 +323,15 @@ final class ClientAgent implements Agent, ClientResponseListener
             return state == State.DOWN ? work + drainCommands() : work;
         }
         int work = drainCommands();
+        if (state != State.CONNECTED)
+        {
+            return work; // a command lost the connection
+        }
         work += connection.poll(this, FRAGMENT_LIMIT);
+        for (final ClientConnection leaderConnection : leaderConnections.values())
+        {
+            work += leaderConnection.poll(this, FRAGMENT_LIMIT);
+        }
         // Backwards, re-checking the size: a flow may end itself or, through a blocking call, another flow.
         for (int i = flows.size() - 1; i >= 0; i--)
         {
@@ -224,8 +353,7 @@ final class ClientAgent implements Agent, ClientResponseListener
         state = State.DOWN; // from here commands fail fast on connection()
         failAll(Errors.connection("the client was closed"));
         drainCommands();
-        CloseHelper.quietClose(connection);
-        connection = null;
+        closeConnections();
     }
 
     /**
@@ -251,13 +379,37 @@ final class ClientAgent implements Agent, ClientResponseListener
         flows.add(flow);
     }
 
-    private void onConnectionLost(final long nowNs)
+    private boolean allConnected()
     {
-        LOG.warn("lost the connection to the broker; reconnecting for up to {} ms",
-            TimeUnit.NANOSECONDS.toMillis(reconnectTimeoutNs));
+        boolean connected = connection.isConnected();
+        if (!connected)
+        {
+            suspects.add(addressOf(connection));
+        }
+        for (final ClientConnection leaderConnection : leaderConnections.values())
+        {
+            if (!leaderConnection.isConnected())
+            {
+                suspects.add(addressOf(leaderConnection));
+                connected = false;
+            }
+        }
+        return connected;
+    }
+
+    private HostPort addressOf(final ClientConnection lost)
+    {
+        final HostPort address = brokers.get(lost.brokerId());
+        return null == address ? lost.bootstrapAddress() : address;
+    }
+
+    private void onConnectionLost(final long nowNs, final String reason, final long backoffNs)
+    {
+        LOG.warn("{}; reconnecting for up to {} ms", reason, TimeUnit.NANOSECONDS.toMillis(reconnectTimeoutNs));
+        refreshReason = null;
         state = State.RECONNECTING;
         disconnectedAtNs = nowNs;
-        nextAttemptNs = nowNs;
+        nextAttemptNs = nowNs + backoffNs;
         produceHandlers.clear();
         fetchHandlers.clear();
         groupHandlers.clear();
@@ -266,8 +418,49 @@ final class ClientAgent implements Agent, ClientResponseListener
         {
             flows.get(i).onDisconnected();
         }
+        closeConnections();
+    }
+
+    private void closeConnections()
+    {
+        for (final ClientConnection leaderConnection : leaderConnections.values())
+        {
+            CloseHelper.quietClose(leaderConnection);
+        }
+        leaderConnections.clear();
         CloseHelper.quietClose(connection);
         connection = null;
+    }
+
+    /**
+     * Where to reconnect: the live brokers of the latest metadata, then the bootstrap addresses, each once; brokers
+     * whose connection was just lost or refused go last.
+     */
+    private List<HostPort> candidates()
+    {
+        final LinkedHashSet<HostPort> all = new LinkedHashSet<>(brokers.values());
+        all.addAll(bootstrap);
+        final List<HostPort> ordered = new ArrayList<>(all.size());
+        for (final HostPort address : all)
+        {
+            if (!suspects.contains(address))
+            {
+                ordered.add(address);
+            }
+        }
+        for (final HostPort address : all)
+        {
+            if (suspects.contains(address))
+            {
+                ordered.add(address);
+            }
+        }
+        return ordered;
+    }
+
+    private long attemptTimeoutNs()
+    {
+        return Math.min(connectTimeoutNs, TimeUnit.SECONDS.toNanos(1));
     }
 
     private int reconnect(final long nowNs)
@@ -285,18 +478,23 @@ final class ClientAgent implements Agent, ClientResponseListener
         {
             return 0;
         }
+        final List<HostPort> candidates = candidates();
+        final HostPort address = candidates.get(Math.floorMod(nextCandidate, candidates.size()));
         try
         {
-            connection = connector.get();
+            connection = connector.connect(address, attemptTimeoutNs());
         }
         catch (final RuntimeException ex)
         {
+            nextCandidate++;
             nextAttemptNs = System.nanoTime() + (state == State.DOWN ? DOWN_RETRY_NS : RECONNECT_BACKOFF_NS);
-            LOG.debug("reconnect failed: {}", ex.getMessage());
+            LOG.debug("reconnect to {} failed: {}", address, ex.getMessage());
             return 1;
         }
+        nextCandidate = 0;
+        suspects.clear();
         state = State.CONNECTED;
-        LOG.info("reconnected to the broker");
+        LOG.info("reconnected, to broker {} at {}", connection.brokerId(), address);
         for (int i = flows.size() - 1; i >= 0; i--)
         {
             if (i < flows.size())
@@ -314,7 +512,7 @@ final class ClientAgent implements Agent, ClientResponseListener
 
     long nextCorrelationId()
     {
-        return connection().nextCorrelationId();
+        return nextCorrelationId++;
     }
 
     long nextSessionId()
@@ -362,10 +560,20 @@ final class ClientAgent implements Agent, ClientResponseListener
             try
             {
                 final TopicDescription description = connection().describeTopics(name, true).get(0);
+                learnBrokers();
                 final String maxMessageBytes = description.config().get(TopicMetadata.MAX_MESSAGE_BYTES_CONFIG);
-                metadata = new TopicMetadata(description.name(), description.topicId(),
-                    description.partitions().size(),
-                    null == maxMessageBytes ? connection().maxFrameLength() : Integer.parseInt(maxMessageBytes));
+                final int[] leaders = new int[description.partitions().size()];
+                Arrays.fill(leaders, -1);
+                for (final TopicDescription.PartitionDescription partition : description.partitions())
+                {
+                    if (partition.partition() >= 0 && partition.partition() < leaders.length)
+                    {
+                        leaders[partition.partition()] = partition.leader();
+                    }
+                }
+                metadata = new TopicMetadata(description.name(), description.topicId(), leaders.length,
+                    null == maxMessageBytes ? connection().maxFrameLength() : Integer.parseInt(maxMessageBytes),
+                    leaders);
             }
             catch (final SluiceClientException ex)
             {
@@ -374,6 +582,18 @@ final class ClientAgent implements Agent, ClientResponseListener
             topics.put(name, metadata);
         }
         return metadata;
+    }
+
+    /**
+     * Take the live brokers named by the metadata connection's latest answer (kept if it named none).
+     */
+    void learnBrokers()
+    {
+        final Map<Integer, HostPort> named = connection.brokers();
+        if (!named.isEmpty())
+        {
+            brokers = named;
+        }
     }
 
     void forgetTopic(final String name)

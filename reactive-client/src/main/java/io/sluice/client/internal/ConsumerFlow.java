@@ -227,9 +227,9 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         if (partition.state != PartitionFetch.State.NEW)
         {
             agent.unregisterFetch(partition.sessionId);
-            if (agent.state() == ClientAgent.State.CONNECTED && agent.connection().isConnected())
+            if (agent.state() == ClientAgent.State.CONNECTED && partition.connection.isConnected())
             {
-                agent.connection().offerFetchClose(partition.sessionId);
+                partition.connection.offerFetchClose(partition.sessionId);
             }
         }
         partition.state = PartitionFetch.State.NEW;
@@ -635,7 +635,12 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         {
             if (ConsumerOptions.isTimestampSeek(seek))
             {
-                final long offset = agent.connection().offsetForTimestamp(
+                final ClientConnection leader = agent.leaderConnection(metadata, tp.partition());
+                if (null == leader)
+                {
+                    throw Errors.connection("the leader of " + tp + " is not known yet");
+                }
+                final long offset = leader.offsetForTimestamp(
                     metadata.topicId(), tp.partition(), ConsumerOptions.seekTimestamp(seek));
                 return offset < 0 ? ClientProtocol.LATEST_OFFSET : offset;
             }
@@ -720,7 +725,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
             if (partition.state == PartitionFetch.State.OPEN && held <= shareBytes / 2)
             {
                 final long grant = shareBytes - held;
-                if (agent.connection().offerCredit(partition.sessionId, grant) > 0)
+                if (partition.connection.offerCredit(partition.sessionId, grant) > 0)
                 {
                     partition.outstandingCredit += grant;
                     work++;
@@ -808,13 +813,12 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         {
             return; // the sessions went with the connection
         }
-        final ClientConnection connection = agent.connection();
         for (final PartitionFetch partition : partitions)
         {
             agent.unregisterFetch(partition.sessionId);
-            if (partition.state != PartitionFetch.State.NEW && connection.isConnected())
+            if (partition.state != PartitionFetch.State.NEW && partition.connection.isConnected())
             {
-                connection.offerFetchClose(partition.sessionId);
+                partition.connection.offerFetchClose(partition.sessionId);
             }
         }
     }
@@ -834,6 +838,8 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         TopicMetadata topic;
         final ArrayDeque<ReceivedRecord<K, V>> emitted = new ArrayDeque<>();
         State state = State.NEW;
+        /** The connection to the partition's leader that the session is open on, once it is opening. */
+        ClientConnection connection;
         long sessionId;
         long startOffset;
         long outstandingCredit;
@@ -858,11 +864,17 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
 
         int offerOpen()
         {
+            final ClientConnection leader = agent.leaderConnection(topic, tp.partition());
+            if (null == leader)
+            {
+                return 0; // the agent refreshes its metadata and reconnects; this opens again after that
+            }
             final long newSessionId = agent.nextSessionId();
-            final long result = agent.connection().offerFetch(agent.nextCorrelationId(), newSessionId,
+            final long result = leader.offerFetch(agent.nextCorrelationId(), newSessionId,
                 topic.topicId(), tp.partition(), startOffset, CreditMode.BYTES, 0);
             if (result > 0)
             {
+                connection = leader;
                 sessionId = newSessionId;
                 outstandingCredit = 0;
                 state = State.OPENING;
@@ -888,6 +900,20 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 return;
             }
             agent.unregisterFetch(sessionId);
+            if (Errors.isLeaderChange(errorCode))
+            {
+                // The broker no longer leads the partition (or ended the session as it lost leadership): reopen
+                // where this partition got to, on the leader the refresh finds.
+                state = State.NEW;
+                outstandingCredit = 0;
+                if (position >= 0)
+                {
+                    startOffset = position;
+                }
+                agent.requestRefresh("fetch from " + tp + ": " + errorCode +
+                    (errorMessage.isEmpty() ? "" : " (" + errorMessage + ")"));
+                return;
+            }
             if (errorCode == ErrorCode.OFFSET_OUT_OF_RANGE && options.offsetReset() != OffsetReset.NONE)
             {
                 LOG.info("{}: offset {} out of range, resetting to {}", tp, startOffset, options.offsetReset());

@@ -62,8 +62,16 @@ final class DefaultAdmin implements SluiceAdmin
     public Mono<Long> offsetForTimestamp(final TopicPartition partition, final long timestampMs)
     {
         Objects.requireNonNull(partition, "partition");
-        return call((connection) -> connection.offsetForTimestamp(
-            agent.topic(partition.topic()).topicId(), partition.partition(), timestampMs));
+        return call((connection) ->
+        {
+            final TopicMetadata topic = agent.topic(partition.topic());
+            final ClientConnection leader = agent.leaderConnection(topic, partition.partition());
+            if (null == leader)
+            {
+                throw Errors.connection("the leader of " + partition + " is not known yet: try again");
+            }
+            return leader.offsetForTimestamp(topic.topicId(), partition.partition(), timestampMs);
+        });
     }
 
     public Mono<Long> committedOffset(final String groupId, final TopicPartition partition)

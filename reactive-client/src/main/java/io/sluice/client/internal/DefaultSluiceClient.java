@@ -8,7 +8,12 @@ import io.sluice.client.SluiceAdmin;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceConsumer;
 import io.sluice.client.SluiceProducer;
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.sluice.client.SluiceException;
 import io.sluice.transport.ClientConnection;
+import io.sluice.transport.HostPort;
 import io.sluice.transport.SluiceClientException;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -19,17 +24,23 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client: a {@link ClientConnection} owned by a {@link ClientAgent} on its own thread ({@code sluice-client},
- * backoff idle by default: an idle client costs almost nothing), which reconnects when the connection is lost.
+ * The client: connections to the brokers owned by a {@link ClientAgent} on its own thread ({@code sluice-client},
+ * backoff idle by default: an idle client costs almost nothing), which reconnects when a connection is lost. Every
+ * connection shares one Aeron client and, unless the options name a running driver, one embedded media driver
+ * (shared threading, backoff idle, its directory removed on close).
  */
 public final class DefaultSluiceClient implements SluiceClient
 {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSluiceClient.class);
 
+    private final MediaDriver driver;
+    private final Aeron aeron;
     private final ClientAgent agent;
     private final AgentRunner runner;
     private final SluiceAdmin admin;
@@ -37,8 +48,45 @@ public final class DefaultSluiceClient implements SluiceClient
 
     private DefaultSluiceClient(final ClientOptions options)
     {
-        final ClientConnection connection = connect(options);
-        this.agent = new ClientAgent(connection, () -> connect(options), options.reconnectTimeout().toNanos());
+        final List<HostPort> bootstrap = new ArrayList<>();
+        for (final String address : options.bootstrap().split(","))
+        {
+            bootstrap.add(HostPort.parse(address.trim()));
+        }
+        MediaDriver launchedDriver = null;
+        Aeron connectedAeron = null;
+        final ClientConnection connection;
+        try
+        {
+            String aeronDir = options.aeronDirectoryName();
+            if (null == aeronDir)
+            {
+                final long brokerTimeoutNs = options.brokerTimeout().toNanos();
+                launchedDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(new BackoffIdleStrategy())
+                    .termBufferSparseFile(true)
+                    .imageLivenessTimeoutNs(brokerTimeoutNs)
+                    .publicationConnectionTimeoutNs(brokerTimeoutNs)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true));
+                aeronDir = launchedDriver.aeronDirectoryName();
+            }
+            connectedAeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(aeronDir)
+                .clientName(options.clientName()));
+            connection = connectFirst(options, connectedAeron, bootstrap);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(connectedAeron, launchedDriver);
+            throw ex;
+        }
+        this.driver = launchedDriver;
+        this.aeron = connectedAeron;
+        this.agent = new ClientAgent(connection, bootstrap,
+            (address, timeoutNs) -> connect(options, aeron, address, timeoutNs),
+            options.connectTimeout().toNanos(), options.reconnectTimeout().toNanos());
         this.admin = new DefaultAdmin(agent);
         final IdleStrategy idleStrategy = switch (options.idleProfile())
         {
@@ -60,14 +108,48 @@ public final class DefaultSluiceClient implements SluiceClient
         return new DefaultSluiceClient(options);
     }
 
-    private static ClientConnection connect(final ClientOptions options)
+    /**
+     * Connect to the first bootstrap address that answers: each is given at most 1 s at a time, and the list is
+     * tried again until the connect timeout has passed (a broker that is still starting may need several tries).
+     */
+    private static ClientConnection connectFirst(
+        final ClientOptions options, final Aeron aeron, final List<HostPort> bootstrap)
+    {
+        final long timeoutNs = options.connectTimeout().toNanos();
+        if (1 == bootstrap.size())
+        {
+            return connect(options, aeron, bootstrap.get(0), timeoutNs);
+        }
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        SluiceException last = null;
+        for (int i = 0; i == 0 || System.nanoTime() - deadlineNs < 0; i++)
+        {
+            final long remainingNs = Math.max(deadlineNs - System.nanoTime(), 1);
+            try
+            {
+                return connect(options, aeron, bootstrap.get(i % bootstrap.size()),
+                    Math.min(remainingNs, TimeUnit.SECONDS.toNanos(1)));
+            }
+            catch (final SluiceException ex)
+            {
+                last = ex;
+                LOG.debug("cannot connect to {}: {}", bootstrap.get(i % bootstrap.size()), ex.getMessage());
+            }
+        }
+        throw Errors.connection("no broker of " + options.bootstrap() + " answered within " +
+            options.connectTimeout().toMillis() + " ms (last: " + last.getMessage() + ")");
+    }
+
+    private static ClientConnection connect(
+        final ClientOptions options, final Aeron aeron, final HostPort address, final long timeoutNs)
     {
         final ClientConnection.Context ctx = new ClientConnection.Context()
-            .bootstrap(options.bootstrap())
+            .bootstrap(address.toString())
+            .aeron(aeron)
             .ipc(options.ipc())
             .termLength(options.termLength())
             .clientName(options.clientName())
-            .connectTimeout(options.connectTimeout().toNanos(), TimeUnit.NANOSECONDS)
+            .connectTimeout(timeoutNs, TimeUnit.NANOSECONDS)
             .requestTimeout(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         if (null != options.aeronDirectoryName())
         {
@@ -115,7 +197,8 @@ public final class DefaultSluiceClient implements SluiceClient
         if (!closed)
         {
             closed = true;
-            CloseHelper.close(runner); // the agent's onClose closes the connection
+            CloseHelper.close(runner); // the agent's onClose closes the connections
+            CloseHelper.quietCloseAll(aeron, driver);
         }
     }
 }

@@ -51,6 +51,19 @@ final class Errors
         return new SluiceException(SluiceException.Kind.BROKER, null, String.valueOf(ex.getMessage()), ex);
     }
 
+    /**
+     * @param code from the broker.
+     * @return whether it means "ask again, of the partition's current leader": the broker does not lead it (any
+     * more), it has no leader yet, or an {@code acks=all} produce waited too long for the in-sync replicas (as Kafka's
+     * producer, which retries these). Requests refused this way are redone after a metadata refresh; idempotence
+     * makes a produce resent this way safe.
+     */
+    static boolean isLeaderChange(final ErrorCode code)
+    {
+        return code == ErrorCode.NOT_LEADER || code == ErrorCode.LEADER_NOT_AVAILABLE ||
+            code == ErrorCode.REQUEST_TIMED_OUT;
+    }
+
     static SluiceException.Kind kind(final ErrorCode code)
     {
         if (null == code || code == ErrorCode.NOT_CONNECTED || code == ErrorCode.BROKER_SHUTTING_DOWN)

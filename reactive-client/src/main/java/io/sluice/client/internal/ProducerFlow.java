@@ -38,6 +38,13 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
 {
     /** Bytes a record adds to a batch beyond its key and value, about: its fixed block and length fields. */
     static final int RECORD_OVERHEAD = 24;
+    /**
+     * With idempotence, the most batches of one partition in flight at once: the broker remembers a producer's last
+     * {@code ProducerStates.BATCHES_KEPT} (5) batches per partition, so a batch resent after a lost connection or a
+     * leader change is recognised as a duplicate only if it is among them. Kafka's producer has the same limit
+     * ({@code max.in.flight.requests.per.connection} at most 5 with idempotence).
+     */
+    static final int MAX_IN_FLIGHT_BATCHES_PER_PARTITION = 5;
 
     private final ClientAgent agent;
     private final ProducerOptions<K, V> options;
@@ -251,9 +258,18 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         int sent = 0;
         for (final PartitionQueue<T> queue : queues.values())
         {
+            if (queue.retries.isEmpty() && queue.records.isEmpty())
+            {
+                continue;
+            }
+            final ClientConnection leader = agent.leaderConnection(queue.topic, queue.partition);
+            if (null == leader)
+            {
+                return sent; // the agent refreshes its metadata and reconnects: everything waits for that
+            }
             while (!queue.retries.isEmpty() && !done)
             {
-                final long result = resend(connection, queue.retries.peekFirst(), maxLength);
+                final long result = resend(leader, queue.retries.peekFirst(), maxLength);
                 if (result > 0)
                 {
                     queue.retries.pollFirst();
@@ -275,6 +291,10 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
                 {
                     break; // wait for the batch to fill or the oldest record's linger to end
                 }
+                if (null != identity && queue.inFlight >= MAX_IN_FLIGHT_BATCHES_PER_PARTITION)
+                {
+                    break; // records wait, and batch up, until an answer comes
+                }
                 final Pending<T> head = queue.records.peekFirst();
                 // The topic's max.message.bytes is checked here, on the uncompressed batch, so that a batch the
                 // broker would refuse never takes a sequence number.
@@ -292,7 +312,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
                         queue.topic.maxMessageBytes() + ", a request " + maxLength + ")"));
                     continue;
                 }
-                final long result = send(connection, queue, count);
+                final long result = send(leader, queue, count);
                 if (result > 0)
                 {
                     sent++;
@@ -351,9 +371,19 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
     private void expect(final long correlationId, final Batch<T> batch)
     {
         inFlight.addLast(batch);
+        batch.queue.inFlight++;
         agent.expectProduceResponse(correlationId, (errorCode, baseOffset, message) ->
         {
+            if (Errors.isLeaderChange(errorCode))
+            {
+                // Still in flight: once the agent has found the partition's leader, it is resent as it was, in
+                // order with its partition's other batches, and a leader that already has it answers with its offset.
+                agent.requestRefresh("produce to " + batch.queue.topic.name() + "-" + batch.queue.partition + ": " +
+                    errorCode + (message.isEmpty() ? "" : " (" + message + ")"));
+                return;
+            }
             inFlight.remove(batch);
+            batch.queue.inFlight--;
             onResponse(batch.records, errorCode, baseOffset, message);
         });
     }
@@ -364,6 +394,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         while (!inFlight.isEmpty())
         {
             final Batch<T> batch = inFlight.pollLast();
+            batch.queue.inFlight--;
             batch.queue.retries.addFirst(batch);
         }
     }
@@ -522,6 +553,8 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         final ArrayDeque<Pending<T>> records = new ArrayDeque<>();
         /** Batches to send again, as they were, before any record of {@link #records}. */
         final ArrayDeque<Batch<T>> retries = new ArrayDeque<>();
+        /** Batches of this partition sent and not yet answered. */
+        int inFlight;
         int bytes;
 
         PartitionQueue(final TopicMetadata topic, final int partition)
