@@ -15,7 +15,7 @@ final class ClientOptions
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "The broker to connect to.")
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "A broker to connect to (in a cluster, any of them).")
     String bootstrap;
 
     @Option(names = "--connect-timeout-ms", paramLabel = "MS", defaultValue = "5000",
@@ -23,6 +23,25 @@ final class ClientOptions
     long connectTimeoutMs;
 
     ClientConnection connect(final String clientName)
+    {
+        validate();
+        return ClientConnection.connect(new ClientConnection.Context()
+            .bootstrap(bootstrap)
+            .clientName(clientName)
+            .connectTimeout(connectTimeoutMs, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * @param clientName shown by the brokers.
+     * @return connected to the bootstrap broker, ready to reach each partition's leader.
+     */
+    Brokers brokers(final String clientName)
+    {
+        validate();
+        return Brokers.connect(bootstrap, clientName, connectTimeoutMs);
+    }
+
+    private void validate()
     {
         try
         {
@@ -36,9 +55,5 @@ final class ClientOptions
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-timeout-ms must be positive");
         }
-        return ClientConnection.connect(new ClientConnection.Context()
-            .bootstrap(bootstrap)
-            .clientName(clientName)
-            .connectTimeout(connectTimeoutMs, TimeUnit.MILLISECONDS));
     }
 }

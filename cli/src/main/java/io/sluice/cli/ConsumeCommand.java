@@ -117,9 +117,9 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
             }
         }, "sluice-consume-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
-        try (ClientConnection connection = client.connect("sluice-consume"))
+        try (Brokers brokers = client.brokers("sluice-consume"))
         {
-            return consume(connection);
+            return consume(brokers);
         }
         finally
         {
@@ -136,8 +136,9 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
         }
     }
 
-    private int consume(final ClientConnection connection)
+    private int consume(final Brokers brokers)
     {
+        final ClientConnection connection = brokers.bootstrap();
         final TopicDescription description = connection.describeTopic(topic);
         final int partitions = description.partitions().size();
         if (null != partition && partition >= partitions)
@@ -160,26 +161,29 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
             }
         }
         final IdleStrategy idle = new BackoffIdleStrategy();
+        final ClientConnection[] leaders = new ClientConnection[partitions];
         for (int p = 0; p < partitions; p++)
         {
             if (null != partition && p != partition)
             {
                 continue;
             }
+            leaders[p] = brokers.leaderOf(description, p); // each partition is read from its leader
             final long start = committed[p] >= 0 ? committed[p] :
                 fromBeginning ? ClientProtocol.EARLIEST_OFFSET : ClientProtocol.LATEST_OFFSET;
             final long credit = null == maxRecords ? CREDIT_WINDOW : Math.min(CREDIT_WINDOW, maxRecords);
-            final long correlationId = connection.nextCorrelationId();
+            final long correlationId = (1L << 48) + p; // unique across the leaders' connections
             final long sessionId = p;
             final long offset = start;
-            while (connection.offerFetch(correlationId, sessionId, description.topicId(), p, offset,
+            while (leaders[p].offerFetch(correlationId, sessionId, description.topicId(), p, offset,
                 CreditMode.RECORDS, credit) < 0)
             {
-                if (!connection.isConnected())
+                if (!brokers.isConnected())
                 {
-                    throw new SluiceClientException(null, "lost the connection to the broker at " + client.bootstrap);
+                    throw new SluiceClientException(null, "lost the connection to a broker (bootstrap " +
+                        client.bootstrap + ")");
                 }
-                idle.idle(connection.poll(this, 64));
+                idle.idle(brokers.poll(this, 64));
             }
         }
 
@@ -187,7 +191,7 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
         long commitDeadlineNs = lastRecordNs + COMMIT_INTERVAL_NS;
         while (running && null == failure && (null == maxRecords || printed < maxRecords))
         {
-            final int work = connection.poll(this, 256);
+            final int work = brokers.poll(this, 256);
             final long nowNs = System.nanoTime();
             if (0 == work)
             {
@@ -196,9 +200,9 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
                 {
                     break;
                 }
-                if (!connection.isConnected())
+                if (!brokers.isConnected())
                 {
-                    failure = "lost the connection to the broker at " + client.bootstrap;
+                    failure = "lost the connection to a broker (bootstrap " + client.bootstrap + ")";
                     break;
                 }
             }
@@ -206,7 +210,7 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
             {
                 if (uncredited[p] >= CREDIT_WINDOW / 2)
                 {
-                    if (connection.offerCredit(p, uncredited[p]) > 0)
+                    if (leaders[p].offerCredit(p, uncredited[p]) > 0)
                     {
                         uncredited[p] = 0;
                     }

@@ -30,7 +30,8 @@ import java.util.zip.CRC32C;
  * <p>
  * Lines are batched per partition while more input is ready (at most {@value #MAX_BATCH_RECORDS} records or the
  * topic's {@code max.message.bytes} a batch). The partition is {@code --partition} if given, else a hash
- * (CRC32C) of the key if there is one, else round-robin by line.
+ * (CRC32C) of the key if there is one, else round-robin by line. Each partition's batches go to its leader; a
+ * record its leader refuses (such as {@code NOT_LEADER} during a leader change) is reported, not retried.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
     description = "Produce one record per line of stdin; exit 0 only after every record is acknowledged.")
@@ -68,6 +69,8 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
     private final CRC32C keyHash = new CRC32C();
     private final IdleStrategy idle = new BackoffIdleStrategy();
     private int topicId;
+    /** Unique across the connections to every leader, and above the ids a connection gives its blocking calls. */
+    private long nextCorrelationId = 1L << 48;
     private long failed;
     private PrintWriter err;
 
@@ -91,8 +94,9 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
         }
         err = spec.commandLine().getErr();
 
-        try (ClientConnection connection = client.connect("sluice-produce"))
+        try (Brokers brokers = client.brokers("sluice-produce"))
         {
+            final ClientConnection connection = brokers.bootstrap();
             final TopicDescription description = connection.describeTopics(topic, true).get(0);
             final int partitions = description.partitions().size();
             topicId = description.topicId();
@@ -107,8 +111,13 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
             final RecordBatchBuilder[] builders = new RecordBatchBuilder[partitions];
             final UnsafeBuffer[] buffers = new UnsafeBuffer[partitions];
             final long[] firstLines = new long[partitions];
+            final ClientConnection[] leaders = new ClientConnection[partitions];
             for (int p = 0; p < partitions; p++)
             {
+                if (null == partition || p == partition)
+                {
+                    leaders[p] = brokers.leaderOf(description, p); // each partition goes to its leader
+                }
                 buffers[p] = new UnsafeBuffer(new byte[maxBatch]);
                 builders[p] = new RecordBatchBuilder().wrap(buffers[p], 0, maxBatch);
             }
@@ -147,7 +156,7 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
                 {
                     if (builders[p].recordCount() > 0)
                     {
-                        send(connection, acksMode, p, builders[p], buffers[p], firstLines[p]);
+                        send(brokers, leaders[p], acksMode, p, builders[p], buffers[p], firstLines[p]);
                         builders[p].wrap(buffers[p], 0, maxBatch);
                     }
                     firstLines[p] = lineNumber;
@@ -165,25 +174,28 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
                     {
                         if (builders[q].recordCount() > 0)
                         {
-                            send(connection, acksMode, q, builders[q], buffers[q], firstLines[q]);
+                            send(brokers, leaders[q], acksMode, q, builders[q], buffers[q], firstLines[q]);
                             builders[q].wrap(buffers[q], 0, maxBatch);
                         }
                     }
                 }
-                connection.poll(this, 64);
+                brokers.poll(this, 64);
             }
             for (int q = 0; q < partitions; q++)
             {
                 if (builders[q].recordCount() > 0)
                 {
-                    send(connection, acksMode, q, builders[q], buffers[q], firstLines[q]);
+                    send(brokers, leaders[q], acksMode, q, builders[q], buffers[q], firstLines[q]);
                 }
             }
-            awaitInFlight(connection, 0);
+            awaitInFlight(brokers, 0);
             // Requests on one connection are handled in order: once this answer is back, every produce request
             // sent before it has been handled, acks=0 ones included.
-            connection.describeTopic(topic);
-            connection.poll(this, 256);
+            for (final ClientConnection used : brokers.all())
+            {
+                used.describeTopic(topic);
+            }
+            brokers.poll(this, 256);
 
             if (failed > 0)
             {
@@ -211,6 +223,7 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
     }
 
     private void send(
+        final Brokers brokers,
         final ClientConnection connection,
         final Acks acksMode,
         final int p,
@@ -220,8 +233,8 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
     {
         final int records = builder.recordCount();
         final int length = builder.build();
-        awaitInFlight(connection, MAX_IN_FLIGHT - 1);
-        final long correlationId = connection.nextCorrelationId();
+        awaitInFlight(brokers, MAX_IN_FLIGHT - 1);
+        final long correlationId = nextCorrelationId++;
         final long deadlineNs = System.nanoTime() + 30_000_000_000L;
         idle.reset();
         long result;
@@ -231,8 +244,8 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
             {
                 throw new IllegalStateException("batch of " + length + " bytes is too large for the connection");
             }
-            checkConnected(connection, deadlineNs);
-            idle.idle(connection.poll(this, 64));
+            checkConnected(brokers, deadlineNs);
+            idle.idle(brokers.poll(this, 64));
         }
         if (acksMode != Acks.NONE)
         {
@@ -240,23 +253,23 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
         }
     }
 
-    private void awaitInFlight(final ClientConnection connection, final int most)
+    private void awaitInFlight(final Brokers brokers, final int most)
     {
         final long deadlineNs = System.nanoTime() + 30_000_000_000L;
         idle.reset();
         while (inFlight.size() > most)
         {
-            checkConnected(connection, deadlineNs);
-            idle.idle(connection.poll(this, 64));
+            checkConnected(brokers, deadlineNs);
+            idle.idle(brokers.poll(this, 64));
         }
     }
 
-    private void checkConnected(final ClientConnection connection, final long deadlineNs)
+    private void checkConnected(final Brokers brokers, final long deadlineNs)
     {
-        if (!connection.isConnected())
+        if (!brokers.isConnected())
         {
-            throw new SluiceClientException(null, "lost the connection to the broker at " + client.bootstrap +
-                " with " + inFlight.size() + " requests unacknowledged");
+            throw new SluiceClientException(null, "lost the connection to a broker (bootstrap " + client.bootstrap +
+                ") with " + inFlight.size() + " requests unacknowledged");
         }
         if (System.nanoTime() - deadlineNs > 0)
         {

@@ -1,0 +1,171 @@
+package io.sluice.cli;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.sluice.codecs.client.ErrorCode;
+import io.sluice.transport.ClientConnection;
+import io.sluice.transport.ClientResponseListener;
+import io.sluice.transport.HostPort;
+import io.sluice.transport.SluiceClientException;
+import io.sluice.transport.TopicDescription;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connections {@code produce} and {@code consume} need: one to the bootstrap broker (topic look-ups, commits) and
+ * one to each other broker that leads a partition they use, all on one embedded media driver. On a single broker
+ * every partition's leader is the bootstrap broker, so there is one connection.
+ */
+final class Brokers implements AutoCloseable
+{
+    private final String clientName;
+    private final long connectTimeoutMs;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final ClientConnection bootstrap;
+    private final Int2ObjectHashMap<ClientConnection> others = new Int2ObjectHashMap<>();
+
+    private Brokers(final String bootstrap, final String clientName, final long connectTimeoutMs)
+    {
+        this.clientName = clientName;
+        this.connectTimeoutMs = connectTimeoutMs;
+        MediaDriver launchedDriver = null;
+        Aeron connectedAeron = null;
+        try
+        {
+            launchedDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy())
+                .termBufferSparseFile(true)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+            connectedAeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(launchedDriver.aeronDirectoryName())
+                .clientName(clientName));
+            this.driver = launchedDriver;
+            this.aeron = connectedAeron;
+            this.bootstrap = connect(bootstrap);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(connectedAeron, launchedDriver);
+            throw ex;
+        }
+    }
+
+    /**
+     * @param bootstrap        {@code HOST:PORT} of any broker.
+     * @param clientName       shown by the brokers.
+     * @param connectTimeoutMs how long to wait for each broker to accept.
+     * @return connected to the bootstrap broker.
+     * @throws SluiceClientException if it cannot be reached.
+     */
+    static Brokers connect(final String bootstrap, final String clientName, final long connectTimeoutMs)
+    {
+        return new Brokers(bootstrap, clientName, connectTimeoutMs);
+    }
+
+    private ClientConnection connect(final String address)
+    {
+        return ClientConnection.connect(new ClientConnection.Context()
+            .bootstrap(address)
+            .aeron(aeron)
+            .clientName(clientName)
+            .connectTimeout(connectTimeoutMs, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * @return the connection to the bootstrap broker.
+     */
+    ClientConnection bootstrap()
+    {
+        return bootstrap;
+    }
+
+    /**
+     * The connection to a partition's leader, opened the first time it is asked for.
+     *
+     * @param topic     as described by the bootstrap broker, which also named the live brokers.
+     * @param partition of the topic.
+     * @return the connection.
+     * @throws SluiceClientException with {@code LEADER_NOT_AVAILABLE} if the partition has no leader or its leader is
+     *                               not among the live brokers, or if the leader cannot be reached.
+     */
+    ClientConnection leaderOf(final TopicDescription topic, final int partition)
+    {
+        final int leader = topic.partitions().get(partition).leader();
+        if (leader == bootstrap.brokerId())
+        {
+            return bootstrap;
+        }
+        ClientConnection connection = others.get(leader);
+        if (null == connection)
+        {
+            final HostPort address = leader < 0 ? null : bootstrap.brokers().get(leader);
+            if (null == address)
+            {
+                throw new SluiceClientException(ErrorCode.LEADER_NOT_AVAILABLE, topic.name() + "-" + partition +
+                    (leader < 0 ? " has no leader" : "'s leader, broker " + leader + ", is not available") +
+                    ": try again shortly");
+            }
+            connection = connect(address.toString());
+            others.put(leader, connection);
+        }
+        return connection;
+    }
+
+    /**
+     * @return every open connection, the bootstrap broker's first.
+     */
+    List<ClientConnection> all()
+    {
+        final List<ClientConnection> all = new ArrayList<>(1 + others.size());
+        all.add(bootstrap);
+        all.addAll(others.values());
+        return all;
+    }
+
+    /**
+     * Poll every connection.
+     *
+     * @param listener      receives the responses.
+     * @param fragmentLimit most fragments to take from each.
+     * @return fragments taken.
+     */
+    int poll(final ClientResponseListener listener, final int fragmentLimit)
+    {
+        int work = bootstrap.poll(listener, fragmentLimit);
+        for (final ClientConnection connection : others.values())
+        {
+            work += connection.poll(listener, fragmentLimit);
+        }
+        return work;
+    }
+
+    /**
+     * @return whether every open connection is up.
+     */
+    boolean isConnected()
+    {
+        for (final ClientConnection connection : all())
+        {
+            if (!connection.isConnected())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(others.values());
+        CloseHelper.quietCloseAll(bootstrap, aeron, driver);
+    }
+}
