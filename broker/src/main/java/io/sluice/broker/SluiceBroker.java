@@ -136,6 +136,7 @@ public final class SluiceBroker implements AutoCloseable
         private final Map<String, String> logDefaults = new HashMap<>();
         private String cluster;
         private java.util.TreeMap<Integer, HostPort> clusterMembers;
+        private java.util.function.Consumer<MediaDriver.Context> driverCustomizer;
         private long replicaLagTimeMaxNs = TimeUnit.SECONDS.toNanos(5);
         private long replicaHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
         private long replicaAckTimeoutNs = TimeUnit.SECONDS.toNanos(10);
@@ -423,6 +424,19 @@ public final class SluiceBroker implements AutoCloseable
         }
 
         /**
+         * For tests: adjust the embedded media driver's context before it launches, such as to install Aeron's
+         * debug channel endpoints with a loss generator. Not a configuration property.
+         *
+         * @param driverCustomizer called with the context; {@code null} for none.
+         * @return this.
+         */
+        Context driverCustomizer(final java.util.function.Consumer<MediaDriver.Context> driverCustomizer)
+        {
+            this.driverCustomizer = driverCustomizer;
+            return this;
+        }
+
+        /**
          * @param brokerId this broker's id, 0 or more.
          * @return this.
          */
@@ -632,7 +646,7 @@ public final class SluiceBroker implements AutoCloseable
 
             if (null == ctx.aeronDirectoryName)
             {
-                launchedDriver = MediaDriver.launch(new MediaDriver.Context()
+                final MediaDriver.Context driverContext = new MediaDriver.Context()
                     .aeronDirectoryName(uniqueAeronDirectory())
                     .threadingMode(ctx.driverThreading == DriverThreading.INVOKER ?
                         ThreadingMode.INVOKER : ThreadingMode.SHARED)
@@ -642,7 +656,12 @@ public final class SluiceBroker implements AutoCloseable
                     .ipcTermBufferLength(ctx.clientTermLength)
                     .errorHandler(ctx.errorHandler)
                     .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true));
+                    .dirDeleteOnShutdown(true);
+                if (null != ctx.driverCustomizer)
+                {
+                    ctx.driverCustomizer.accept(driverContext);
+                }
+                launchedDriver = MediaDriver.launch(driverContext);
                 aeronDirectoryName = launchedDriver.aeronDirectoryName();
             }
             else
@@ -772,6 +791,15 @@ public final class SluiceBroker implements AutoCloseable
     public int brokerId()
     {
         return ctx.brokerId;
+    }
+
+    /**
+     * @return this node's role in the controller quorum ({@code LEADER} for the quorum's leader), or {@code null} for
+     * a broker outside a cluster.
+     */
+    io.aeron.cluster.service.Cluster.Role controllerRole()
+    {
+        return null == controllerNode ? null : controllerNode.role();
     }
 
     /**

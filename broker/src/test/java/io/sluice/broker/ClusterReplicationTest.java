@@ -231,6 +231,110 @@ class ClusterReplicationTest
         assertEquals(120, ack.baseOffset());
     }
 
+    /**
+     * The broker whose controller member leads the quorum stops: the other two elect a new quorum leader from the
+     * replicated metadata, move the partitions the stopped broker led to in-sync replicas, and take new topics; the
+     * broker comes back with all of it.
+     */
+    @Test
+    void shouldKeepTheMetadataAndElectLeadersWhenTheControllerLeaderStops()
+    {
+        final StringJoiner members = new StringJoiner(",");
+        for (int i = 0; i < 3; i++)
+        {
+            members.add(i + "@127.0.0.1:" + ControllerNode.Ports.freeLoopbackBlock());
+        }
+        cluster = members.toString();
+        for (int i = 0; i < 3; i++)
+        {
+            start(i);
+        }
+        final TestClient admin = client(0);
+        await("the quorum to create the topic", () ->
+        {
+            try
+            {
+                admin.connection.createTopic(TOPIC, 3, 3, Map.of("min.insync.replicas", "2"));
+                return true;
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false;
+            }
+        });
+        for (int p = 0; p < 3; p++)
+        {
+            describe(admin, p, (partition) -> partition.leader() >= 0 && partition.isr().size() == 3);
+        }
+        final int[] controllerLeader = { -1 };
+        await("a controller quorum leader", () ->
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                if (brokers[i].controllerRole() == io.aeron.cluster.service.Cluster.Role.LEADER)
+                {
+                    controllerLeader[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        final int stopped = controllerLeader[0];
+        boolean ledAPartition = false;
+        for (int p = 0; p < 3; p++)
+        {
+            ledAPartition |= admin.connection.describeTopic(TOPIC).partitions().get(p).leader() == stopped;
+        }
+        assertTrue(ledAPartition, "placement spreads leaders: broker " + stopped + " leads a partition");
+
+        stop(stopped);
+        final TestClient survivor = client((stopped + 1) % 3);
+        for (int p = 0; p < 3; p++)
+        {
+            final TopicDescription.PartitionDescription partition = describe(survivor, p,
+                (d) -> d.leader() >= 0 && d.leader() != stopped && !d.isr().contains(stopped));
+            assertEquals(2, partition.isr().size(), partition.toString());
+        }
+        await("a new controller quorum leader", () ->
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                if (i != stopped && brokers[i].controllerRole() == io.aeron.cluster.service.Cluster.Role.LEADER)
+                {
+                    return true;
+                }
+            }
+            return false;
+        });
+        await("the new quorum to create a topic", () ->
+        {
+            try
+            {
+                survivor.connection.createTopic("after", 1, 2, Map.of());
+                return true;
+            }
+            catch (final SluiceClientException ex)
+            {
+                return ex.getMessage().contains("TOPIC_EXISTS"); // a retry of a create that went through
+            }
+        });
+
+        start(stopped);
+        final TestClient returned = client(stopped);
+        describe(returned, 0, (p) -> p.isr().size() == 3);
+        await("the returned broker to know the topic created while it was away", () ->
+        {
+            try
+            {
+                return returned.connection.describeTopic("after").partitions().get(0).leader() >= 0;
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false;
+            }
+        });
+    }
+
     @Test
     void shouldRunAOneNodeQuorumWithTheSameCode()
     {
