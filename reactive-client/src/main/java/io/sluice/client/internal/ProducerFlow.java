@@ -352,7 +352,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         final long result = buildAndOffer(connection, batch.queue, correlationId);
         if (result > 0)
         {
-            expect(correlationId, batch);
+            expect(connection, correlationId, batch);
         }
         return result;
     }
@@ -368,13 +368,13 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             correlationId, queue.topic.topicId(), queue.partition, acks, batchBuffer, 0, length);
     }
 
-    private void expect(final long correlationId, final Batch<T> batch)
+    private void expect(final ClientConnection connection, final long correlationId, final Batch<T> batch)
     {
         inFlight.addLast(batch);
         batch.queue.inFlight++;
         agent.expectProduceResponse(correlationId, (errorCode, baseOffset, message) ->
         {
-            if (Errors.isLeaderChange(errorCode))
+            if (Errors.isLeaderChange(errorCode) || agent.isStaleLeader(connection, errorCode))
             {
                 // Still in flight: once the agent has found the partition's leader, it is resent as it was, in
                 // order with its partition's other batches, and a leader that already has it answers with its offset.
@@ -457,7 +457,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             }
             else
             {
-                expect(correlationId, sentBatch);
+                expect(connection, correlationId, sentBatch);
             }
         }
         return result;
