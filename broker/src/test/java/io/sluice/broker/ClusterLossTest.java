@@ -11,18 +11,14 @@ import io.aeron.protocol.NakFlyweight;
 import io.aeron.protocol.RttMeasurementFlyweight;
 import io.aeron.protocol.SetupFlyweight;
 import io.aeron.protocol.StatusMessageFlyweight;
-import io.sluice.codecs.RecordBatchView;
 import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.ErrorCode;
-import io.sluice.engine.LogReadResult;
 import io.sluice.engine.PartitionLog;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientProtocol;
-import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
 import io.sluice.transport.controller.ControllerNode;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,15 +30,15 @@ import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 
+import static io.sluice.broker.ClusterReplicationTest.await;
+import static io.sluice.broker.ClusterReplicationTest.describe;
+import static io.sluice.broker.ClusterReplicationTest.values;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -91,7 +87,7 @@ class ClusterLossTest
         startCluster(10);
         final TestClient admin = client(0);
         final int topicId = createTopic(admin);
-        final int leader = describe(admin, (p) -> p.leader() >= 0 && p.isr().size() == 3).leader();
+        final int leader = describe(admin, 0, (p) -> p.leader() >= 0 && p.isr().size() == 3).leader();
         for (final NetworkFaults fault : faults)
         {
             fault.replicationDataLoss = 0.1;
@@ -100,7 +96,7 @@ class ClusterLossTest
         // Produce in windows of several batches in flight, so that frames are lost in the middle of streams too, and
         // with values large enough that a replication message spans several datagrams.
         final TestClient producer = client(leader);
-        describe(producer, (p) -> p.leader() == leader && p.isr().size() == 3);
+        describe(producer, 0, (p) -> p.leader() == leader && p.isr().size() == 3);
         final List<String> acknowledged = new ArrayList<>();
         final int batches = 300;
         final int window = 10;
@@ -152,10 +148,10 @@ class ClusterLossTest
         startCluster(3);
         final TestClient admin = client(0);
         final int topicId = createTopic(admin);
-        final int oldLeader = describe(admin, (p) -> p.leader() >= 0 && p.isr().size() == 3).leader();
+        final int oldLeader = describe(admin, 0, (p) -> p.leader() >= 0 && p.isr().size() == 3).leader();
 
         final TestClient producer = client(oldLeader);
-        describe(producer, (p) -> p.leader() == oldLeader && p.isr().size() == 3);
+        describe(producer, 0, (p) -> p.leader() == oldLeader && p.isr().size() == 3);
         final List<String> acknowledged = new ArrayList<>();
         for (int i = 0; i < 10; i++)
         {
@@ -182,11 +178,11 @@ class ClusterLossTest
         final int other = (oldLeader + 1) % 3;
         final TestClient watcher = client(other);
         final TopicDescription.PartitionDescription failedOver =
-            describe(watcher, (p) -> p.leader() >= 0 && p.leader() != oldLeader);
+            describe(watcher, 0, (p) -> p.leader() >= 0 && p.leader() != oldLeader);
         assertFalse(failedOver.isr().contains(oldLeader), "the fenced old leader left the ISR: " + failedOver.isr());
         final int newLeader = failedOver.leader();
         final TestClient atNewLeader = newLeader == other ? watcher : client(newLeader);
-        describe(atNewLeader, (p) -> p.leader() == newLeader); // the new leader has the change too
+        describe(atNewLeader, 0, (p) -> p.leader() == newLeader); // the new leader has the change too
         for (int i = 0; i < 5; i++)
         {
             final int afterLength = atNewLeader.batch("after-" + i);
@@ -199,7 +195,7 @@ class ClusterLossTest
 
         // Heal: the old leader rejoins as a follower, drops its own batch, catches up and is back in the ISR.
         faults[oldLeader].isolated = false;
-        describe(atNewLeader, (p) -> p.leader() == newLeader && p.isr().contains(oldLeader) && p.isr().size() == 3);
+        describe(atNewLeader, 0, (p) -> p.leader() == newLeader && p.isr().contains(oldLeader) && p.isr().size() == 3);
         final long end = acknowledged.size();
         final PartitionLog leaderLog = brokers[newLeader].partitionLog(TOPIC, 0);
         await("the old leader to catch up", () -> isolatedLog.logEndOffset() == end);
@@ -238,18 +234,7 @@ class ClusterLossTest
 
     private int createTopic(final TestClient admin)
     {
-        await("the quorum to create the topic", () ->
-        {
-            try
-            {
-                admin.connection.createTopic(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
-                return true;
-            }
-            catch (final SluiceClientException ex)
-            {
-                return false;
-            }
-        });
+        ClusterReplicationTest.createTopic(admin, 1);
         return admin.connection.describeTopic(TOPIC).topicId();
     }
 
@@ -258,73 +243,6 @@ class ClusterLossTest
         final ClientConnection connection = TestBroker.connect(brokers[id]);
         clients.get(id).add(connection);
         return new TestClient(connection);
-    }
-
-    private static void await(final String what, final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                fail("not within 60 s: " + what);
-            }
-            try
-            {
-                Thread.sleep(20);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-        }
-    }
-
-    private static TopicDescription.PartitionDescription describe(
-        final TestClient client, final Predicate<TopicDescription.PartitionDescription> until)
-    {
-        final TopicDescription.PartitionDescription[] found = new TopicDescription.PartitionDescription[1];
-        await("partition 0 to settle", () ->
-        {
-            try
-            {
-                found[0] = client.connection.describeTopic(TOPIC).partitions().get(0);
-                return until.test(found[0]);
-            }
-            catch (final SluiceClientException ex)
-            {
-                return false; // a broker that has not had the controller's metadata yet does not know the topic
-            }
-        });
-        return found[0];
-    }
-
-    private static List<String> values(final PartitionLog log, final long end)
-    {
-        final List<String> values = new ArrayList<>();
-        final RecordBatchView view = new RecordBatchView();
-        try (LogReadResult result = new LogReadResult())
-        {
-            long next = 0;
-            while (next < end && log.read(next, 64 * 1024, result) == LogReadResult.OK)
-            {
-                final DirectBuffer buffer = result.buffer();
-                for (int position = 0; position < result.length(); position += result.batchLengthAt(position))
-                {
-                    view.wrap(buffer, position);
-                    while (view.nextRecord())
-                    {
-                        if (view.offset() >= next && view.offset() < end)
-                        {
-                            values.add(view.value().getStringWithoutLengthUtf8(0, view.value().capacity()));
-                        }
-                    }
-                }
-                next = result.nextOffset();
-            }
-        }
-        return values;
     }
 
     /**

@@ -85,7 +85,26 @@ class ClusterReplicationTest
         return new TestClient(connection);
     }
 
-    private static void await(final String what, final BooleanSupplier condition)
+    /**
+     * Create {@link #TOPIC} with RF 3 and {@code min.insync.replicas} 2, trying until the quorum takes it.
+     */
+    static void createTopic(final TestClient admin, final int partitions)
+    {
+        await("the quorum to create the topic", () ->
+        {
+            try
+            {
+                admin.connection.createTopic(TOPIC, partitions, 3, Map.of("min.insync.replicas", "2"));
+                return true;
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false;
+            }
+        });
+    }
+
+    static void await(final String what, final BooleanSupplier condition)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean())
@@ -111,7 +130,7 @@ class ClusterReplicationTest
         }
     }
 
-    private static TopicDescription.PartitionDescription describe(
+    static TopicDescription.PartitionDescription describe(
         final TestClient client, final int partition, final Predicate<TopicDescription.PartitionDescription> until)
     {
         final TopicDescription.PartitionDescription[] found = new TopicDescription.PartitionDescription[1];
@@ -145,18 +164,7 @@ class ClusterReplicationTest
         }
 
         final TestClient admin = client(0);
-        await("the quorum to create the topic", () ->
-        {
-            try
-            {
-                admin.connection.createTopic(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
-                return true;
-            }
-            catch (final SluiceClientException ex)
-            {
-                return false;
-            }
-        });
+        createTopic(admin, 1);
         TopicDescription.PartitionDescription partition =
             describe(admin, 0, (p) -> p.leader() >= 0 && p.isr().size() == 3);
         final int leader = partition.leader();
@@ -250,18 +258,7 @@ class ClusterReplicationTest
             start(i);
         }
         final TestClient admin = client(0);
-        await("the quorum to create the topic", () ->
-        {
-            try
-            {
-                admin.connection.createTopic(TOPIC, 3, 3, Map.of("min.insync.replicas", "2"));
-                return true;
-            }
-            catch (final SluiceClientException ex)
-            {
-                return false;
-            }
-        });
+        createTopic(admin, 3);
         for (int p = 0; p < 3; p++)
         {
             describe(admin, p, (partition) -> partition.leader() >= 0 && partition.isr().size() == 3);
@@ -375,7 +372,7 @@ class ClusterReplicationTest
         assertEquals(List.of("x", "y", "z"), again.received.stream().map(TestClient.Received::value).toList());
     }
 
-    private static List<String> values(final PartitionLog log, final long end)
+    static List<String> values(final PartitionLog log, final long end)
     {
         final List<String> values = new ArrayList<>();
         final RecordBatchView view = new RecordBatchView();
