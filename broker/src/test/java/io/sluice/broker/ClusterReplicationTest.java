@@ -78,6 +78,23 @@ class ClusterReplicationTest
         return brokers[id];
     }
 
+    /**
+     * Start brokers 0, 1 and 2 as one cluster on free loopback ports.
+     */
+    private void startThree()
+    {
+        final StringJoiner members = new StringJoiner(",");
+        for (int i = 0; i < 3; i++)
+        {
+            members.add(i + "@127.0.0.1:" + ControllerNode.Ports.freeLoopbackBlock());
+        }
+        cluster = members.toString();
+        for (int i = 0; i < 3; i++)
+        {
+            start(i);
+        }
+    }
+
     private TestClient client(final int id)
     {
         final ClientConnection connection = TestBroker.connect(brokers[id]);
@@ -152,16 +169,7 @@ class ClusterReplicationTest
     @Test
     void shouldReplicateAcksAllShrinkAndRestoreTheIsrAndFailOverWithNothingAcknowledgedLost()
     {
-        final StringJoiner members = new StringJoiner(",");
-        for (int i = 0; i < 3; i++)
-        {
-            members.add(i + "@127.0.0.1:" + ControllerNode.Ports.freeLoopbackBlock());
-        }
-        cluster = members.toString();
-        for (int i = 0; i < 3; i++)
-        {
-            start(i);
-        }
+        startThree();
 
         final TestClient admin = client(0);
         createTopic(admin, 1);
@@ -247,16 +255,7 @@ class ClusterReplicationTest
     @Test
     void shouldKeepTheMetadataAndElectLeadersWhenTheControllerLeaderStops()
     {
-        final StringJoiner members = new StringJoiner(",");
-        for (int i = 0; i < 3; i++)
-        {
-            members.add(i + "@127.0.0.1:" + ControllerNode.Ports.freeLoopbackBlock());
-        }
-        cluster = members.toString();
-        for (int i = 0; i < 3; i++)
-        {
-            start(i);
-        }
+        startThree();
         final TestClient admin = client(0);
         createTopic(admin, 3);
         for (int p = 0; p < 3; p++)
