@@ -292,15 +292,17 @@ final class ClientAgent implements Agent, ClientResponseListener
     /**
      * @param leaderConnection the connection a produce or fetch went to.
      * @param errorCode        its answer.
-     * @return whether the answer means the client's metadata is stale rather than that the topic is gone: a broker
-     * other than the metadata connection's, named as a partition's leader, does not know the topic (it restarted
-     * and has not had the controller's metadata yet, or no longer leads). Kafka's client retries
-     * {@code UNKNOWN_TOPIC_OR_PARTITION} the same way. After the refresh, the metadata broker's look-up decides.
+     * @return whether the request is to be redone after a metadata refresh ({@link #requestRefresh}): the leader
+     * moved ({@link Errors#isLeaderChange}), or a broker other than the metadata connection's, named as a
+     * partition's leader, does not know the topic (it restarted and has not had the controller's metadata yet, or
+     * no longer leads; Kafka's client retries {@code UNKNOWN_TOPIC_OR_PARTITION} the same way, and the metadata
+     * broker's look-up after the refresh decides whether the topic is gone).
      */
-    boolean isStaleLeader(final ClientConnection leaderConnection, final ErrorCode errorCode)
+    boolean isLeaderChange(final ClientConnection leaderConnection, final ErrorCode errorCode)
     {
-        return (errorCode == ErrorCode.UNKNOWN_TOPIC || errorCode == ErrorCode.UNKNOWN_PARTITION) &&
-            state == State.CONNECTED && leaderConnection != connection;
+        return Errors.isLeaderChange(errorCode) ||
+            ((errorCode == ErrorCode.UNKNOWN_TOPIC || errorCode == ErrorCode.UNKNOWN_PARTITION) &&
+            state == State.CONNECTED && leaderConnection != connection);
     }
 
     /**

@@ -900,7 +900,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 return;
             }
             agent.unregisterFetch(sessionId);
-            if (Errors.isLeaderChange(errorCode) || agent.isStaleLeader(connection, errorCode))
+            if (agent.isLeaderChange(connection, errorCode))
             {
                 // The broker no longer leads the partition (or ended the session as it lost leadership): reopen
                 // where this partition got to, on the leader the refresh finds.

@@ -374,7 +374,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         batch.queue.inFlight++;
         agent.expectProduceResponse(correlationId, (errorCode, baseOffset, message) ->
         {
-            if (Errors.isLeaderChange(errorCode) || agent.isStaleLeader(connection, errorCode))
+            if (agent.isLeaderChange(connection, errorCode))
             {
                 // Still in flight: once the agent has found the partition's leader, it is resent as it was, in
                 // order with its partition's other batches, and a leader that already has it answers with its offset.
