@@ -55,6 +55,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -116,6 +117,10 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     private final ArrayList<PendingAdmin> pendingAdmins = new ArrayList<>();
     private HostPort address;
     private boolean hasImage;
+    /** In a cluster: this broker's replica of the offsets topic while it leads it (it coordinates groups). */
+    private Replica coordinatorReplica;
+    private long offsetsTopicAttemptNs;
+    private boolean offsetsTopicRequested;
 
     BrokerAgent(
         final SluiceBroker.Context ctx,
@@ -133,7 +138,9 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         this.adapter = new ClientRequestAdapter(this, ctx.errorHandler());
         this.maxFetchBatchLength = ctx.maxFetchBatchLength();
         this.brokerName = "broker " + ctx.brokerId();
-        this.groupOffsets = new GroupOffsets(logManager);
+        // Alone, the broker keeps offsets in a local topic; in a cluster, in the replicated one it may come to lead.
+        this.groupOffsets = ctx.isClustered() ?
+            new GroupOffsets(GroupOffsets.COMPACT_MIN_RECORDS) : new GroupOffsets(logManager);
         this.groups = new GroupCoordinator(proxy, this::send, topics, groupOffsets, brokerName);
         if (ctx.isClustered())
         {
@@ -158,9 +165,9 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         }
         for (final String name : logManager.topics())
         {
-            if (ctx.isClustered() && !name.startsWith(TopicRegistry.INTERNAL_PREFIX))
+            if (ctx.isClustered())
             {
-                continue; // a cluster's topics come from the controller's metadata
+                continue; // a cluster's topics, the offsets topic included, come from the controller's metadata
             }
             final int count = logManager.partitionCount(name);
             final List<PartitionLog> logs = new ArrayList<>(count);
@@ -222,6 +229,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             if (null != replicaManager)
             {
                 work += replicaManager.onTimer(nowNs);
+                work += maybeCreateOffsetsTopic();
             }
         }
         return work;
@@ -636,6 +644,16 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         {
             counters.errorResponses.incrementRelease();
         }
+        if (replica.topic.internal)
+        {
+            // An offset commit: baseOffset holds the committed offset. A leader that lost the offsets topic lost
+            // the coordination with it.
+            final ErrorCode code = errorCode == ErrorCode.NOT_LEADER ? ErrorCode.NOT_COORDINATOR : errorCode;
+            send(session, proxy.offsetResponse(ack.correlationId, code,
+                code == ErrorCode.NONE ? ack.baseOffset : -1,
+                code == ErrorCode.NONE ? "" : "cannot store the offset: " + message));
+            return;
+        }
         send(session, proxy.produceResponse(ack.correlationId, replica.topic.id, replica.partition, errorCode,
             errorCode == ErrorCode.NONE ? ack.baseOffset : -1, replica.log.logStartOffset(), message));
     }
@@ -672,6 +690,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             }
         }
         metadata.forEachPartition(this::applyPartition);
+        updateCoordination();
         if (!hasImage)
         {
             hasImage = true;
@@ -763,6 +782,10 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             }
         }
         replicaManager.applyPartition(replica, info, nowNs);
+        if (topic.internal)
+        {
+            updateCoordination();
+        }
     }
 
     private void removeTopic(final Topic topic)
@@ -789,7 +812,101 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             }
         }
         groups.onTopicChanged(topic.name, nowNs);
+        if (topic.internal)
+        {
+            updateCoordination();
+        }
         LOG.info("{}: removed topic {}", brokerName, topic.name);
+    }
+
+    // ------------------------------------------------------------------------------------------------ coordination
+
+    /**
+     * In a cluster: coordinate groups while this broker leads the offsets topic's partition, else not. Taking over
+     * reloads the offsets from this broker's replica; giving up forgets groups and offsets.
+     */
+    private void updateCoordination()
+    {
+        final Topic topic = topics.byName(GroupOffsets.TOPIC);
+        final Replica replica = null == topic ? null : replicaManager.replica(topic.id, 0);
+        final Replica leading = null != replica && replica.leader ? replica : null;
+        if (leading == coordinatorReplica)
+        {
+            return;
+        }
+        if (null != coordinatorReplica)
+        {
+            groups.resign("broker " + ctx.brokerId() + " no longer coordinates groups");
+            groupOffsets.detach();
+            LOG.info("{}: no longer coordinates consumer groups", brokerName);
+        }
+        coordinatorReplica = leading;
+        if (null != leading)
+        {
+            groupOffsets.attach(leading.log);
+            LOG.info("{}: coordinates consumer groups (leads {} in epoch {}): {} offsets loaded", brokerName,
+                leading, leading.leaderEpoch, groupOffsets.size());
+        }
+    }
+
+    /**
+     * The broker that coordinates groups: this one alone; in a cluster, the leader of the offsets topic, or -1.
+     */
+    private int coordinatorId()
+    {
+        if (null == controller)
+        {
+            return ctx.brokerId();
+        }
+        final Topic topic = topics.byName(GroupOffsets.TOPIC);
+        final PartitionInfo info = null == topic ? null : topic.clusterPartitions[0];
+        return null == info ? -1 : info.leader();
+    }
+
+    /**
+     * @return null when this broker coordinates groups, else why a group or offset request is refused
+     * ({@code NOT_COORDINATOR}).
+     */
+    private String notCoordinator()
+    {
+        if (null == controller || null != coordinatorReplica)
+        {
+            return null;
+        }
+        final int coordinator = coordinatorId();
+        return "broker " + ctx.brokerId() + " does not coordinate consumer groups: " +
+            (coordinator < 0 ? "no broker does now (the offsets topic has no leader yet)" :
+            "broker " + coordinator + " does");
+    }
+
+    /**
+     * In a cluster, until the offsets topic exists: ask the controller to create it once enough brokers are alive
+     * for its replication factor (every broker asks; one creation wins, the others hear TOPIC_EXISTS).
+     */
+    private int maybeCreateOffsetsTopic()
+    {
+        if (!hasImage || offsetsTopicRequested || nowNs - offsetsTopicAttemptNs < 0 ||
+            null != topics.byName(GroupOffsets.TOPIC))
+        {
+            return 0;
+        }
+        final int replicationFactor = GroupOffsets.replicationFactor(ctx.clusterMembers().size());
+        if (controller.metadata().aliveBrokers().size() < replicationFactor)
+        {
+            return 0;
+        }
+        offsetsTopicRequested = true;
+        offsetsTopicAttemptNs = nowNs + TimeUnit.SECONDS.toNanos(1);
+        controller.createTopic(GroupOffsets.TOPIC, 1, replicationFactor, GroupOffsets.clusterTopicConfig(
+            replicationFactor)).whenComplete((response, error) ->
+        {
+            offsetsTopicRequested = false;
+            if (null == error && !response.isOk() && response.error() != ControllerError.TOPIC_EXISTS)
+            {
+                LOG.warn("{}: cannot create {} yet: {}", brokerName, GroupOffsets.TOPIC, response.message());
+            }
+        });
+        return 1;
     }
 
     private void deleteLocalPartition(final String name, final int partition)
@@ -1236,7 +1353,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             }
             final boolean unknown = !topicName.isEmpty() && selected.isEmpty();
             final MetadataResponseEncoder encoder = proxy.metadataResponse(
-                correlationId, unknown ? ErrorCode.UNKNOWN_TOPIC : ErrorCode.NONE, ctx.brokerId());
+                correlationId, unknown ? ErrorCode.UNKNOWN_TOPIC : ErrorCode.NONE, ctx.brokerId(), coordinatorId());
             final MetadataResponseEncoder.TopicsEncoder topicsEncoder = encoder.topicsCount(selected.size());
             for (final Topic topic : selected)
             {
@@ -1532,6 +1649,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
+            if (refusedAsNotCoordinator(session,
+                (refusal) -> proxy.offsetResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)))
+            {
+                return;
+            }
             final Topic topic = topics.byId(topicId);
             ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
             String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
@@ -1539,6 +1661,13 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             {
                 errorCode = ErrorCode.INVALID_OFFSET;
                 message = "committed offset must not be negative: " + offset;
+            }
+            final Replica replica = coordinatorReplica;
+            if (errorCode == ErrorCode.NONE && null != replica && replica.isr.length < replica.topic.minInsyncReplicas)
+            {
+                errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+                message = "cannot store the offset: " + replica + " has " + replica.isr.length +
+                    " in-sync replicas, fewer than its min.insync.replicas " + replica.topic.minInsyncReplicas;
             }
             if (errorCode == ErrorCode.NONE)
             {
@@ -1551,6 +1680,12 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             if (errorCode == ErrorCode.NONE)
             {
                 final long result = groupOffsets.commit(group, topic.name, partition, offset, epochClock.time());
+                if (result >= 0 && null != replica)
+                {
+                    // Answered when the high watermark passes the commit's record (see onAck).
+                    replicaManager.awaitHighWatermark(replica, session, correlationId, offset, result + 1);
+                    return;
+                }
                 if (result < 0)
                 {
                     errorCode = appendErrorCode(result);
@@ -1571,6 +1706,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
+            if (refusedAsNotCoordinator(session,
+                (refusal) -> proxy.offsetResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)))
+            {
+                return;
+            }
             final Topic topic = topics.byId(topicId);
             final ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
             final String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
@@ -1607,6 +1747,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
+            if (refusedAsNotCoordinator(session, (refusal) -> proxy.joinGroupResponse(
+                correlationId, ErrorCode.NOT_COORDINATOR, -1, "", refusal))) // the member id is not read yet
+            {
+                return;
+            }
             final int sessionTimeoutMs = decoder.sessionTimeoutMs();
             final int rebalanceTimeoutMs = decoder.rebalanceTimeoutMs();
             final short assignor = decoder.assignorRaw();
@@ -1633,7 +1778,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
-            groups.sync(session, correlationId, group, memberId, generation, nowNs);
+            if (!refusedAsNotCoordinator(session, (refusal) -> proxy.syncGroupResponse(
+                correlationId, ErrorCode.NOT_COORDINATOR, -1, List.of(), refusal)))
+            {
+                groups.sync(session, correlationId, group, memberId, generation, nowNs);
+            }
         });
     }
 
@@ -1642,7 +1791,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
-            groups.heartbeat(session, correlationId, group, memberId, generation, nowNs);
+            if (!refusedAsNotCoordinator(session,
+                (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)))
+            {
+                groups.heartbeat(session, correlationId, group, memberId, generation, nowNs);
+            }
         });
     }
 
@@ -1651,7 +1804,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
-            groups.leave(session, correlationId, group, memberId, nowNs);
+            if (!refusedAsNotCoordinator(session,
+                (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)))
+            {
+                groups.leave(session, correlationId, group, memberId, nowNs);
+            }
         });
     }
 
@@ -1659,7 +1816,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
-            send(session, proxy.listGroupsResponse(correlationId, groups.list()));
+            if (!refusedAsNotCoordinator(session, (refusal) -> proxy.listGroupsResponse(
+                correlationId, ErrorCode.NOT_COORDINATOR, List.of(), refusal)))
+            {
+                send(session, proxy.listGroupsResponse(correlationId, groups.list()));
+            }
         });
     }
 
@@ -1667,6 +1828,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     {
         return take(sessionId, (session) ->
         {
+            if (refusedAsNotCoordinator(session, (refusal) -> proxy.describeGroupResponse(
+                correlationId, ErrorCode.NOT_COORDINATOR, null, refusal)))
+            {
+                return;
+            }
             final String invalid = GroupOffsets.validateGroup(group);
             final GroupDescription description = null == invalid ? groups.describe(group) : null;
             final ErrorCode errorCode = null != invalid ? ErrorCode.INVALID_GROUP :
@@ -1701,6 +1867,24 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         }
         counters.requests.incrementRelease();
         request.accept(session);
+        return true;
+    }
+
+    /**
+     * In a cluster, refuse a group or offset request on a broker that does not coordinate groups now.
+     *
+     * @param refusal encodes the request's answer with {@code NOT_COORDINATOR} and the given message.
+     * @return whether the request was refused (and answered).
+     */
+    private boolean refusedAsNotCoordinator(final ClientSession session, final ToIntFunction<String> refusal)
+    {
+        final String message = notCoordinator();
+        if (null == message)
+        {
+            return false;
+        }
+        counters.errorResponses.incrementRelease();
+        send(session, refusal.applyAsInt(message));
         return true;
     }
 

@@ -7,6 +7,7 @@ import io.sluice.broker.group.RangeAssignor;
 import io.sluice.broker.group.RoundRobinAssignor;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.client.GroupState;
+import io.sluice.engine.PartitionLog;
 import io.sluice.transport.ClientResponseProxy;
 import io.sluice.transport.GroupDescription;
 import io.sluice.transport.GroupListing;
@@ -378,6 +379,33 @@ final class GroupCoordinator
     }
 
     /**
+     * This broker stops coordinating groups (in a cluster, it no longer leads the offsets topic): joins waiting for
+     * their generation are answered {@code NOT_COORDINATOR}, and every group is forgotten. Members learn it from
+     * their next request, look the coordinator up again and join there.
+     *
+     * @param reason for the answers and the log.
+     */
+    void resign(final String reason)
+    {
+        for (final Group group : groups.values())
+        {
+            for (final Member member : group.members.values())
+            {
+                if (member.joining())
+                {
+                    answerJoin(member.joinSession, member.joinCorrelationId, ErrorCode.NOT_COORDINATOR, -1,
+                        member.memberId, reason);
+                }
+            }
+        }
+        if (!groups.isEmpty())
+        {
+            LOG.info("{}: forgets {} groups: {}", brokerName, groups.size(), reason);
+        }
+        groups.clear();
+    }
+
+    /**
      * A topic was created or deleted: groups subscribed to it rebalance.
      */
     void onTopicChanged(final String topic, final long nowNs)
@@ -493,8 +521,10 @@ final class GroupCoordinator
         for (final PartitionRef partition : partitions)
         {
             final Topic topic = topics.byName(partition.topic());
-            final long endOffset = null == topic || partition.partition() >= topic.partitions.length ?
-                -1 : topic.partitions[partition.partition()].logEndOffset();
+            // In a cluster this broker may hold no replica of the partition: its end is then unknown here (-1).
+            final PartitionLog log = null == topic || partition.partition() >= topic.partitions.length ?
+                null : topic.partitions[partition.partition()];
+            final long endOffset = null == log ? -1 : log.logEndOffset();
             rows.add(new GroupDescription.PartitionOffset(partition, committed.getOrDefault(partition, -1L),
                 endOffset, owners.getOrDefault(partition, "")));
         }

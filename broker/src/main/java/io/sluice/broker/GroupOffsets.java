@@ -7,6 +7,7 @@ import io.sluice.engine.LogManager;
 import io.sluice.engine.LogReadResult;
 import io.sluice.engine.PartitionLog;
 import io.sluice.transport.PartitionRef;
+import io.sluice.transport.controller.TopicInfo;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -32,6 +33,11 @@ import java.util.Set;
  * crash between the copy and the deletion leaves both, which reload to the same offsets. Unlike Kafka's cleaner,
  * copies get new offsets; nothing reads this topic by offset but the broker.
  * <p>
+ * In a cluster the topic is replicated like any other (one partition, replication factor up to 3,
+ * {@code min.insync.replicas} up to 2), created through the controller, and only the broker leading its partition
+ * keeps offsets: it is the group coordinator. A commit is answered when the high watermark passes its record,
+ * as an {@code acks=all} produce. Each new leader reloads the topic from its own log.
+ * <p>
  * Owned by the broker agent.
  */
 final class GroupOffsets
@@ -46,7 +52,8 @@ final class GroupOffsets
     private final Object2LongHashMap<String> offsets = new Object2LongHashMap<>(-1);
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
-    private final PartitionLog log;
+    /** Where the offsets are kept; null while detached. */
+    private PartitionLog log;
     private final int compactMinRecords;
     /** First offset of the last copy, -1 before any. */
     private long copiedFrom = -1;
@@ -56,13 +63,79 @@ final class GroupOffsets
         this(logManager, TOPIC_CONFIG, COMPACT_MIN_RECORDS);
     }
 
+    /**
+     * A single broker's offsets: the local topic, created if missing, loaded now.
+     */
     GroupOffsets(final LogManager logManager, final Map<String, String> topicConfig, final int compactMinRecords)
     {
+        this(compactMinRecords);
         final List<String> topics = logManager.topics();
-        log = topics.contains(TOPIC) ?
-            logManager.log(TOPIC, 0) : logManager.createTopic(TOPIC, 1, topicConfig).get(0);
+        attach(topics.contains(TOPIC) ?
+            logManager.log(TOPIC, 0) : logManager.createTopic(TOPIC, 1, topicConfig).get(0));
+    }
+
+    /**
+     * A cluster broker's offsets: detached until this broker leads the replicated offsets topic ({@link #attach}).
+     */
+    GroupOffsets(final int compactMinRecords)
+    {
         this.compactMinRecords = compactMinRecords;
+    }
+
+    /**
+     * Keep the offsets in this log from now on: forget what was held, and load the log's latest value of each key.
+     * In a cluster, called when this broker becomes the leader of the offsets topic: its log is then the truth.
+     */
+    void attach(final PartitionLog log)
+    {
+        this.log = log;
+        offsets.clear();
+        copiedFrom = -1;
         load();
+    }
+
+    /**
+     * Stop keeping offsets (this broker no longer leads the offsets topic): forget them.
+     */
+    void detach()
+    {
+        log = null;
+        offsets.clear();
+        copiedFrom = -1;
+    }
+
+    boolean isAttached()
+    {
+        return null != log;
+    }
+
+    /**
+     * @return how many keys (group, topic, partition) have an offset.
+     */
+    int size()
+    {
+        return offsets.size();
+    }
+
+    /**
+     * @param clusterSize members of the controller quorum.
+     * @return the offsets topic's replication factor in a cluster of that size: 3, or every broker if fewer.
+     */
+    static int replicationFactor(final int clusterSize)
+    {
+        return Math.min(3, clusterSize);
+    }
+
+    /**
+     * @param replicationFactor of the offsets topic.
+     * @return its configuration in a cluster: the local one, with {@code min.insync.replicas} 2 (1 alone), so that
+     * an acknowledged commit is on two brokers.
+     */
+    static Map<String, String> clusterTopicConfig(final int replicationFactor)
+    {
+        final Map<String, String> config = new HashMap<>(TOPIC_CONFIG);
+        config.put(TopicInfo.MIN_INSYNC_REPLICAS, String.valueOf(Math.min(2, replicationFactor)));
+        return config;
     }
 
     PartitionLog log()

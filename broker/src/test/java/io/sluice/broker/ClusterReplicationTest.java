@@ -332,6 +332,88 @@ class ClusterReplicationTest
     }
 
     @Test
+    void shouldKeepCommittedOffsetsInTheReplicatedOffsetsTopicWhenTheGroupCoordinatorStops()
+    {
+        startThree();
+        final TestClient admin = client(0);
+        createTopic(admin, 3);
+        final int topicId = admin.connection.describeTopic(TOPIC).topicId();
+        final int coordinator = coordinator(admin, -1);
+        final TopicDescription offsetsTopic = admin.connection.describeTopic(GroupOffsets.TOPIC);
+        assertEquals(3, offsetsTopic.partitions().get(0).replicas().size(), offsetsTopic.toString());
+        assertEquals(coordinator, offsetsTopic.partitions().get(0).leader(), "the coordinator leads the offsets");
+        assertTrue(admin.connection.describeTopics(null, false).stream()
+            .noneMatch((topic) -> topic.name().equals(GroupOffsets.TOPIC)), "the offsets topic is not listed");
+
+        final TestClient elsewhere = client((coordinator + 1) % 3);
+        final SluiceClientException refused = assertThrows(SluiceClientException.class,
+            () -> elsewhere.connection.commitOffset("readers", topicId, 0, 5));
+        assertEquals(ErrorCode.NOT_COORDINATOR, refused.errorCode());
+        assertTrue(refused.getMessage().contains("broker " + coordinator + " does"), refused.getMessage());
+        assertEquals(ErrorCode.NOT_COORDINATOR, assertThrows(SluiceClientException.class,
+            () -> elsewhere.connection.listGroups()).errorCode());
+
+        final TestClient atCoordinator = client(coordinator);
+        for (int p = 0; p < 3; p++)
+        {
+            atCoordinator.connection.commitOffset("readers", topicId, p, 10 + p);
+        }
+        assertEquals(11, atCoordinator.connection.committedOffset("readers", topicId, 1));
+
+        stop(coordinator);
+        final int next = coordinator(elsewhere, coordinator);
+        final TestClient atNext = client(next);
+        for (int p = 0; p < 3; p++)
+        {
+            assertEquals(10 + p, atNext.connection.committedOffset("readers", topicId, p),
+                "broker " + next + " took over the offsets committed at broker " + coordinator);
+        }
+        atNext.connection.commitOffset("readers", topicId, 0, 20);
+        assertEquals(1, atNext.connection.listGroups().size());
+
+        start(coordinator);
+        final TestClient returned = client(coordinator);
+        await("the returned broker to rejoin the offsets topic's ISR", () ->
+        {
+            try
+            {
+                return returned.connection.describeTopic(GroupOffsets.TOPIC).partitions().get(0).isr().size() == 3;
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false;
+            }
+        });
+        // Preferred-leader rebalancing may give the offsets back to the returned broker: whoever coordinates now
+        // has the commit made while it was away.
+        final int now = coordinator(returned, -1);
+        assertEquals(20, client(now).connection.committedOffset("readers", topicId, 0));
+        assertEquals(12, client(now).connection.committedOffset("readers", topicId, 2));
+    }
+
+    /**
+     * @return the group coordinator as the client's broker names it, once it names one other than {@code not}.
+     */
+    private static int coordinator(final TestClient client, final int not)
+    {
+        final int[] found = { -1 };
+        await("a group coordinator other than " + not, () ->
+        {
+            try
+            {
+                client.connection.describeTopics(null, false);
+            }
+            catch (final SluiceClientException ex)
+            {
+                return false;
+            }
+            found[0] = client.connection.coordinatorId();
+            return found[0] >= 0 && found[0] != not;
+        });
+        return found[0];
+    }
+
+    @Test
     void shouldRunAOneNodeQuorumWithTheSameCode()
     {
         cluster = "0@127.0.0.1:" + ControllerNode.Ports.freeLoopbackBlock();

@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The connections {@code produce} and {@code consume} need: one to the bootstrap broker (topic look-ups, commits) and
- * one to each other broker that leads a partition they use, all on one embedded media driver. On a single broker
- * every partition's leader is the bootstrap broker, so there is one connection.
+ * The connections {@code produce}, {@code consume} and {@code groups} need: one to the bootstrap broker (topic
+ * look-ups), one to each other broker that leads a partition they use, and one to the group coordinator (commits,
+ * committed offsets, group admin) if it is another broker, all on one embedded media driver. On a single broker
+ * every partition's leader and the coordinator are the bootstrap broker, so there is one connection.
  */
 final class Brokers implements AutoCloseable
 {
@@ -100,22 +101,52 @@ final class Brokers implements AutoCloseable
     ClientConnection leaderOf(final TopicDescription topic, final int partition)
     {
         final int leader = topic.partitions().get(partition).leader();
-        if (leader == bootstrap.brokerId())
+        if (leader < 0)
+        {
+            throw new SluiceClientException(ErrorCode.LEADER_NOT_AVAILABLE,
+                topic.name() + "-" + partition + " has no leader: try again shortly");
+        }
+        return connectionTo(leader, ErrorCode.LEADER_NOT_AVAILABLE, topic.name() + "-" + partition + "'s leader");
+    }
+
+    /**
+     * The connection to the broker that coordinates consumer groups (commits, committed offsets, group admin): the
+     * bootstrap broker is asked which one it is (a metadata request), then it is connected to if it is another.
+     *
+     * @return the connection.
+     * @throws SluiceClientException with {@code NOT_COORDINATOR} if no broker coordinates groups now (a new cluster
+     *                               creating its offsets topic, or one whose offsets topic has no leader), or if the
+     *                               coordinator is not among the live brokers or cannot be reached.
+     */
+    ClientConnection coordinator()
+    {
+        bootstrap.describeTopics(null, false);
+        final int coordinator = bootstrap.coordinatorId();
+        if (coordinator < 0)
+        {
+            throw new SluiceClientException(ErrorCode.NOT_COORDINATOR,
+                "no broker coordinates consumer groups now: try again shortly");
+        }
+        return connectionTo(coordinator, ErrorCode.NOT_COORDINATOR, "the group coordinator");
+    }
+
+    private ClientConnection connectionTo(final int brokerId, final ErrorCode unavailable, final String role)
+    {
+        if (brokerId == bootstrap.brokerId())
         {
             return bootstrap;
         }
-        ClientConnection connection = others.get(leader);
+        ClientConnection connection = others.get(brokerId);
         if (null == connection)
         {
-            final HostPort address = leader < 0 ? null : bootstrap.brokers().get(leader);
+            final HostPort address = bootstrap.brokers().get(brokerId);
             if (null == address)
             {
-                throw new SluiceClientException(ErrorCode.LEADER_NOT_AVAILABLE, topic.name() + "-" + partition +
-                    (leader < 0 ? " has no leader" : "'s leader, broker " + leader + ", is not available") +
-                    ": try again shortly");
+                throw new SluiceClientException(unavailable,
+                    role + ", broker " + brokerId + ", is not available: try again shortly");
             }
             connection = connect(address.toString());
-            others.put(leader, connection);
+            others.put(brokerId, connection);
         }
         return connection;
     }

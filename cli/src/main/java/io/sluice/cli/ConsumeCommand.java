@@ -152,12 +152,14 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
         final long[] committed = new long[partitions];
         Arrays.fill(committed, -1);
 
+        // The group's offsets are kept by its coordinator: the bootstrap broker alone, one broker in a cluster.
+        final ClientConnection coordinator = null == group ? null : brokers.coordinator();
         if (null != group)
         {
             // All blocking calls first: fetched records start arriving as soon as the first session opens.
             for (int p = 0; p < partitions; p++)
             {
-                committed[p] = connection.committedOffset(group, description.topicId(), p);
+                committed[p] = coordinator.committedOffset(group, description.topicId(), p);
             }
         }
         final IdleStrategy idle = new BackoffIdleStrategy();
@@ -219,14 +221,14 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
             if (null != group && nowNs - commitDeadlineNs > 0)
             {
                 commitDeadlineNs = nowNs + COMMIT_INTERVAL_NS;
-                commit(connection, description.topicId(), committed);
+                commit(coordinator, description.topicId(), committed);
             }
             idle.idle(work);
         }
         out.flush();
-        if (null != group && connection.isConnected())
+        if (null != group && coordinator.isConnected())
         {
-            commit(connection, description.topicId(), committed);
+            commit(coordinator, description.topicId(), committed);
         }
         final PrintWriter err = spec.commandLine().getErr();
         if (null != failure)

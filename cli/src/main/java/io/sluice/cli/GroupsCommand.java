@@ -51,8 +51,9 @@ final class GroupsCommand implements Runnable
 
         public void run()
         {
-            try (ClientConnection connection = client.connect("sluice-groups"))
+            try (Brokers brokers = client.brokers("sluice-groups"))
             {
+                final ClientConnection connection = brokers.coordinator();
                 final PrintWriter out = spec.commandLine().getOut();
                 for (final GroupListing group : connection.listGroups())
                 {
@@ -85,8 +86,9 @@ final class GroupsCommand implements Runnable
             {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--group must not be empty");
             }
-            try (ClientConnection connection = client.connect("sluice-groups"))
+            try (Brokers brokers = client.brokers("sluice-groups"))
             {
+                final ClientConnection connection = brokers.coordinator();
                 final GroupDescription description;
                 try
                 {

@@ -47,6 +47,7 @@ class ClusterCommandsTest
     private final SluiceBroker[] brokers = new SluiceBroker[3];
     private final List<ClientConnection> clients = new ArrayList<>();
     private final StringWriter err = new StringWriter();
+    private StringWriter out = new StringWriter();
 
     @AfterEach
     void after()
@@ -113,29 +114,60 @@ class ClusterCommandsTest
         assertEquals(0, run(input.toString(), "produce", "--bootstrap", bootstrap, "--topic", "events",
             "--acks", "all"), err.toString());
 
+        final List<String> consumed = consume("consume", "--bootstrap", bootstrap, "--topic", "events",
+            "--from-beginning", "--max-records", "30", "--timeout-ms", "20000");
+        assertEquals(30, consumed.size(), consumed.toString());
+        assertEquals(lines, new HashSet<>(consumed));
+
+        // A group's offsets are kept by the coordinator, reached from any bootstrap broker.
+        final int[] coordinator = { -1 };
+        await("a group coordinator", () ->
+        {
+            watcher.describeTopics(null, false);
+            coordinator[0] = watcher.coordinatorId();
+            return coordinator[0] >= 0;
+        });
+        final String elsewhere = addresses[(coordinator[0] + 1) % 3];
+        assertEquals(30, consume("consume", "--bootstrap", elsewhere, "--topic", "events", "--group", "tally",
+            "--from-beginning", "--max-records", "30", "--timeout-ms", "20000").size(), err.toString());
+        assertEquals(0, consume("consume", "--bootstrap", elsewhere, "--topic", "events", "--group", "tally",
+            "--from-beginning", "--timeout-ms", "500").size(), "the group goes on from its committed offsets");
+        assertEquals(0, run(null, "groups", "describe", "--bootstrap", elsewhere, "--group", "tally"),
+            err.toString());
+        long committed = 0;
+        for (final String row : out.toString().lines().filter((l) -> l.startsWith("events")).toList())
+        {
+            committed += Long.parseLong(row.trim().split("\\s+")[2]);
+        }
+        assertEquals(30, committed, out.toString());
+    }
+
+    /**
+     * @return the lines a {@code consume} printed; it must exit 0.
+     */
+    private List<String> consume(final String... args)
+    {
         final ByteArrayOutputStream printed = new ByteArrayOutputStream();
         final PrintStream stdout = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         final int exitCode;
         try
         {
-            exitCode = run(null, "consume", "--bootstrap", bootstrap, "--topic", "events", "--from-beginning",
-                "--max-records", "30", "--timeout-ms", "20000");
+            exitCode = run(null, args);
         }
         finally
         {
             System.setOut(stdout);
         }
         assertEquals(0, exitCode, err.toString());
-        final List<String> consumed = printed.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(30, consumed.size(), consumed.toString());
-        assertEquals(lines, new HashSet<>(consumed));
+        return printed.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
     private int run(final String stdin, final String... args)
     {
         final CommandLine commandLine = SluiceCli.commandLine();
-        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        out = new StringWriter();
+        commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         final InputStream in = System.in;
         if (null != stdin)

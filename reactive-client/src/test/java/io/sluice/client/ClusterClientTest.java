@@ -1,6 +1,7 @@
 package io.sluice.client;
 
 import io.sluice.broker.SluiceBroker;
+import io.sluice.transport.GroupDescription;
 import io.sluice.transport.TopicDescription;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -16,9 +17,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -64,6 +69,94 @@ class ClusterClientTest
             brokers[leader].close();
             brokers[leader] = null;
         }, () -> { });
+    }
+
+    /**
+     * A group reads with commits; the broker coordinating groups (the leader of the replicated offsets topic) stops.
+     * The member finds the new coordinator, joins again and goes on from the committed offsets, and a later member
+     * of the group starts where the group committed, at a coordinator that took the offsets over.
+     */
+    @Test
+    void shouldGoOnFromTheCommittedOffsetsWhenTheGroupCoordinatorStops()
+    {
+        final String[] cluster = TestBroker.loopbackCluster(3);
+        for (int i = 0; i < 3; i++)
+        {
+            brokers[i] = SluiceBroker.launch(
+                TestBroker.clusterContext(new File(directory, "broker-" + i), i, cluster[0]));
+        }
+        client = SluiceClient.create(TestBroker.clusterClientOptions(cluster[1]));
+        createTopic();
+        final SluiceProducer<String, String> producer = client.producer(
+            ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()).withAcks(Acks.ALL));
+        send(producer, 0, 1_000);
+
+        final Set<String> read = ConcurrentHashMap.newKeySet();
+        final AtomicLong readCount = new AtomicLong();
+        final Disposable member = client.consumer(groupReader()).receiveAutoAck()
+            .subscribe((record) ->
+            {
+                read.add(record.value());
+                readCount.incrementAndGet();
+            });
+        await("the group to read and commit the first 1,000", () -> committed() == 1_000);
+
+        final int coordinator = client.admin().describeTopic("__consumer_offsets").block(Duration.ofSeconds(15))
+            .partitions().get(0).leader();
+        brokers[coordinator].close();
+        brokers[coordinator] = null;
+        send(producer, 1_000, 2_000);
+        await("the member to read the next 1,000 through the new coordinator", () -> read.size() == 2_000);
+        await("the group to commit them at the new coordinator", () -> committed() == 2_000);
+        assertNotEquals(coordinator, client.admin().describeTopic("__consumer_offsets")
+            .block(Duration.ofSeconds(15)).partitions().get(0).leader());
+        member.dispose();
+
+        final List<String> later = new CopyOnWriteArrayList<>();
+        final Disposable next = client.consumer(groupReader()).receiveAutoAck().subscribe((r) -> later.add(r.value()));
+        try
+        {
+            send(producer, 2_000, 2_010);
+            await("the later member to read the 10 new records", () -> later.size() >= 10);
+            assertEquals(10, later.size(), "it started at the committed offsets: " + later);
+        }
+        finally
+        {
+            next.dispose();
+        }
+    }
+
+    private static ConsumerOptions<String, String> groupReader()
+    {
+        return ConsumerOptions.create(Serdes.stringDeserializer(), Serdes.stringDeserializer())
+            .withTopics(TOPIC)
+            .withGroupId("auditors")
+            .withOffsetReset(OffsetReset.EARLIEST)
+            .withCommitInterval(Duration.ofMillis(50));
+    }
+
+    private static void send(final SluiceProducer<String, String> producer, final int from, final int to)
+    {
+        producer.send(Flux.range(from, to - from).map((i) -> new ProducerRecord<>(TOPIC, i % PARTITIONS, null,
+                "k" + i, "v" + i, i)))
+            .doOnNext((result) -> assertNull(result.exception()))
+            .blockLast(Duration.ofSeconds(60));
+    }
+
+    /**
+     * @return the group's committed offsets summed over the partitions, -1 while the coordinator cannot say.
+     */
+    private long committed()
+    {
+        try
+        {
+            return client.admin().describeGroup("auditors").block(Duration.ofSeconds(15)).offsets().stream()
+                .mapToLong(GroupDescription.PartitionOffset::committedOffset).sum();
+        }
+        catch (final SluiceException ex)
+        {
+            return -1;
+        }
     }
 
     /**

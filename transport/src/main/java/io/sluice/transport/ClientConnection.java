@@ -48,6 +48,10 @@ public final class ClientConnection implements AutoCloseable
 {
     /** Returned by {@link #offerProduce} for a batch larger than the connection can carry in one message. */
     public static final long MESSAGE_TOO_LARGE = -100;
+    /** {@link #coordinatorId()}: the cluster has no group coordinator now (its offsets topic has no leader). */
+    public static final int NO_COORDINATOR = -1;
+    /** {@link #coordinatorId()}: no metadata answer yet. */
+    public static final int COORDINATOR_UNKNOWN = -2;
 
     /**
      * Configuration of a connection; fluent setters, {@link #conclude()} validates.
@@ -529,6 +533,19 @@ public final class ClientConnection implements AutoCloseable
     public Map<Integer, HostPort> brokers()
     {
         return adapter.answerBrokers();
+    }
+
+    /**
+     * The broker that coordinates consumer groups (joins, heartbeats, commits, committed offsets, group admin), as
+     * named by the latest metadata answer ({@link #describeTopics}): the broker alone, or in a cluster the leader of
+     * the offsets topic.
+     *
+     * @return its id; {@link #NO_COORDINATOR} when the cluster has none now, {@link #COORDINATOR_UNKNOWN} before the
+     * first metadata answer.
+     */
+    public int coordinatorId()
+    {
+        return adapter.answerCoordinatorId();
     }
 
     /**

@@ -72,6 +72,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private int answerTimeoutMs;
     private List<TopicDescription> answerTopics;
     private Map<Integer, HostPort> answerBrokers = Map.of();
+    private int answerCoordinatorId = ClientConnection.COORDINATOR_UNKNOWN;
     private List<GroupListing> answerGroups;
     private GroupDescription answerGroup;
 
@@ -158,6 +159,14 @@ final class ClientResponseAdapter implements FragmentHandler
     Map<Integer, HostPort> answerBrokers()
     {
         return answerBrokers;
+    }
+
+    /**
+     * @return the group coordinator named by the latest metadata answer.
+     */
+    int answerCoordinatorId()
+    {
+        return answerCoordinatorId;
     }
 
     List<GroupListing> answerGroups()
@@ -421,6 +430,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private void onMetadataResponse(final MetadataResponseDecoder d)
     {
         answerCode = errorCode(d.errorCodeRaw());
+        final int coordinatorId = d.coordinatorId();
         final List<TopicDescription> topics = new ArrayList<>();
         for (final MetadataResponseDecoder.TopicsDecoder topic : d.topics())
         {
@@ -473,6 +483,7 @@ final class ClientResponseAdapter implements FragmentHandler
         answerMessage = d.errorMessage();
         answerTopics = topics;
         answerBrokers = Collections.unmodifiableMap(brokers);
+        answerCoordinatorId = coordinatorId < 0 ? ClientConnection.NO_COORDINATOR : coordinatorId;
         answered = true;
     }
 

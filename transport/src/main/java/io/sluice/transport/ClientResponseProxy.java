@@ -111,15 +111,17 @@ public final class ClientResponseProxy
      * @param correlationId of the request.
      * @param errorCode     outcome.
      * @param brokerId      of this broker.
+     * @param coordinatorId the broker that coordinates consumer groups, or -1 when none is now.
      * @return the encoder, positioned at the topics group.
      */
     public MetadataResponseEncoder metadataResponse(
-        final long correlationId, final ErrorCode errorCode, final int brokerId)
+        final long correlationId, final ErrorCode errorCode, final int brokerId, final int coordinatorId)
     {
         return metadataEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .errorCode(errorCode)
-            .brokerId(brokerId);
+            .brokerId(brokerId)
+            .coordinatorId(coordinatorId);
     }
 
     /**
@@ -341,10 +343,23 @@ public final class ClientResponseProxy
      */
     public int listGroupsResponse(final long correlationId, final List<GroupListing> groups)
     {
+        return listGroupsResponse(correlationId, ErrorCode.NONE, groups, "");
+    }
+
+    /**
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param groups        every group; empty on error.
+     * @param errorMessage  empty on success.
+     * @return the encoded length.
+     */
+    public int listGroupsResponse(
+        final long correlationId, final ErrorCode errorCode, final List<GroupListing> groups, final String errorMessage)
+    {
         final ListGroupsResponseEncoder.GroupsEncoder group = listGroupsEncoder
             .wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
-            .errorCode(ErrorCode.NONE)
+            .errorCode(errorCode)
             .groupsCount(groups.size());
         for (final GroupListing listing : groups)
         {
@@ -355,7 +370,7 @@ public final class ClientResponseProxy
                 .name(listing.name())
                 .assignor(listing.assignor());
         }
-        listGroupsEncoder.errorMessage("");
+        listGroupsEncoder.errorMessage(errorMessage);
         return MessageHeaderEncoder.ENCODED_LENGTH + listGroupsEncoder.encodedLength();
     }
 

@@ -152,6 +152,7 @@ final class ClientAgent implements Agent, ClientResponseListener
 
     private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** After a broker said it does not lead a partition: give the new leader's metadata time to spread. */
+    private static final long COORDINATOR_LOOKUP_INTERVAL_MS = 100;
     private static final long REFRESH_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long DOWN_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
     /** Above any id a connection gives its own blocking calls, so that the two never meet. */
@@ -167,6 +168,9 @@ final class ClientAgent implements Agent, ClientResponseListener
     private final Set<HostPort> suspects = new HashSet<>();
     private int nextCandidate;
     private String refreshReason;
+    /** The group coordinator's broker id, {@link ClientConnection#NO_COORDINATOR}, or unknown: look it up. */
+    private int coordinatorId = ClientConnection.COORDINATOR_UNKNOWN;
+    private long coordinatorLookupDueNs;
     private long nextCorrelationId = FIRST_CORRELATION_ID;
     private State state = State.CONNECTED;
     private long disconnectedAtNs;
@@ -253,40 +257,111 @@ final class ClientAgent implements Agent, ClientResponseListener
      */
     ClientConnection leaderConnection(final TopicMetadata topic, final int partition)
     {
-        final ClientConnection metadataConnection = connection();
         final int leader = topic.leader(partition);
-        if (leader == metadataConnection.brokerId())
-        {
-            return metadataConnection;
-        }
         if (leader < 0)
         {
+            connection();
             requestRefresh(topic.name() + "-" + partition + " has no leader");
             return null;
         }
-        ClientConnection leaderConnection = leaderConnections.get(leader);
-        if (null == leaderConnection)
+        return brokerConnection(leader, "the leader of " + topic.name() + "-" + partition);
+    }
+
+    /**
+     * The connection to the broker that coordinates consumer groups (joins, heartbeats, commits, committed offsets,
+     * group admin), opened if needed. The coordinator is looked up (a metadata request, blocking) when unknown, and
+     * while the cluster has none (its offsets topic is being created, or has no leader) at most every
+     * {@value #COORDINATOR_LOOKUP_INTERVAL_MS} ms.
+     *
+     * @return the connection, or {@code null} when there is no coordinator now, or it cannot be reached (a refresh is
+     * then under way): try again later.
+     * @throws SluiceException of kind {@code CONNECTION} while there is no metadata connection.
+     */
+    ClientConnection coordinatorConnection()
+    {
+        final ClientConnection metadataConnection = connection();
+        final long nowNs = System.nanoTime();
+        if (coordinatorId == ClientConnection.COORDINATOR_UNKNOWN ||
+            (coordinatorId == ClientConnection.NO_COORDINATOR && nowNs - coordinatorLookupDueNs >= 0))
         {
-            final HostPort address = brokers.get(leader);
+            coordinatorLookupDueNs = nowNs + TimeUnit.MILLISECONDS.toNanos(COORDINATOR_LOOKUP_INTERVAL_MS);
+            try
+            {
+                metadataConnection.describeTopics(null, false);
+            }
+            catch (final SluiceClientException ex)
+            {
+                throw Errors.of(ex);
+            }
+            learnBrokers();
+        }
+        return coordinatorId < 0 ? null : brokerConnection(coordinatorId, "the group coordinator");
+    }
+
+    /**
+     * @return {@link #coordinatorConnection()}.
+     * @throws SluiceException of kind {@code CONNECTION} when there is none now.
+     */
+    ClientConnection requireCoordinator()
+    {
+        final ClientConnection coordinator = coordinatorConnection();
+        if (null == coordinator)
+        {
+            throw Errors.connection("no broker coordinates consumer groups now: try again");
+        }
+        return coordinator;
+    }
+
+    /**
+     * A broker answered {@code NOT_COORDINATOR}: the coordinator moved. Every connection is closed and reopened
+     * ({@link #requestRefresh}), so members rejoin at the new coordinator.
+     *
+     * @param reason logged.
+     */
+    void coordinatorMoved(final String reason)
+    {
+        coordinatorId = ClientConnection.COORDINATOR_UNKNOWN;
+        requestRefresh(reason);
+    }
+
+    /**
+     * The connection to a broker of the latest metadata: the metadata connection if it is that broker's, else one
+     * of its own, opened on first use.
+     *
+     * @param brokerId of the broker.
+     * @param role     what the broker is to the caller, for the log.
+     * @return the connection, or {@code null} if the broker is not known to be alive or cannot be reached now: a
+     * refresh is then under way.
+     */
+    private ClientConnection brokerConnection(final int brokerId, final String role)
+    {
+        final ClientConnection metadataConnection = connection();
+        if (brokerId == metadataConnection.brokerId())
+        {
+            return metadataConnection;
+        }
+        ClientConnection brokerConnection = leaderConnections.get(brokerId);
+        if (null == brokerConnection)
+        {
+            final HostPort address = brokers.get(brokerId);
             if (null == address)
             {
-                requestRefresh("the leader of " + topic.name() + "-" + partition + ", broker " + leader +
-                    ", is not among the live brokers");
+                requestRefresh(role + ", broker " + brokerId + ", is not among the live brokers");
                 return null;
             }
             try
             {
-                leaderConnection = connector.connect(address, attemptTimeoutNs());
+                brokerConnection = connector.connect(address, attemptTimeoutNs());
             }
             catch (final SluiceException ex)
             {
                 suspects.add(address);
-                requestRefresh("cannot connect to broker " + leader + " at " + address + ": " + ex.getMessage());
+                requestRefresh("cannot connect to broker " + brokerId + " at " + address + ": " + ex.getMessage());
                 return null;
             }
-            leaderConnections.put(leader, leaderConnection);
+            leaderConnections.put(brokerId, brokerConnection);
         }
-        return leaderConnection;
+        return brokerConnection;
     }
 
     /**
@@ -430,6 +505,7 @@ final class ClientAgent implements Agent, ClientResponseListener
         fetchHandlers.clear();
         groupHandlers.clear();
         topics.clear(); // a restarted broker gives its topics new ids
+        coordinatorId = ClientConnection.COORDINATOR_UNKNOWN;
         for (int i = flows.size() - 1; i >= 0; i--)
         {
             flows.get(i).onDisconnected();
@@ -610,6 +686,7 @@ final class ClientAgent implements Agent, ClientResponseListener
         {
             brokers = named;
         }
+        coordinatorId = connection.coordinatorId();
     }
 
     void forgetTopic(final String name)

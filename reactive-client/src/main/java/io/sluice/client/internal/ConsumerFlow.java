@@ -335,6 +335,13 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         }
         catch (final SluiceException ex)
         {
+            if (ex.kind() == SluiceException.Kind.CONNECTION)
+            {
+                // No answer, or no coordinator now: reconnect; the membership is lost with the connection, and the
+                // consumer joins again and is assigned again.
+                agent.requestRefresh("cannot take the assignment " + assigned + ": " + ex.getMessage());
+                return;
+            }
             end(ex);
         }
         catch (final SluiceClientException ex)
@@ -374,8 +381,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     private void resumeHeld(final PartitionFetch partition)
     {
         partition.held = false;
-        final long committed = agent.connection().committedOffset(
-            options.groupId(), partition.topic.topicId(), partition.tp.partition());
+        final long committed = committedOffset(partition.topic, partition.tp);
         if (committed > partition.committed)
         {
             LOG.info("{}: committed to {} by another member meanwhile; reading on from there", partition.tp, committed);
@@ -649,8 +655,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         }
         if (null != options.groupId())
         {
-            final long committed = agent.connection().committedOffset(
-                options.groupId(), metadata.topicId(), tp.partition());
+            final long committed = committedOffset(metadata, tp);
             LOG.debug("{}: starting at committed {}", tp, committed);
             if (committed >= 0)
             {
@@ -658,6 +663,26 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
             }
         }
         return resetOffset(tp);
+    }
+
+    /**
+     * @return the group's committed offset of a partition, asked of the group coordinator; -1 when none.
+     * @throws SluiceException of kind {@code CONNECTION} when there is no coordinator now, or it moved.
+     */
+    private long committedOffset(final TopicMetadata topic, final TopicPartition tp)
+    {
+        try
+        {
+            return agent.requireCoordinator().committedOffset(options.groupId(), topic.topicId(), tp.partition());
+        }
+        catch (final SluiceClientException ex)
+        {
+            if (ex.errorCode() == ErrorCode.NOT_COORDINATOR)
+            {
+                agent.coordinatorMoved(tp + ": the group coordinator moved (" + ex.getMessage() + ")");
+            }
+            throw Errors.of(ex);
+        }
     }
 
     private long resetOffset(final TopicPartition tp)
@@ -779,14 +804,15 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     {
         try
         {
+            final ClientConnection coordinator = agent.requireCoordinator();
             if (null == membership)
             {
-                agent.connection().commitOffset(
+                coordinator.commitOffset(
                     options.groupId(), partition.topic.topicId(), partition.tp.partition(), offset);
             }
             else
             {
-                agent.connection().commitOffset(options.groupId(), membership.memberId(), membership.generation(),
+                coordinator.commitOffset(options.groupId(), membership.memberId(), membership.generation(),
                     partition.topic.topicId(), partition.tp.partition(), offset);
             }
             partition.committed = offset;
@@ -802,6 +828,18 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 LOG.info("{}: commit of offset {} refused: {}", partition.tp, offset, ex.getMessage());
                 membership.onCommitFenced(code);
                 return false;
+            }
+            if (code == ErrorCode.NOT_COORDINATOR)
+            {
+                agent.coordinatorMoved(partition.tp + ": commit refused, the group coordinator moved (" +
+                    ex.getMessage() + ")");
+                return false; // committed again at the new coordinator once this consumer is a member there
+            }
+            if (code == ErrorCode.REQUEST_TIMED_OUT || code == ErrorCode.NOT_ENOUGH_REPLICAS)
+            {
+                // The coordinator's offsets topic is short of in-sync replicas: not stored now, tried again later.
+                throw Errors.connection(partition.tp + ": commit of offset " + offset + " not stored: " +
+                    ex.getMessage());
             }
             throw Errors.of(ex);
         }

@@ -2,9 +2,11 @@ package io.sluice.client.internal;
 
 import io.sluice.client.SluiceAdmin;
 import io.sluice.client.TopicPartition;
+import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.GroupDescription;
 import io.sluice.transport.GroupListing;
+import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
 import reactor.core.publisher.Mono;
 
@@ -78,7 +80,7 @@ final class DefaultAdmin implements SluiceAdmin
     {
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(partition, "partition");
-        return call((connection) -> connection.committedOffset(
+        return call((connection) -> agent.requireCoordinator().committedOffset(
             groupId, agent.topic(partition.topic()).topicId(), partition.partition()));
     }
 
@@ -88,20 +90,21 @@ final class DefaultAdmin implements SluiceAdmin
         Objects.requireNonNull(partition, "partition");
         return call((connection) ->
         {
-            connection.commitOffset(groupId, agent.topic(partition.topic()).topicId(), partition.partition(), offset);
+            final int topicId = agent.topic(partition.topic()).topicId();
+            agent.requireCoordinator().commitOffset(groupId, topicId, partition.partition(), offset);
             return Boolean.TRUE;
         }).then();
     }
 
     public Mono<List<GroupListing>> listGroups()
     {
-        return call(ClientConnection::listGroups);
+        return call((connection) -> agent.requireCoordinator().listGroups());
     }
 
     public Mono<GroupDescription> describeGroup(final String groupId)
     {
         Objects.requireNonNull(groupId, "groupId");
-        return call((connection) -> connection.describeGroup(groupId));
+        return call((connection) -> agent.requireCoordinator().describeGroup(groupId));
     }
 
     private <R> Mono<R> call(final Function<ClientConnection, R> operation)
@@ -118,6 +121,14 @@ final class DefaultAdmin implements SluiceAdmin
                 try
                 {
                     sink.success(operation.apply(agent.connection()));
+                }
+                catch (final SluiceClientException ex)
+                {
+                    if (ex.errorCode() == ErrorCode.NOT_COORDINATOR)
+                    {
+                        agent.coordinatorMoved("the group coordinator moved: " + ex.getMessage());
+                    }
+                    sink.error(Errors.of(ex));
                 }
                 catch (final RuntimeException ex)
                 {

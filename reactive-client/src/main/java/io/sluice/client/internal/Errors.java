@@ -66,7 +66,8 @@ final class Errors
 
     static SluiceException.Kind kind(final ErrorCode code)
     {
-        if (null == code || code == ErrorCode.NOT_CONNECTED || code == ErrorCode.BROKER_SHUTTING_DOWN)
+        if (null == code || code == ErrorCode.NOT_CONNECTED || code == ErrorCode.BROKER_SHUTTING_DOWN ||
+            code == ErrorCode.NOT_COORDINATOR)
         {
             return SluiceException.Kind.CONNECTION;
         }

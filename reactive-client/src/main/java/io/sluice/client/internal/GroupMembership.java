@@ -5,6 +5,7 @@ import io.sluice.client.SluiceException;
 import io.sluice.client.TopicPartition;
 import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.transport.ClientConnection;
 import io.sluice.transport.PartitionRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +159,9 @@ final class GroupMembership implements ClientAgent.GroupHandler
         if ((state == State.STABLE || state == State.REJOINING) && !heartbeatInFlight && nowNs - heartbeatDueNs >= 0)
         {
             final long correlationId = agent.nextCorrelationId();
-            if (agent.connection().offerGroupHeartbeat(correlationId, options.groupId(), memberId, generation) > 0)
+            final ClientConnection coordinator = agent.coordinatorConnection();
+            if (null != coordinator &&
+                coordinator.offerGroupHeartbeat(correlationId, options.groupId(), memberId, generation) > 0)
             {
                 agent.expectGroupResponse(correlationId, this);
                 heartbeatInFlight = true;
@@ -219,7 +222,19 @@ final class GroupMembership implements ClientAgent.GroupHandler
     {
         if (state != State.LEFT && !memberId.isEmpty() && agent.state() == ClientAgent.State.CONNECTED)
         {
-            agent.connection().offerLeaveGroup(agent.nextCorrelationId(), options.groupId(), memberId);
+            try
+            {
+                final ClientConnection coordinator = agent.coordinatorConnection();
+                if (null != coordinator)
+                {
+                    coordinator.offerLeaveGroup(agent.nextCorrelationId(), options.groupId(), memberId);
+                }
+            }
+            catch (final SluiceException ex)
+            {
+                LOG.debug("group {}: member {} leaves without telling the coordinator: {}", options.groupId(),
+                    memberId, ex.getMessage()); // its session times out there instead
+            }
         }
         state(State.LEFT, "the receive ended");
     }
@@ -255,7 +270,9 @@ final class GroupMembership implements ClientAgent.GroupHandler
                 this.memberId = memberId;
                 this.generation = generation;
                 final long correlationId = agent.nextCorrelationId();
-                if (agent.connection().offerSyncGroup(correlationId, options.groupId(), memberId, generation) > 0)
+                final ClientConnection coordinator = agent.coordinatorConnection();
+                if (null != coordinator &&
+                    coordinator.offerSyncGroup(correlationId, options.groupId(), memberId, generation) > 0)
                 {
                     agent.expectGroupResponse(correlationId, this);
                     state(State.SYNCING, "generation " + generation + " formed");
@@ -266,6 +283,7 @@ final class GroupMembership implements ClientAgent.GroupHandler
                 }
             }
             case UNKNOWN_MEMBER -> lost(true, "the group does not know member " + this.memberId);
+            case NOT_COORDINATOR -> coordinatorMoved(errorMessage);
             case REBALANCE_IN_PROGRESS, NOT_CONNECTED, BROKER_SHUTTING_DOWN ->
                 state(State.UNJOINED, errorCode + ": join again");
             default -> fatal(errorCode, "cannot join group " + options.groupId() + ": " + errorCode +
@@ -295,6 +313,7 @@ final class GroupMembership implements ClientAgent.GroupHandler
             }
             case REBALANCE_IN_PROGRESS -> rebalance("the group rebalances again");
             case UNKNOWN_MEMBER, ILLEGAL_GENERATION -> lost(errorCode == ErrorCode.UNKNOWN_MEMBER, "sync: " + errorCode);
+            case NOT_COORDINATOR -> coordinatorMoved(message);
             default -> fatal(errorCode, "cannot sync with group " + options.groupId() + ": " + errorCode +
                 (message.isEmpty() ? "" : " (" + message + ")"));
         }
@@ -326,6 +345,7 @@ final class GroupMembership implements ClientAgent.GroupHandler
                     lost(errorCode == ErrorCode.UNKNOWN_MEMBER, "heartbeat: " + errorCode);
                 }
             }
+            case NOT_COORDINATOR -> coordinatorMoved(errorMessage);
             default ->
             {
                 if (state == State.JOINING || state == State.SYNCING)
@@ -351,8 +371,13 @@ final class GroupMembership implements ClientAgent.GroupHandler
                 owned.add(new PartitionRef(partition.topic(), partition.partition()));
             }
         }
+        final ClientConnection coordinator = agent.coordinatorConnection();
+        if (null == coordinator)
+        {
+            return 0; // none now: the next duty cycles ask again
+        }
         final long correlationId = agent.nextCorrelationId();
-        if (agent.connection().offerJoinGroup(correlationId, options.groupId(), memberId, assignor,
+        if (coordinator.offerJoinGroup(correlationId, options.groupId(), memberId, assignor,
             (int)options.sessionTimeout().toMillis(), (int)options.rebalanceTimeout().toMillis(), topics, owned) > 0)
         {
             agent.expectGroupResponse(correlationId, this);
@@ -360,6 +385,15 @@ final class GroupMembership implements ClientAgent.GroupHandler
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The broker asked no longer coordinates groups: the agent reconnects everything, and this member joins the new
+     * coordinator as a new member ({@link #onDisconnected}).
+     */
+    private void coordinatorMoved(final String message)
+    {
+        agent.coordinatorMoved("group " + options.groupId() + ": the coordinator moved (" + message + ")");
     }
 
     private void rebalance(final String reason)
