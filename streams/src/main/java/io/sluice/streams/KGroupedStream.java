@@ -41,4 +41,10 @@ public interface KGroupedStream<K, V>
      */
     <VA> KTable<K, VA> aggregate(Supplier<VA> initializer, Aggregator<? super K, ? super V, VA> aggregator,
         Materialized<K, VA> materialized);
+
+    /**
+     * @param windows tumbling or hopping, with their grace.
+     * @return the stream to aggregate per key and window.
+     */
+    TimeWindowedKStream<K, V> windowedBy(TimeWindows windows);
 }

@@ -61,6 +61,11 @@ final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V>
         return aggregate("KSTREAM-AGGREGATE", initializer, aggregator, materialized);
     }
 
+    public TimeWindowedKStream<K, V> windowedBy(final TimeWindows windows)
+    {
+        return new TimeWindowedKStreamImpl<>(def, node, grouped, windows);
+    }
+
     private <VA> KTable<K, VA> aggregate(
         final String prefix,
         final Supplier<VA> initializer,
