@@ -103,6 +103,14 @@ public interface KStream<K, V>
     <VT, VR> KStream<K, VR> join(KTable<K, VT> table, BiFunction<? super V, ? super VT, ? extends VR> joiner);
 
     /**
+     * Join with another stream: each pair of records with the same key whose event times differ by at most the
+     * windows' time difference, whichever arrives first, gives one result with the later of the two times. Both
+     * streams must be partitioned alike; each side's records are kept in a logged store for the other's.
+     */
+    <VO, VR> KStream<K, VR> join(KStream<K, VO> other, BiFunction<? super V, ? super VO, ? extends VR> joiner,
+        JoinWindows windows, StreamJoined<K, V, VO> serdes);
+
+    /**
      * As {@link #join(KTable, BiFunction)}, but a record whose key the table lacks is joined with null.
      */
     <VT, VR> KStream<K, VR> leftJoin(KTable<K, VT> table, BiFunction<? super V, ? super VT, ? extends VR> joiner);

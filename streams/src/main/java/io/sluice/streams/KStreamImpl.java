@@ -1,6 +1,9 @@
 package io.sluice.streams;
 
 import io.sluice.streams.internals.ContextProcessor;
+import io.sluice.streams.internals.JoinBuffer;
+import io.sluice.streams.internals.StoreDef;
+import io.sluice.streams.internals.TimestampedValuesSerde;
 import io.sluice.streams.internals.TopologyDef;
 import io.sluice.streams.processor.Record;
 import io.sluice.streams.state.KeyValueStore;
@@ -210,6 +213,105 @@ final class KStreamImpl<K, V> implements KStream<K, V>
         final KTable<K, VT> table, final BiFunction<? super V, ? super VT, ? extends VR> joiner)
     {
         return joinTable(table, joiner, true);
+    }
+
+    public <VO, VR> KStream<K, VR> join(
+        final KStream<K, VO> other,
+        final BiFunction<? super V, ? super VO, ? extends VR> joiner,
+        final JoinWindows windows,
+        final StreamJoined<K, V, VO> serdes)
+    {
+        final KStreamImpl<K, VO> that = (KStreamImpl<K, VO>)Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(joiner, "joiner");
+        Objects.requireNonNull(windows, "windows");
+        Objects.requireNonNull(serdes, "serdes");
+        if (keyChanged || that.keyChanged)
+        {
+            throw new IllegalStateException("a joined stream's key changed since its source: the two are not " +
+                "partitioned alike; write the re-keyed stream to a topic and join a stream of that topic");
+        }
+        final String name = def.newName("KSTREAM-JOIN");
+        final String thisStore = name + "-THIS-STORE";
+        final String otherStore = name + "-OTHER-STORE";
+        final String thisSide = name + "-THIS";
+        final String otherSide = name + "-OTHER";
+        final long retentionMs = windows.timeDifferenceMs() + windows.graceMs();
+        def.addProcessor(thisSide, () -> new StreamJoinSide<K, V, VO, VR>(thisStore, otherStore, windows,
+            retentionMs, joiner), node);
+        def.addProcessor(otherSide, () -> new StreamJoinSide<K, VO, V, VR>(otherStore, thisStore, windows,
+            retentionMs, (o, t) -> joiner.apply(t, o)), that.node);
+        def.addStore(new StoreDef(thisStore, serdes.keySerde(), new TimestampedValuesSerde<>(serdes.valueSerde())),
+            thisSide, otherSide);
+        def.addStore(new StoreDef(otherStore, serdes.keySerde(),
+            new TimestampedValuesSerde<>(serdes.otherValueSerde())), thisSide, otherSide);
+        def.addProcessor(name, () -> new ContextProcessor<K, VR>()
+        {
+            public void process(final Record<K, VR> record)
+            {
+                context.forward(record);
+            }
+        }, thisSide, otherSide);
+        return new KStreamImpl<>(def, name, serdes.keySerde(), null, false);
+    }
+
+    /**
+     * One side of a stream-stream join: joins each record with the other side's kept records of its key within the
+     * time difference, then keeps it for the other side.
+     */
+    private static final class StreamJoinSide<K, V, VO, VR> extends ContextProcessor<K, V>
+    {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamJoinSide.class);
+
+        private final String ownStore;
+        private final String otherStore;
+        private final JoinWindows windows;
+        private final long retentionMs;
+        private final BiFunction<? super V, ? super VO, ? extends VR> joiner;
+        private JoinBuffer<K, V> own;
+        private JoinBuffer<K, VO> others;
+
+        StreamJoinSide(final String ownStore, final String otherStore, final JoinWindows windows,
+            final long retentionMs, final BiFunction<? super V, ? super VO, ? extends VR> joiner)
+        {
+            this.ownStore = ownStore;
+            this.otherStore = otherStore;
+            this.windows = windows;
+            this.retentionMs = retentionMs;
+            this.joiner = joiner;
+        }
+
+        public void init(final io.sluice.streams.processor.ProcessorContext context)
+        {
+            super.init(context);
+            own = new JoinBuffer<>(context.stateStore(ownStore), retentionMs);
+            others = new JoinBuffer<>(context.stateStore(otherStore), retentionMs);
+        }
+
+        public void process(final Record<K, V> record)
+        {
+            if (null == record.key() || null == record.value())
+            {
+                return;
+            }
+            final long streamTime = context.streamTime();
+            if (own.isLate(record.timestamp(), streamTime))
+            {
+                LOG.debug("late record for {} at {} (stream time {}): not joined", record.key(), record.timestamp(),
+                    streamTime);
+                return;
+            }
+            others.expire(streamTime); // what the other side keeps past its retention joins nothing
+            for (final TimestampedValuesSerde.Entry<VO> other : others.get(record.key()))
+            {
+                if (Math.abs(other.timestamp() - record.timestamp()) <= windows.timeDifferenceMs())
+                {
+                    context.forward(new Record<>(record.key(), joiner.apply(record.value(), other.value()),
+                        Math.max(record.timestamp(), other.timestamp())));
+                }
+            }
+            own.add(record.key(), record.timestamp(), record.value());
+            own.expire(streamTime);
+        }
     }
 
     private <VT, VR> KStream<K, VR> joinTable(
