@@ -61,6 +61,25 @@ final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V>
         return aggregate("KSTREAM-AGGREGATE", initializer, aggregator, materialized);
     }
 
+    /**
+     * Check an aggregation's arguments.
+     *
+     * @return the name of its store: the one given, or the processor's name and {@code -STATE-STORE}.
+     */
+    static String storeName(final String processor, final Supplier<?> initializer, final Aggregator<?, ?, ?> aggregator,
+        final Materialized<?, ?> materialized)
+    {
+        Objects.requireNonNull(initializer, "initializer");
+        Objects.requireNonNull(aggregator, "aggregator");
+        Objects.requireNonNull(materialized, "materialized");
+        if (null == materialized.valueSerde())
+        {
+            throw new IllegalArgumentException("aggregate needs the aggregate's serde for its store and changelog: " +
+                "Materialized.with(keySerde, aggregateSerde) or .withValueSerde(..)");
+        }
+        return null != materialized.storeName() ? materialized.storeName() : processor + "-STATE-STORE";
+    }
+
     public TimeWindowedKStream<K, V> windowedBy(final TimeWindows windows)
     {
         return new TimeWindowedKStreamImpl<>(def, node, grouped, windows);
@@ -72,17 +91,8 @@ final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V>
         final Aggregator<? super K, ? super V, VA> aggregator,
         final Materialized<K, VA> materialized)
     {
-        Objects.requireNonNull(initializer, "initializer");
-        Objects.requireNonNull(aggregator, "aggregator");
-        Objects.requireNonNull(materialized, "materialized");
-        if (null == materialized.valueSerde())
-        {
-            throw new IllegalArgumentException("aggregate needs the aggregate's serde for its store and changelog: " +
-                "Materialized.with(keySerde, aggregateSerde) or .withValueSerde(..)");
-        }
         final String name = def.newName(prefix);
-        final String storeName = null != materialized.storeName() ? materialized.storeName() :
-            name + "-STATE-STORE";
+        final String storeName = storeName(name, initializer, aggregator, materialized);
         def.addProcessor(name, () -> new ContextProcessor<K, V>()
         {
             private KeyValueStore<K, VA> store;

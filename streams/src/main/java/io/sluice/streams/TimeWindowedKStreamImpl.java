@@ -78,15 +78,8 @@ final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V>
         final Aggregator<? super K, ? super V, VA> aggregator,
         final Materialized<K, VA> materialized)
     {
-        Objects.requireNonNull(initializer, "initializer");
-        Objects.requireNonNull(aggregator, "aggregator");
-        if (null == materialized.valueSerde())
-        {
-            throw new IllegalArgumentException("aggregate needs the aggregate's serde for its store and changelog: " +
-                "Materialized.with(keySerde, aggregateSerde) or .withValueSerde(..)");
-        }
         final String name = def.newName(prefix);
-        final String storeName = null != materialized.storeName() ? materialized.storeName() : name + "-STATE-STORE";
+        final String storeName = KGroupedStreamImpl.storeName(name, initializer, aggregator, materialized);
         final TimeWindows windows = this.windows;
         final boolean emitOnClose = strategy == EmitStrategy.ON_WINDOW_CLOSE;
         def.addProcessor(name, () -> new ContextProcessor<K, V>()
