@@ -47,4 +47,16 @@ public interface KGroupedStream<K, V>
      * @return the stream to aggregate per key and window.
      */
     TimeWindowedKStream<K, V> windowedBy(TimeWindows windows);
+
+    /**
+     * @param windows sliding windows of a time difference, with their grace.
+     * @return the stream to aggregate per key and sliding window.
+     */
+    TimeWindowedKStream<K, V> windowedBy(SlidingWindows windows);
+
+    /**
+     * @param windows sessions of an inactivity gap, with their grace.
+     * @return the stream to aggregate per key and session.
+     */
+    SessionWindowedKStream<K, V> windowedBy(SessionWindows windows);
 }

@@ -1,5 +1,6 @@
 package io.sluice.streams;
 
+import io.sluice.streams.internals.Change;
 import io.sluice.streams.internals.ContextProcessor;
 import io.sluice.streams.internals.StoreDef;
 import io.sluice.streams.internals.TopologyDef;
@@ -85,6 +86,16 @@ final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V>
         return new TimeWindowedKStreamImpl<>(def, node, grouped, windows);
     }
 
+    public TimeWindowedKStream<K, V> windowedBy(final SlidingWindows windows)
+    {
+        return new SlidingWindowedKStreamImpl<>(def, node, grouped, windows);
+    }
+
+    public SessionWindowedKStream<K, V> windowedBy(final SessionWindows windows)
+    {
+        return new SessionWindowedKStreamImpl<>(def, node, grouped, windows);
+    }
+
     private <VA> KTable<K, VA> aggregate(
         final String prefix,
         final Supplier<VA> initializer,
@@ -112,7 +123,7 @@ final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V>
                 final VA old = store.get(record.key());
                 final VA updated = aggregator.apply(record.key(), record.value(), null == old ? initializer.get() : old);
                 store.put(record.key(), updated);
-                context.forward(record.withValue(updated));
+                context.forward(record.withValue(new Change<>(updated, old)));
             }
         }, node);
         final Serde<K> keySerde = null != materialized.keySerde() ? materialized.keySerde() : grouped.keySerde();

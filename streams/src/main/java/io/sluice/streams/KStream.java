@@ -111,6 +111,21 @@ public interface KStream<K, V>
         JoinWindows windows, StreamJoined<K, V, VO> serdes);
 
     /**
+     * As {@link #join(KStream, BiFunction, JoinWindows, StreamJoined)}, but a record of this stream that joins no
+     * record of the other is emitted once, joined with null, when its window closes (stream time past its time plus
+     * the difference plus grace), not before: a match arriving in time leaves no null result behind.
+     */
+    <VO, VR> KStream<K, VR> leftJoin(KStream<K, VO> other, BiFunction<? super V, ? super VO, ? extends VR> joiner,
+        JoinWindows windows, StreamJoined<K, V, VO> serdes);
+
+    /**
+     * As {@link #leftJoin(KStream, BiFunction, JoinWindows, StreamJoined)}, for the records of both streams: a
+     * record of the other stream that joins nothing is emitted with null for this one when its window closes.
+     */
+    <VO, VR> KStream<K, VR> outerJoin(KStream<K, VO> other, BiFunction<? super V, ? super VO, ? extends VR> joiner,
+        JoinWindows windows, StreamJoined<K, V, VO> serdes);
+
+    /**
      * As {@link #join(KTable, BiFunction)}, but a record whose key the table lacks is joined with null.
      */
     <VT, VR> KStream<K, VR> leftJoin(KTable<K, VT> table, BiFunction<? super V, ? super VT, ? extends VR> joiner);

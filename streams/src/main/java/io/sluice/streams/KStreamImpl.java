@@ -9,6 +9,7 @@ import io.sluice.streams.processor.Record;
 import io.sluice.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,6 +222,65 @@ final class KStreamImpl<K, V> implements KStream<K, V>
         final JoinWindows windows,
         final StreamJoined<K, V, VO> serdes)
     {
+        return joinStream(other, joiner, windows, serdes, StreamJoinKind.INNER);
+    }
+
+    public <VO, VR> KStream<K, VR> leftJoin(
+        final KStream<K, VO> other,
+        final BiFunction<? super V, ? super VO, ? extends VR> joiner,
+        final JoinWindows windows,
+        final StreamJoined<K, V, VO> serdes)
+    {
+        return joinStream(other, joiner, windows, serdes, StreamJoinKind.LEFT);
+    }
+
+    public <VO, VR> KStream<K, VR> outerJoin(
+        final KStream<K, VO> other,
+        final BiFunction<? super V, ? super VO, ? extends VR> joiner,
+        final JoinWindows windows,
+        final StreamJoined<K, V, VO> serdes)
+    {
+        return joinStream(other, joiner, windows, serdes, StreamJoinKind.OUTER);
+    }
+
+    /**
+     * Which records of a stream-stream join are emitted with null when they join nothing.
+     */
+    private enum StreamJoinKind
+    {
+        INNER("KSTREAM-JOIN", false, false),
+        LEFT("KSTREAM-LEFTJOIN", true, false),
+        OUTER("KSTREAM-OUTERJOIN", true, true);
+
+        final String prefix;
+        final boolean thisUnjoined;
+        final boolean otherUnjoined;
+
+        StreamJoinKind(final String prefix, final boolean thisUnjoined, final boolean otherUnjoined)
+        {
+            this.prefix = prefix;
+            this.thisUnjoined = thisUnjoined;
+            this.otherUnjoined = otherUnjoined;
+        }
+    }
+
+    /**
+     * A record of one side of a stream-stream join, on its way to the join processor.
+     *
+     * @param thisSide whether it comes from the joining stream (else from the joined one).
+     * @param value    the record's value.
+     */
+    private record Sided(boolean thisSide, Object value)
+    {
+    }
+
+    private <VO, VR> KStream<K, VR> joinStream(
+        final KStream<K, VO> other,
+        final BiFunction<? super V, ? super VO, ? extends VR> joiner,
+        final JoinWindows windows,
+        final StreamJoined<K, V, VO> serdes,
+        final StreamJoinKind kind)
+    {
         final KStreamImpl<K, VO> that = (KStreamImpl<K, VO>)Objects.requireNonNull(other, "other");
         Objects.requireNonNull(joiner, "joiner");
         Objects.requireNonNull(windows, "windows");
@@ -230,87 +290,199 @@ final class KStreamImpl<K, V> implements KStream<K, V>
             throw new IllegalStateException("a joined stream's key changed since its source: the two are not " +
                 "partitioned alike; write the re-keyed stream to a topic and join a stream of that topic");
         }
-        final String name = def.newName("KSTREAM-JOIN");
-        final String thisStore = name + "-THIS-STORE";
-        final String otherStore = name + "-OTHER-STORE";
+        final String name = def.newName(kind.prefix);
+        final StreamJoinStores stores = new StreamJoinStores(name + "-THIS-STORE", name + "-OTHER-STORE",
+            kind.thisUnjoined ? name + "-THIS-UNJOINED-STORE" : null,
+            kind.otherUnjoined ? name + "-OTHER-UNJOINED-STORE" : null);
         final String thisSide = name + "-THIS";
         final String otherSide = name + "-OTHER";
-        final long retentionMs = windows.timeDifferenceMs() + windows.graceMs();
-        def.addProcessor(thisSide, () -> new StreamJoinSide<K, V, VO, VR>(thisStore, otherStore, windows,
-            retentionMs, joiner), node);
-        def.addProcessor(otherSide, () -> new StreamJoinSide<K, VO, V, VR>(otherStore, thisStore, windows,
-            retentionMs, (o, t) -> joiner.apply(t, o)), that.node);
-        def.addStore(new StoreDef(thisStore, serdes.keySerde(), new TimestampedValuesSerde<>(serdes.valueSerde())),
-            thisSide, otherSide);
-        def.addStore(new StoreDef(otherStore, serdes.keySerde(),
-            new TimestampedValuesSerde<>(serdes.otherValueSerde())), thisSide, otherSide);
-        def.addProcessor(name, () -> new ContextProcessor<K, VR>()
+        def.addProcessor(thisSide, () -> new ContextProcessor<K, V>()
         {
-            public void process(final Record<K, VR> record)
+            public void process(final Record<K, V> record)
             {
-                context.forward(record);
+                context.forward(record.withValue(new Sided(true, record.value())));
             }
-        }, thisSide, otherSide);
+        }, node);
+        def.addProcessor(otherSide, () -> new ContextProcessor<K, VO>()
+        {
+            public void process(final Record<K, VO> record)
+            {
+                context.forward(record.withValue(new Sided(false, record.value())));
+            }
+        }, that.node);
+        def.addProcessor(name, () -> new StreamJoinProcessor<K, V, VO, VR>(stores, windows, joiner),
+            thisSide, otherSide);
+        final TimestampedValuesSerde<V> thisSerde = new TimestampedValuesSerde<>(serdes.valueSerde());
+        final TimestampedValuesSerde<VO> otherSerde = new TimestampedValuesSerde<>(serdes.otherValueSerde());
+        def.addStore(new StoreDef(stores.thisStore(), serdes.keySerde(), thisSerde), name);
+        def.addStore(new StoreDef(stores.otherStore(), serdes.keySerde(), otherSerde), name);
+        if (null != stores.thisUnjoined())
+        {
+            def.addStore(new StoreDef(stores.thisUnjoined(), serdes.keySerde(), thisSerde), name);
+        }
+        if (null != stores.otherUnjoined())
+        {
+            def.addStore(new StoreDef(stores.otherUnjoined(), serdes.keySerde(), otherSerde), name);
+        }
         return new KStreamImpl<>(def, name, serdes.keySerde(), null, false);
     }
 
     /**
-     * One side of a stream-stream join: joins each record with the other side's kept records of its key within the
-     * time difference, then keeps it for the other side.
+     * The stores of a stream-stream join.
+     *
+     * @param thisStore     the joining stream's records, kept for the other side.
+     * @param otherStore    the joined stream's records, kept for this side.
+     * @param thisUnjoined  this side's records that joined nothing yet (left and outer joins), or null.
+     * @param otherUnjoined the other side's records that joined nothing yet (outer joins), or null.
      */
-    private static final class StreamJoinSide<K, V, VO, VR> extends ContextProcessor<K, V>
+    private record StreamJoinStores(String thisStore, String otherStore, String thisUnjoined, String otherUnjoined)
     {
-        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamJoinSide.class);
+    }
 
-        private final String ownStore;
-        private final String otherStore;
+    /**
+     * A stream-stream join: the one owner of both sides' buffers. Each record joins the other side's kept records of
+     * its key within the time difference, then is kept for the other side. In a left or outer join, a record that
+     * joins nothing is kept as unjoined too, until a match takes it out or its window closes (stream time past its
+     * time plus the difference plus grace): then it is emitted with null for the other side, with its own time.
+     */
+    private static final class StreamJoinProcessor<K, V, VO, VR> extends ContextProcessor<K, Sided>
+    {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamJoinProcessor.class);
+
+        private final StreamJoinStores stores;
         private final JoinWindows windows;
         private final long retentionMs;
         private final BiFunction<? super V, ? super VO, ? extends VR> joiner;
-        private JoinBuffer<K, V> own;
-        private JoinBuffer<K, VO> others;
+        private JoinBuffer<K, V> thisKept;
+        private JoinBuffer<K, VO> otherKept;
+        private JoinBuffer<K, V> thisUnjoined;
+        private JoinBuffer<K, VO> otherUnjoined;
 
-        StreamJoinSide(final String ownStore, final String otherStore, final JoinWindows windows,
-            final long retentionMs, final BiFunction<? super V, ? super VO, ? extends VR> joiner)
+        StreamJoinProcessor(final StreamJoinStores stores, final JoinWindows windows,
+            final BiFunction<? super V, ? super VO, ? extends VR> joiner)
         {
-            this.ownStore = ownStore;
-            this.otherStore = otherStore;
+            this.stores = stores;
             this.windows = windows;
-            this.retentionMs = retentionMs;
+            this.retentionMs = windows.timeDifferenceMs() + windows.graceMs();
             this.joiner = joiner;
         }
 
         public void init(final io.sluice.streams.processor.ProcessorContext context)
         {
             super.init(context);
-            own = new JoinBuffer<>(context.stateStore(ownStore), retentionMs);
-            others = new JoinBuffer<>(context.stateStore(otherStore), retentionMs);
+            thisKept = new JoinBuffer<>(context.stateStore(stores.thisStore()), retentionMs);
+            otherKept = new JoinBuffer<>(context.stateStore(stores.otherStore()), retentionMs);
+            if (null != stores.thisUnjoined())
+            {
+                thisUnjoined = new JoinBuffer<>(context.stateStore(stores.thisUnjoined()), retentionMs);
+            }
+            if (null != stores.otherUnjoined())
+            {
+                otherUnjoined = new JoinBuffer<>(context.stateStore(stores.otherUnjoined()), retentionMs);
+            }
         }
 
-        public void process(final Record<K, V> record)
+        @SuppressWarnings("unchecked")
+        public void process(final Record<K, Sided> record)
         {
-            if (null == record.key() || null == record.value())
+            if (null == record.key() || null == record.value().value())
             {
                 return;
             }
             final long streamTime = context.streamTime();
-            if (own.isLate(record.timestamp(), streamTime))
+            emitClosed(streamTime);
+            if (thisKept.isLate(record.timestamp(), streamTime))
             {
                 LOG.debug("late record for {} at {} (stream time {}): not joined", record.key(), record.timestamp(),
                     streamTime);
                 return;
             }
-            others.expire(streamTime); // what the other side keeps past its retention joins nothing
-            for (final TimestampedValuesSerde.Entry<VO> other : others.get(record.key()))
+            if (record.value().thisSide())
             {
-                if (Math.abs(other.timestamp() - record.timestamp()) <= windows.timeDifferenceMs())
+                final V value = (V)record.value().value();
+                boolean joined = false;
+                for (final TimestampedValuesSerde.Entry<VO> other : otherKept.get(record.key()))
                 {
-                    context.forward(new Record<>(record.key(), joiner.apply(record.value(), other.value()),
-                        Math.max(record.timestamp(), other.timestamp())));
+                    if (Math.abs(other.timestamp() - record.timestamp()) <= windows.timeDifferenceMs())
+                    {
+                        joined = true;
+                        forward(record, joiner.apply(value, other.value()), other.timestamp());
+                        forget(otherUnjoined, record.key(), other);
+                    }
+                }
+                keep(thisKept, thisUnjoined, joined, record.key(), record.timestamp(), value);
+            }
+            else
+            {
+                final VO value = (VO)record.value().value();
+                boolean joined = false;
+                for (final TimestampedValuesSerde.Entry<V> kept : thisKept.get(record.key()))
+                {
+                    if (Math.abs(kept.timestamp() - record.timestamp()) <= windows.timeDifferenceMs())
+                    {
+                        joined = true;
+                        forward(record, joiner.apply(kept.value(), value), kept.timestamp());
+                        forget(thisUnjoined, record.key(), kept);
+                    }
+                }
+                keep(otherKept, otherUnjoined, joined, record.key(), record.timestamp(), value);
+            }
+        }
+
+        private void forward(final Record<K, Sided> record, final VR result, final long otherTime)
+        {
+            context.forward(new Record<>(record.key(), result, Math.max(record.timestamp(), otherTime)));
+        }
+
+        private static <K, T> void forget(final JoinBuffer<K, T> unjoined, final K key,
+            final TimestampedValuesSerde.Entry<T> entry)
+        {
+            if (null != unjoined)
+            {
+                unjoined.remove(key, entry);
+            }
+        }
+
+        private static <K, T> void keep(final JoinBuffer<K, T> kept, final JoinBuffer<K, T> unjoined,
+            final boolean joined, final K key, final long timestamp, final T value)
+        {
+            kept.add(key, timestamp, value);
+            if (!joined && null != unjoined)
+            {
+                unjoined.add(key, timestamp, value);
+            }
+        }
+
+        /**
+         * Expire both sides' kept records, and emit the unjoined ones whose window closed, earliest first, each with
+         * null for the side it lacks.
+         */
+        private void emitClosed(final long streamTime)
+        {
+            thisKept.expire(streamTime);
+            otherKept.expire(streamTime);
+            final List<Record<K, VR>> results = new ArrayList<>();
+            if (null != thisUnjoined)
+            {
+                for (final KeyValue<K, TimestampedValuesSerde.Entry<V>> closed : thisUnjoined.expire(streamTime))
+                {
+                    results.add(new Record<>(closed.key(), joiner.apply(closed.value().value(), null),
+                        closed.value().timestamp()));
                 }
             }
-            own.add(record.key(), record.timestamp(), record.value());
-            own.expire(streamTime);
+            if (null != otherUnjoined)
+            {
+                for (final KeyValue<K, TimestampedValuesSerde.Entry<VO>> closed : otherUnjoined.expire(streamTime))
+                {
+                    results.add(new Record<>(closed.key(), joiner.apply(null, closed.value().value()),
+                        closed.value().timestamp()));
+                }
+            }
+            results.sort(Comparator.comparingLong(Record::timestamp));
+            for (final Record<K, VR> result : results)
+            {
+                context.forward(result);
+            }
         }
     }
 

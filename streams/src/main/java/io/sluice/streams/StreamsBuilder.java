@@ -1,5 +1,6 @@
 package io.sluice.streams;
 
+import io.sluice.streams.internals.Change;
 import io.sluice.streams.internals.ContextProcessor;
 import io.sluice.streams.internals.StoreDef;
 import io.sluice.streams.internals.TopologyDef;
@@ -68,8 +69,9 @@ public final class StreamsBuilder
                 {
                     return; // a table has no entry without a key
                 }
+                final V old = store.get(record.key());
                 store.put(record.key(), record.value());
-                context.forward(record);
+                context.forward(record.withValue(new Change<>(record.value(), old)));
             }
         }, source);
         def.addStore(new StoreDef(storeName, serde(materialized, consumed.keySerde(), true),

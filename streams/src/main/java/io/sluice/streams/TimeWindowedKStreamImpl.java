@@ -1,5 +1,6 @@
 package io.sluice.streams;
 
+import io.sluice.streams.internals.Change;
 import io.sluice.streams.internals.ContextProcessor;
 import io.sluice.streams.internals.StoreDef;
 import io.sluice.streams.internals.TopologyDef;
@@ -128,7 +129,7 @@ final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V>
                     }
                     if (!emitOnClose)
                     {
-                        context.forward(new Record<>(key, updated, record.timestamp()));
+                        context.forward(new Record<>(key, new Change<>(updated, old), record.timestamp()));
                     }
                 }
                 expire(streamTime);
@@ -150,7 +151,7 @@ final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V>
                         final VA result = store.delete(key);
                         if (emitOnClose && null != result)
                         {
-                            context.forward(new Record<>(key, result, key.window().end() - 1));
+                            context.forward(new Record<>(key, new Change<>(result, null), key.window().end() - 1));
                         }
                     }
                 }

@@ -2,8 +2,14 @@ package io.sluice.streams;
 
 import io.sluice.client.Deserializer;
 import io.sluice.client.Serializer;
+import io.sluice.streams.internals.SessionWindowedSerde;
+import io.sluice.streams.internals.StoreDef;
 import io.sluice.streams.internals.StreamTask;
+import io.sluice.streams.internals.WindowedSerde;
+import io.sluice.streams.internals.WindowedStoreView;
 import io.sluice.streams.state.KeyValueStore;
+import io.sluice.streams.state.ReadOnlySessionStore;
+import io.sluice.streams.state.ReadOnlyWindowStore;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -114,6 +120,34 @@ public final class TopologyTestDriver implements AutoCloseable
     }
 
     /**
+     * @param name of a windowed aggregation's store ({@link TimeWindows} or {@link SlidingWindows}).
+     * @return a read-only view of its windows.
+     * @throws IllegalArgumentException for an unknown store, or one that does not hold such windows.
+     */
+    public <K, V> ReadOnlyWindowStore<K, V> windowStore(final String name)
+    {
+        if (!(storeDef(name).keySerde() instanceof WindowedSerde))
+        {
+            throw new IllegalArgumentException("store " + name + " is not a time or sliding window store");
+        }
+        return new WindowedStoreView<K, V>(keyValueStore(name));
+    }
+
+    /**
+     * @param name of a session-windowed aggregation's store.
+     * @return a read-only view of its sessions.
+     * @throws IllegalArgumentException for an unknown store, or one that does not hold sessions.
+     */
+    public <K, V> ReadOnlySessionStore<K, V> sessionStore(final String name)
+    {
+        if (!(storeDef(name).keySerde() instanceof SessionWindowedSerde))
+        {
+            throw new IllegalArgumentException("store " + name + " is not a session store");
+        }
+        return new WindowedStoreView<K, V>(keyValueStore(name));
+    }
+
+    /**
      * @return every topic written so far, internal ones included.
      */
     public Set<String> producedTopicNames()
@@ -127,6 +161,21 @@ public final class TopologyTestDriver implements AutoCloseable
     public String applicationId()
     {
         return applicationId;
+    }
+
+    private StoreDef storeDef(final String name)
+    {
+        for (final StreamTask task : tasks)
+        {
+            for (final StoreDef store : task.subtopology().stores())
+            {
+                if (store.name().equals(name))
+                {
+                    return store;
+                }
+            }
+        }
+        throw new IllegalArgumentException("the topology has no store " + name);
     }
 
     public void close()

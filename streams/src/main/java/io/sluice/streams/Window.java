@@ -1,18 +1,20 @@
 package io.sluice.streams;
 
 /**
- * A time window: {@code [start, end)} in epoch milliseconds.
+ * A time window in epoch milliseconds. A {@link TimeWindows} window is {@code [start, end)}; a
+ * {@link SlidingWindows} window and a {@link SessionWindows} session include their end, {@code [start, end]} (as in
+ * Kafka Streams), and a session of a single record starts and ends at its time.
  *
  * @param start inclusive.
- * @param end   exclusive.
+ * @param end   exclusive for time windows, inclusive for sliding and session windows; not before the start.
  */
 public record Window(long start, long end)
 {
     public Window
     {
-        if (end <= start)
+        if (end < start)
         {
-            throw new IllegalArgumentException("a window ends after it starts: [" + start + ", " + end + ")");
+            throw new IllegalArgumentException("a window does not end before it starts: [" + start + ", " + end + ")");
         }
     }
 }

@@ -4,13 +4,17 @@ import io.sluice.streams.KeyValue;
 import io.sluice.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One side of a stream-stream join: its records per key in a logged store, each kept until stream time passes its
- * time plus the join's difference and grace. Owned by that side's processor. Not part of the API.
+ * Records per key in a logged store, each kept until stream time passes its time plus a retention: one side of a
+ * stream-stream join (retention: the join's difference plus grace), the records of a left or outer join side that
+ * joined nothing yet (kept until their window closes, then emitted with null), or the records of a sliding-window
+ * aggregation. Owned by the one processor that made it (its index of expiry times sees only its own writes). Not
+ * part of the API.
  *
  * @param <K> key type.
  * @param <V> value type.
@@ -63,11 +67,32 @@ public final class JoinBuffer<K, V>
     }
 
     /**
-     * Drop the records whose retention stream time has passed.
+     * Forget one record kept for a key (the first equal one), as when it joined.
+     *
+     * @return whether it was kept.
      */
-    public void expire(final long streamTime)
+    public boolean remove(final K key, final TimestampedValuesSerde.Entry<V> entry)
+    {
+        final List<TimestampedValuesSerde.Entry<V>> kept = store.get(key);
+        if (null == kept || !kept.contains(entry))
+        {
+            return false;
+        }
+        final List<TimestampedValuesSerde.Entry<V>> left = new ArrayList<>(kept);
+        left.remove(entry);
+        store.put(key, left.isEmpty() ? null : left); // its expiry index entry stays: expire skips what is gone
+        return true;
+    }
+
+    /**
+     * Drop the records whose retention stream time has passed.
+     *
+     * @return the records dropped, earliest first.
+     */
+    public List<KeyValue<K, TimestampedValuesSerde.Entry<V>>> expire(final long streamTime)
     {
         index();
+        final List<KeyValue<K, TimestampedValuesSerde.Entry<V>>> expired = new ArrayList<>();
         Map.Entry<Long, List<K>> due;
         while (null != (due = byExpiry.firstEntry()) && due.getKey() < streamTime)
         {
@@ -82,7 +107,11 @@ public final class JoinBuffer<K, V>
                 final List<TimestampedValuesSerde.Entry<V>> left = new ArrayList<>(kept.size());
                 for (final TimestampedValuesSerde.Entry<V> entry : kept)
                 {
-                    if (!isLate(entry.timestamp(), streamTime))
+                    if (isLate(entry.timestamp(), streamTime))
+                    {
+                        expired.add(KeyValue.pair(key, entry));
+                    }
+                    else
                     {
                         left.add(entry);
                     }
@@ -93,6 +122,8 @@ public final class JoinBuffer<K, V>
                 }
             }
         }
+        expired.sort(Comparator.comparingLong((e) -> e.value().timestamp()));
+        return expired;
     }
 
     private void index()
