@@ -1,6 +1,7 @@
 package io.sluice.perf;
 
 import io.sluice.perf.e2e.E2eBenchmark;
+import io.sluice.perf.e2e.FailoverCommand;
 import io.sluice.perf.e2e.HarnessCommand;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
@@ -19,6 +20,7 @@ import java.util.List;
  *                                 [--partitions N] [--throughput-records N] [--dir DIR]
  *   java -jar sluice-perf.jar latency|throughput --target T [--rate N] [--size BYTES] [--duration 30s] ...
  *   java -jar sluice-perf.jar compare --targets T1,T2,... [--mode latency|throughput] ...
+ *   java -jar sluice-perf.jar failover [--kills N] [--rate N] [--session-timeout-ms MS] [--broker-timeout-ms MS] ...
  *   java -jar sluice-perf.jar jmh [JMH options]
  * </pre>
  * Bad arguments print the usage and exit with 2. The jar's manifest carries the {@code Add-Opens} and
@@ -62,6 +64,9 @@ public final class PerfMain
         "  throughput  max acknowledged records/s of one target (--target T)",
         "  compare     the same workload against each of --targets T1,T2,..., one table with ratios",
         "              (latency|throughput|compare --help: every option; targets: " + E2eBenchmark.targetNames() + ")",
+        "  failover    SIGKILL the leader of a replicated partition (3 Sluice brokers in child JVMs) --kills N",
+        "              times under an acks=all producer: time to the first acks after each kill, records lost",
+        "              or duplicated (failover --help: every option)",
         "  jmh      the JMH benchmarks with allocation per op (-prof gc and -foe true are added unless",
         "           given); any JMH option follows, e.g.",
         "             jmh                        (every benchmark)",
@@ -126,6 +131,9 @@ public final class PerfMain
             case "throughput":
             case "compare":
                 return HarnessCommand.execute(args, out, err);
+
+            case "failover":
+                return FailoverCommand.execute(rest, out, err);
 
             case "jmh":
                 final String[] jmhArgs = jmhArguments(rest);

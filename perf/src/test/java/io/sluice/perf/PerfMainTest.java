@@ -79,12 +79,20 @@ class PerfMainTest
     }
 
     @Test
+    void shouldExitWithUsageWhenFailoverOptionIsBad() throws Exception
+    {
+        assertEquals(PerfMain.EXIT_USAGE, PerfMain.run(new String[]{ "failover", "--kills", "0" }, out, err));
+        assertTrue(err().contains("--kills"), err());
+    }
+
+    @Test
     void shouldPrintUsageWhenAskedForHelp() throws Exception
     {
         assertEquals(PerfMain.EXIT_OK, PerfMain.run(new String[]{ "help" }, out, err));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("engine"));
         assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("e2e"));
-        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("known: sluice-udp,sluice-ipc,sluice-reactive-udp,sluice-reactive-ipc,kafka,chronicle,aeron-raw"));
+        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("known: sluice-udp,sluice-ipc,sluice-reactive-udp,sluice-reactive-ipc,sluice-cluster,kafka,kafka-cluster,chronicle,aeron-raw"));
+        assertTrue(outBytes.toString(StandardCharsets.UTF_8).contains("failover"));
     }
 
     @Test

@@ -20,7 +20,9 @@ final class E2eTargets
         registry.put(SluiceTarget.IPC_NAME, () -> new SluiceTarget(true));
         registry.put(SluiceReactiveTarget.UDP_NAME, () -> new SluiceReactiveTarget(false));
         registry.put(SluiceReactiveTarget.IPC_NAME, () -> new SluiceReactiveTarget(true));
+        registry.put(SluiceClusterTarget.NAME, SluiceClusterTarget::new);
         registry.put(KafkaTarget.NAME, KafkaTarget::new);
+        registry.put(KafkaTarget.CLUSTER_NAME, () -> new KafkaTarget(KafkaTarget.CLUSTER_BROKERS));
         registry.put(ChronicleTarget.NAME, ChronicleTarget::new);
         registry.put(AeronRawTarget.NAME, AeronRawTarget::new);
         REGISTRY = Collections.unmodifiableMap(registry);

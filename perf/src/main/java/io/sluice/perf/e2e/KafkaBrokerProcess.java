@@ -27,24 +27,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One Apache Kafka broker in a child JVM, in KRaft combined mode (node 1 is broker and sole controller voter), on
- * free ports of 127.0.0.1, for benchmarks and tests:
+ * Apache Kafka brokers in child JVMs, in KRaft combined mode (each node is a broker and a controller voter), on
+ * free ports of 127.0.0.1, for benchmarks and tests. One node (node 1, the sole voter) by default; a cluster of N
+ * nodes (ids 1 to N, all voters of a static quorum) with {@link #start(File, int, Map)}:
  * <ol>
- *   <li>a fresh directory {@code sluice-perf-kafka-*} under the given parent holds {@code server.properties}, a quiet
- *   {@code log4j2.properties} (warnings, plus the start and stop lines), the data ({@code data/}) and the output of
- *   the child JVMs ({@code format.log}, {@code broker.log});</li>
- *   <li>{@code kafka.tools.StorageTool format --standalone} formats the data directory in a first child JVM;</li>
- *   <li>{@code kafka.Kafka server.properties} runs the broker in a second one, with the heap and GC flags of Kafka's
- *   own start script ({@link #BROKER_JVM_FLAGS});</li>
- *   <li>{@link #start} returns once an {@link Admin} client sees the broker in the cluster.</li>
+ *   <li>a fresh directory {@code sluice-perf-kafka-*} under the given parent holds a quiet
+ *   {@code log4j2.properties} (warnings, plus the start and stop lines) and, for one node, its
+ *   {@code server.properties}, data ({@code data/}) and the output of its JVMs ({@code format.log},
+ *   {@code broker.log}); a cluster has those in a directory {@code node-ID} per node;</li>
+ *   <li>{@code kafka.tools.StorageTool format} formats each data directory in a first child JVM: with
+ *   {@code --standalone} for one node, with the same cluster id and the voters of
+ *   {@code controller.quorum.voters} for a cluster (the nodes are formatted at the same time);</li>
+ *   <li>{@code kafka.Kafka server.properties} runs each broker in a second one, with the heap and GC flags of
+ *   Kafka's own start script ({@link #BROKER_JVM_FLAGS});</li>
+ *   <li>{@link #start} returns once an {@link Admin} client sees every broker in the cluster.</li>
  * </ol>
  * The class path of both child JVMs is {@value #KAFKA_LIB_DIRECTORY}: the run-time closure of
  * {@code org.apache.kafka:kafka_2.13} that the build copies next to the perf jar and its classes directory (the
  * {@value #KAFKA_LIB_PROP_NAME} system property names another directory). The broker is never loaded in this JVM.
  * <p>
- * {@link #close()} stops the broker (SIGTERM, which Kafka handles with a controlled shutdown; then SIGKILL if it is
- * still running after {@link #STOP_TIMEOUT_MS} ms) and deletes the directory; a shutdown hook does the same if this
- * JVM exits first (Ctrl-C). A killed JVM (SIGKILL) leaves the broker running: nothing can prevent that.
+ * {@link #close()} stops the brokers (SIGTERM to all at once, which Kafka handles with a controlled shutdown; then
+ * SIGKILL to any still running after {@link #STOP_TIMEOUT_MS} ms) and deletes the directory; a shutdown hook does the
+ * same if this JVM exits first (Ctrl-C). A killed JVM (SIGKILL) leaves the brokers running: nothing can prevent that.
+ * <p>
+ * Internal topics get the replication factor of the cluster's size (1, or N), and a minimum ISR of 1, or 2 in a
+ * cluster.
  * <p>
  * Threads: start, {@link #createTopic}, and close from one thread.
  */
@@ -79,18 +86,27 @@ final class KafkaBrokerProcess implements AutoCloseable
         "");
 
     private final File directory;
-    private final File logFile;
+    private final List<Node> nodes;
     private final String bootstrapServers;
     private final Thread shutdownHook;
-    private Process process;
     private Admin admin;
     private boolean closed;
 
-    private KafkaBrokerProcess(final File directory, final int brokerPort)
+    private KafkaBrokerProcess(final File directory, final int size, final int[] ports)
     {
         this.directory = directory;
-        this.logFile = new File(directory, "broker.log");
-        this.bootstrapServers = HOST + ":" + brokerPort;
+        final List<Node> created = new ArrayList<>();
+        final StringBuilder bootstrap = new StringBuilder();
+        for (int i = 0; i < size; i++)
+        {
+            // One node lives in the directory itself, as it always has; a cluster's nodes in node-ID below it.
+            final int id = i + 1;
+            final File nodeDirectory = 1 == size ? directory : new File(directory, "node-" + id);
+            created.add(new Node(id, nodeDirectory, ports[2 * i], ports[2 * i + 1]));
+            bootstrap.append(0 == i ? "" : ",").append(HOST).append(':').append(ports[2 * i]);
+        }
+        this.nodes = List.copyOf(created);
+        this.bootstrapServers = bootstrap.toString();
         this.shutdownHook = new Thread(this::stopAndDelete, "sluice-perf-kafka-cleanup");
     }
 
@@ -122,14 +138,35 @@ final class KafkaBrokerProcess implements AutoCloseable
     static KafkaBrokerProcess start(final File parentDirectory, final Map<String, String> overrides)
         throws IOException, InterruptedException
     {
+        return start(parentDirectory, 1, overrides);
+    }
+
+    /**
+     * Start a cluster of brokers, each also a controller voter, with some settings of their
+     * {@code server.properties} replaced or added, and wait until every broker serves requests.
+     *
+     * @param parentDirectory under which the cluster's directory is created.
+     * @param size            nodes, 1 or more.
+     * @param overrides       broker settings, written after (so in place of) the standard ones, on every node.
+     * @return the running cluster; close it.
+     * @throws IOException          if files cannot be written or a JVM cannot be started.
+     * @throws InterruptedException if interrupted while waiting.
+     * @throws IllegalStateException if formatting or starting fails or times out, with the tail of the log.
+     */
+    static KafkaBrokerProcess start(final File parentDirectory, final int size, final Map<String, String> overrides)
+        throws IOException, InterruptedException
+    {
+        if (size < 1)
+        {
+            throw new IllegalArgumentException("a cluster needs a node: " + size);
+        }
         final String classPath = classPath(kafkaLibDirectory());
         final File directory = PerfFiles.createDirectory(parentDirectory, "sluice-perf-kafka-");
-        final int[] ports = freePorts(2);
-        final KafkaBrokerProcess broker = new KafkaBrokerProcess(directory, ports[0]);
+        final KafkaBrokerProcess broker = new KafkaBrokerProcess(directory, size, freePorts(2 * size));
         Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
         try
         {
-            broker.writeConfig(ports[0], ports[1], overrides);
+            broker.writeConfig(overrides);
             broker.format(classPath);
             broker.launch(classPath);
             broker.awaitReady();
@@ -145,7 +182,7 @@ final class KafkaBrokerProcess implements AutoCloseable
     /**
      * Where clients connect.
      *
-     * @return {@code 127.0.0.1:port}.
+     * @return {@code 127.0.0.1:port}, a comma-separated list for a cluster.
      */
     String bootstrapServers()
     {
@@ -163,13 +200,31 @@ final class KafkaBrokerProcess implements AutoCloseable
     }
 
     /**
-     * The broker's JVM.
+     * The broker's JVM (the first node's, in a cluster).
      *
      * @return its handle.
      */
     ProcessHandle processHandle()
     {
-        return process.toHandle();
+        return nodes.get(0).process.toHandle();
+    }
+
+    /**
+     * Every node's JVM.
+     *
+     * @return their handles, by node.
+     */
+    List<ProcessHandle> processHandles()
+    {
+        final List<ProcessHandle> handles = new ArrayList<>();
+        for (final Node node : nodes)
+        {
+            if (null != node.process)
+            {
+                handles.add(node.process.toHandle());
+            }
+        }
+        return handles;
     }
 
     /**
@@ -182,17 +237,34 @@ final class KafkaBrokerProcess implements AutoCloseable
      */
     void createTopic(final String name, final int partitions) throws InterruptedException
     {
+        createTopic(name, partitions, 1, Map.of());
+    }
+
+    /**
+     * Create a topic and wait until every partition has a leader and all its replicas in sync.
+     *
+     * @param name              of the topic.
+     * @param partitions        of the topic.
+     * @param replicationFactor replicas of each partition, at most the cluster's size.
+     * @param configs           topic settings, such as {@code min.insync.replicas}.
+     * @throws InterruptedException if interrupted while waiting.
+     * @throws IllegalStateException if the brokers refuse or do not finish in time.
+     */
+    void createTopic(
+        final String name, final int partitions, final int replicationFactor, final Map<String, String> configs)
+        throws InterruptedException
+    {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         try
         {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short)1)))
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short)replicationFactor).configs(configs)))
                 .all().get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            while (!hasLeaders(name, partitions))
+            while (!hasFullIsr(name, partitions, replicationFactor))
             {
                 if (System.nanoTime() - deadline > 0)
                 {
-                    throw new IllegalStateException("topic " + name + " has no leader for every partition after " +
-                        START_TIMEOUT_MS + " ms" + logTail());
+                    throw new IllegalStateException("topic " + name + " has not a leader and " + replicationFactor +
+                        " in-sync replicas for every partition after " + START_TIMEOUT_MS + " ms" + logTail());
                 }
                 Thread.sleep(POLL_MS);
             }
@@ -204,7 +276,7 @@ final class KafkaBrokerProcess implements AutoCloseable
     }
 
     /**
-     * Stop the broker, wait for its JVM to exit and delete its directory. Idempotent.
+     * Stop the brokers, wait for their JVMs to exit and delete the directory. Idempotent.
      */
     public void close()
     {
@@ -231,111 +303,157 @@ final class KafkaBrokerProcess implements AutoCloseable
             admin.close(Duration.ofSeconds(5));
             admin = null;
         }
-        if (null != process)
+        final List<Process> processes = new ArrayList<>();
+        for (final Node node : nodes)
         {
-            stop(process);
+            if (null != node.process)
+            {
+                processes.add(node.process);
+            }
         }
+        stop(processes);
         PerfFiles.deleteRecursively(directory);
     }
 
-    private static void stop(final Process process)
+    /**
+     * SIGTERM to every process at once (so the nodes of a cluster shut down together, none waiting for a quorum
+     * the others already left), then SIGKILL to any still running after {@link #STOP_TIMEOUT_MS} ms.
+     */
+    private static void stop(final List<Process> processes)
     {
-        if (!process.isAlive())
+        for (final Process process : processes)
         {
-            return;
+            process.destroy();
         }
-        process.destroy();
         try
         {
-            if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MS);
+            for (final Process process : processes)
             {
-                process.destroyForcibly();
-                process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                if (!process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                {
+                    process.destroyForcibly();
+                    process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                }
             }
         }
         catch (final InterruptedException ex)
         {
-            process.destroyForcibly();
+            for (final Process process : processes)
+            {
+                process.destroyForcibly();
+            }
             Thread.currentThread().interrupt();
         }
     }
 
-    private void writeConfig(final int brokerPort, final int controllerPort, final Map<String, String> overrides)
-        throws IOException
+    private void writeConfig(final Map<String, String> overrides) throws IOException
     {
-        final String controller = HOST + ":" + controllerPort;
-        final String config = String.join("\n",
-            "process.roles=broker,controller",
-            "node.id=1",
-            "controller.quorum.bootstrap.servers=" + controller,
-            "listeners=PLAINTEXT://" + bootstrapServers + ",CONTROLLER://" + controller,
-            "advertised.listeners=PLAINTEXT://" + bootstrapServers,
-            "controller.listener.names=CONTROLLER",
-            "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-            "log.dirs=" + new File(directory, "data").getAbsolutePath(),
-            "num.partitions=1",
-            "auto.create.topics.enable=false",
-            "offsets.topic.replication.factor=1",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            "");
-        final StringBuilder overridden = new StringBuilder(config);
-        overrides.forEach((key, value) -> overridden.append(key).append('=').append(value).append('\n'));
-        Files.writeString(serverProperties().toPath(), overridden, StandardCharsets.UTF_8);
+        final int size = nodes.size();
+        final StringBuilder voters = new StringBuilder();
+        for (final Node node : nodes)
+        {
+            voters.append(voters.length() > 0 ? "," : "").append(node.id).append('@').append(node.controller());
+        }
+        final int internalMinIsr = 1 == size ? 1 : 2;
+        for (final Node node : nodes)
+        {
+            final String config = String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=" + node.id,
+                // One node: a dynamic quorum formatted --standalone; a cluster: a static quorum of every node.
+                1 == size ? "controller.quorum.bootstrap.servers=" + node.controller() :
+                    "controller.quorum.voters=" + voters,
+                "listeners=PLAINTEXT://" + node.broker() + ",CONTROLLER://" + node.controller(),
+                "advertised.listeners=PLAINTEXT://" + node.broker(),
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "log.dirs=" + new File(node.directory, "data").getAbsolutePath(),
+                "num.partitions=1",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=" + size,
+                "transaction.state.log.replication.factor=" + size,
+                "transaction.state.log.min.isr=" + internalMinIsr,
+                "share.coordinator.state.topic.replication.factor=" + size,
+                "share.coordinator.state.topic.min.isr=" + internalMinIsr,
+                "group.initial.rebalance.delay.ms=0",
+                "");
+            final StringBuilder overridden = new StringBuilder(config);
+            overrides.forEach((key, value) -> overridden.append(key).append('=').append(value).append('\n'));
+            Files.createDirectories(node.directory.toPath());
+            Files.writeString(node.serverProperties().toPath(), overridden, StandardCharsets.UTF_8);
+        }
         Files.writeString(log4jProperties().toPath(), LOG4J2_PROPERTIES, StandardCharsets.UTF_8);
     }
 
     private void format(final String classPath) throws IOException, InterruptedException
     {
-        final File formatLog = new File(directory, "format.log");
-        final List<String> command = javaCommand(classPath, List.of("-Xmx256m"), STORAGE_TOOL_MAIN_CLASS);
-        command.addAll(List.of("format", "--cluster-id", Uuid.randomUuid().toString(),
-            "--config", serverProperties().getAbsolutePath(), "--standalone"));
-        final Process formatter = new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(formatLog)
-            .start();
+        final String clusterId = Uuid.randomUuid().toString();
+        final List<Process> formatters = new ArrayList<>();
         try
         {
-            if (!formatter.waitFor(START_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+            for (final Node node : nodes)
             {
-                throw new IllegalStateException("formatting the Kafka storage took over " + START_TIMEOUT_MS +
-                    " ms" + tail(formatLog));
+                final List<String> command = javaCommand(classPath, List.of("-Xmx256m"), STORAGE_TOOL_MAIN_CLASS);
+                command.addAll(List.of("format", "--cluster-id", clusterId,
+                    "--config", node.serverProperties().getAbsolutePath()));
+                if (1 == nodes.size())
+                {
+                    command.add("--standalone");
+                }
+                formatters.add(new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(node.formatLog())
+                    .start());
             }
-            if (0 != formatter.exitValue())
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+            for (int i = 0; i < formatters.size(); i++)
             {
-                throw new IllegalStateException("formatting the Kafka storage failed with exit code " +
-                    formatter.exitValue() + tail(formatLog));
+                final Process formatter = formatters.get(i);
+                final File formatLog = nodes.get(i).formatLog();
+                if (!formatter.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                {
+                    throw new IllegalStateException("formatting the Kafka storage took over " + START_TIMEOUT_MS +
+                        " ms" + tail(formatLog));
+                }
+                if (0 != formatter.exitValue())
+                {
+                    throw new IllegalStateException("formatting the Kafka storage failed with exit code " +
+                        formatter.exitValue() + tail(formatLog));
+                }
             }
         }
         finally
         {
-            stop(formatter);
+            stop(formatters);
         }
     }
 
     private void launch(final String classPath) throws IOException
     {
-        final List<String> command = javaCommand(classPath, BROKER_JVM_FLAGS, BROKER_MAIN_CLASS);
-        command.add(serverProperties().getAbsolutePath());
-        process = new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(logFile)
-            .start();
+        for (final Node node : nodes)
+        {
+            final List<String> command = javaCommand(classPath, BROKER_JVM_FLAGS, BROKER_MAIN_CLASS);
+            command.add(node.serverProperties().getAbsolutePath());
+            node.process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(node.logFile())
+                .start();
+        }
     }
 
     private void awaitReady() throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        // Wait for the listener before creating the client, which would otherwise log every refused connection.
-        while (!accepts(bootstrapServers))
+        // Wait for the listeners before creating the client, which would otherwise log every refused connection.
+        for (final Node node : nodes)
         {
-            checkStarting(deadline);
-            Thread.sleep(POLL_MS);
+            while (!accepts(node.broker()))
+            {
+                checkStarting(deadline);
+                Thread.sleep(POLL_MS);
+            }
         }
         final Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -348,7 +466,7 @@ final class KafkaBrokerProcess implements AutoCloseable
             checkStarting(deadline);
             try
             {
-                if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty())
+                if (admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() == nodes.size())
                 {
                     return;
                 }
@@ -363,10 +481,13 @@ final class KafkaBrokerProcess implements AutoCloseable
 
     private void checkStarting(final long deadline)
     {
-        if (!process.isAlive())
+        for (final Node node : nodes)
         {
-            throw new IllegalStateException("the Kafka broker exited with code " + process.exitValue() +
-                " while starting" + logTail());
+            if (!node.process.isAlive())
+            {
+                throw new IllegalStateException("the Kafka broker " + node.id + " exited with code " +
+                    node.process.exitValue() + " while starting" + tail(node.logFile()));
+            }
         }
         if (System.nanoTime() - deadline > 0)
         {
@@ -375,24 +496,21 @@ final class KafkaBrokerProcess implements AutoCloseable
         }
     }
 
-    private boolean hasLeaders(final String name, final int partitions) throws InterruptedException
+    private boolean hasFullIsr(final String name, final int partitions, final int replicas)
+        throws InterruptedException
     {
         try
         {
             final Map<String, TopicDescription> topics =
                 admin.describeTopics(List.of(name)).allTopicNames().get(5, TimeUnit.SECONDS);
             final List<TopicPartitionInfo> infos = topics.get(name).partitions();
-            return infos.size() == partitions && infos.stream().allMatch((info) -> null != info.leader());
+            return infos.size() == partitions &&
+                infos.stream().allMatch((info) -> null != info.leader() && info.isr().size() == replicas);
         }
         catch (final ExecutionException | TimeoutException ex)
         {
             return false;
         }
-    }
-
-    private File serverProperties()
-    {
-        return new File(directory, "server.properties");
     }
 
     private File log4jProperties()
@@ -414,7 +532,12 @@ final class KafkaBrokerProcess implements AutoCloseable
 
     private String logTail()
     {
-        return tail(logFile);
+        final StringBuilder tails = new StringBuilder();
+        for (final Node node : nodes)
+        {
+            tails.append(tail(node.logFile()));
+        }
+        return tails.toString();
     }
 
     private static String tail(final File file)
@@ -526,5 +649,50 @@ final class KafkaBrokerProcess implements AutoCloseable
     {
         // The JVM expands "dir/*" to every jar in dir.
         return new File(libDirectory, "*").getPath();
+    }
+
+    /**
+     * One node: broker and controller in one JVM.
+     */
+    private static final class Node
+    {
+        private final int id;
+        private final File directory;
+        private final int brokerPort;
+        private final int controllerPort;
+        private Process process;
+
+        Node(final int id, final File directory, final int brokerPort, final int controllerPort)
+        {
+            this.id = id;
+            this.directory = directory;
+            this.brokerPort = brokerPort;
+            this.controllerPort = controllerPort;
+        }
+
+        String broker()
+        {
+            return HOST + ":" + brokerPort;
+        }
+
+        String controller()
+        {
+            return HOST + ":" + controllerPort;
+        }
+
+        File serverProperties()
+        {
+            return new File(directory, "server.properties");
+        }
+
+        File formatLog()
+        {
+            return new File(directory, "format.log");
+        }
+
+        File logFile()
+        {
+            return new File(directory, "broker.log");
+        }
     }
 }

@@ -19,14 +19,17 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Apache Kafka as an e2e target: one broker in a child JVM ({@link KafkaBrokerProcess}) and Kafka's own Java
- * clients in this JVM, with Kafka's defaults except:
+ * Apache Kafka as an e2e target: one broker ({@code kafka}), or a cluster of {@value #CLUSTER_BROKERS}
+ * ({@code kafka-cluster}: a 3-voter KRaft quorum, the topic with replication factor {@value #CLUSTER_BROKERS} and
+ * {@code min.insync.replicas} {@value #CLUSTER_MIN_INSYNC_REPLICAS}), in child JVMs ({@link KafkaBrokerProcess}),
+ * and Kafka's own Java clients in this JVM, with Kafka's defaults except:
  * <ul>
  *   <li>producer: {@code acks} as asked (1 in every phase), {@code enable.idempotence=false} (idempotence needs
  *   {@code acks=all}), {@code linger.ms=0} for latency phases (send at once; records that arrive while requests are in
@@ -44,31 +47,66 @@ import java.util.concurrent.locks.LockSupport;
 final class KafkaTarget implements E2eTarget
 {
     static final String NAME = "kafka";
+    static final String CLUSTER_NAME = "kafka-cluster";
+    static final int CLUSTER_BROKERS = 3;
+    static final int CLUSTER_MIN_INSYNC_REPLICAS = 2;
     static final int LATENCY_LINGER_MS = 0;
     static final int THROUGHPUT_LINGER_MS = 5;
     static final long POLL_TIMEOUT_MS = 10;
 
+    private final int brokers;
     private KafkaBrokerProcess broker;
     private E2eSettings settings;
 
+    /**
+     * One broker: the {@code kafka} target.
+     */
+    KafkaTarget()
+    {
+        this(1);
+    }
+
+    /**
+     * @param brokers 1 for {@code kafka}, {@value #CLUSTER_BROKERS} for {@code kafka-cluster}.
+     */
+    KafkaTarget(final int brokers)
+    {
+        this.brokers = brokers;
+    }
+
     public String name()
     {
-        return NAME;
+        return 1 == brokers ? NAME : CLUSTER_NAME;
     }
 
     public void start(final E2eSettings settings) throws Exception
     {
         this.settings = settings;
-        broker = KafkaBrokerProcess.start(settings.directory());
-        broker.createTopic(settings.topic(), settings.partitions());
+        broker = KafkaBrokerProcess.start(settings.directory(), brokers, Map.of());
+        if (1 == brokers)
+        {
+            broker.createTopic(settings.topic(), settings.partitions());
+        }
+        else
+        {
+            broker.createTopic(settings.topic(), settings.partitions(), brokers,
+                Map.of("min.insync.replicas", Integer.toString(CLUSTER_MIN_INSYNC_REPLICAS)));
+        }
     }
 
     public String description()
     {
-        return "Apache Kafka " + clientVersion() + " (clients and broker), one broker in a child JVM (KRaft, broker and " +
-            "controller in one node, " + String.join(" ", KafkaBrokerProcess.BROKER_JVM_FLAGS) + "), topic " +
-            settings.topic() + " with " + settings.partitions() + " partition(s), replication factor 1\n" +
-            "producer: acks=1 enable.idempotence=false, linger.ms=" + LATENCY_LINGER_MS + " (latency) / " +
+        final String nodes = 1 == brokers ?
+            "one broker in a child JVM (KRaft, broker and controller in one node, " :
+            brokers + " brokers, each in a child JVM (KRaft, each node broker and controller, a " + brokers +
+            "-voter quorum, ";
+        final String topic = 1 == brokers ? "replication factor 1" :
+            "replication factor " + brokers + ", min.insync.replicas " + CLUSTER_MIN_INSYNC_REPLICAS;
+        return "Apache Kafka " + clientVersion() + " (clients and broker), " + nodes +
+            String.join(" ", KafkaBrokerProcess.BROKER_JVM_FLAGS) + "), topic " + settings.topic() + " with " +
+            settings.partitions() + " partition(s), " + topic + "\n" +
+            "producer: acks as asked, enable.idempotence=true with acks=all (else false), linger.ms=" +
+            LATENCY_LINGER_MS + " (latency) / " +
             THROUGHPUT_LINGER_MS + " (throughput), batch.size=16384 buffer.memory=32 MiB " +
             "max.in.flight.requests.per.connection=5 compression none (defaults)\n" +
             "consumer: assign + seekToEnd, fetch.min.bytes=1 fetch.max.wait.ms=500 (defaults), poll(" +

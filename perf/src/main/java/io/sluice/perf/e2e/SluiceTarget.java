@@ -23,6 +23,9 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.File;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -156,13 +159,44 @@ final class SluiceTarget implements E2eTarget
             .clientName("sluice-e2e"));
     }
 
+    private static ClientConnection[] sameForEvery(final ClientConnection connection, final int partitions)
+    {
+        final ClientConnection[] connections = new ClientConnection[partitions];
+        Arrays.fill(connections, connection);
+        return connections;
+    }
+
+    /**
+     * @param connections by partition.
+     * @return each connection once, in order of first appearance (connections are compared by identity).
+     */
+    static ClientConnection[] distinct(final ClientConnection[] connections)
+    {
+        final List<ClientConnection> distinct = new ArrayList<>();
+        for (final ClientConnection connection : connections)
+        {
+            boolean seen = false;
+            for (final ClientConnection other : distinct)
+            {
+                seen |= other == connection;
+            }
+            if (!seen)
+            {
+                distinct.add(connection);
+            }
+        }
+        return distinct.toArray(new ClientConnection[0]);
+    }
+
     /**
      * Batches records while requests are in flight; acknowledges every record of a batch when its response comes.
-     * Allocation-free per record.
+     * Each partition's batches go to that partition's connection (its leader's, in a cluster). Allocation-free per
+     * record.
      */
     static final class Producer implements E2eProducer, ClientResponseListener
     {
-        private final ClientConnection connection;
+        private final ClientConnection[] connections;
+        private final ClientConnection[] distinctConnections;
         private final int topicId;
         private final int partitions;
         private final Acks acks;
@@ -183,7 +217,25 @@ final class SluiceTarget implements E2eTarget
             final Acks acks,
             final AckListener listener)
         {
-            this.connection = connection;
+            this(sameForEvery(connection, partitions), topicId, partitions, acks, listener);
+        }
+
+        /**
+         * @param connections by partition: where each partition's batches go; one connection may serve several.
+         * @param topicId     of the topic.
+         * @param partitions  of the topic.
+         * @param acks        of every request.
+         * @param listener    told of every record's outcome.
+         */
+        Producer(
+            final ClientConnection[] connections,
+            final int topicId,
+            final int partitions,
+            final Acks acks,
+            final AckListener listener)
+        {
+            this.connections = connections.clone();
+            this.distinctConnections = distinct(connections);
             this.topicId = topicId;
             this.partitions = partitions;
             this.acks = acks;
@@ -226,7 +278,11 @@ final class SluiceTarget implements E2eTarget
 
         public int poll()
         {
-            final int work = connection.poll(this, 64);
+            int work = 0;
+            for (final ClientConnection connection : distinctConnections)
+            {
+                work += connection.poll(this, 64);
+            }
             if (count > 0 && inFlight.size() < MAX_IN_FLIGHT)
             {
                 sendBatch();
@@ -249,7 +305,7 @@ final class SluiceTarget implements E2eTarget
 
         public void close()
         {
-            connection.close();
+            CloseHelper.quietCloseAll(distinctConnections);
         }
 
         /**
@@ -262,7 +318,7 @@ final class SluiceTarget implements E2eTarget
                 builtLength = builder.build();
             }
             final long correlationId = firstSequence;
-            final long result = connection.offerProduce(
+            final long result = connections[nextPartition].offerProduce(
                 correlationId, topicId, nextPartition, acks, batch, 0, builtLength);
             if (result < 0)
             {
@@ -310,11 +366,13 @@ final class SluiceTarget implements E2eTarget
     }
 
     /**
-     * Every partition from the log end; credit topped up as records are handed over.
+     * Every partition from the log end, each through its own connection (its leader's, in a cluster); credit topped
+     * up as records are handed over.
      */
     static final class Consumer implements E2eConsumer, ClientResponseListener
     {
-        private final ClientConnection connection;
+        private final ClientConnection[] connections;
+        private final ClientConnection[] distinctConnections;
         private final long[] uncredited;
         private final FetchedRecords fetched = new FetchedRecords();
         private final FetchedRecords.RecordHandler forward = this::forward;
@@ -324,24 +382,39 @@ final class SluiceTarget implements E2eTarget
 
         Consumer(final ClientConnection connection, final int topicId, final int partitions)
         {
-            this.connection = connection;
+            this(sameForEvery(connection, partitions), topicId, partitions);
+        }
+
+        /**
+         * Open a fetch session per partition (its number is the session id) and wait until all are open.
+         *
+         * @param connections by partition: where each partition is fetched; one connection may serve several.
+         * @param topicId     of the topic.
+         * @param partitions  of the topic.
+         * @throws IllegalStateException if a session does not open within 10 s; the connections are closed.
+         */
+        Consumer(final ClientConnection[] connections, final int topicId, final int partitions)
+        {
+            this.connections = connections.clone();
+            this.distinctConnections = distinct(connections);
             this.uncredited = new long[partitions];
             for (int p = 0; p < partitions; p++)
             {
+                final ClientConnection connection = connections[p];
                 while (connection.offerFetch(connection.nextCorrelationId(), p, topicId, p,
                     ClientProtocol.LATEST_OFFSET, CreditMode.RECORDS, CREDIT_WINDOW) < 0)
                 {
-                    connection.poll(this, 16);
+                    pollAll(16);
                 }
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (opened < partitions && null == failure && System.nanoTime() - deadline < 0)
             {
-                connection.poll(this, 16);
+                pollAll(16);
             }
             if (opened < partitions)
             {
-                connection.close();
+                close();
                 throw new IllegalStateException("fetch sessions did not open: " + failure);
             }
         }
@@ -349,10 +422,10 @@ final class SluiceTarget implements E2eTarget
         public int poll(final RecordHandler handler)
         {
             this.handler = handler;
-            final int work = connection.poll(this, 64);
+            final int work = pollAll(64);
             for (int p = 0; p < uncredited.length; p++)
             {
-                if (uncredited[p] >= CREDIT_WINDOW / 2 && connection.offerCredit(p, uncredited[p]) > 0)
+                if (uncredited[p] >= CREDIT_WINDOW / 2 && connections[p].offerCredit(p, uncredited[p]) > 0)
                 {
                     uncredited[p] = 0;
                 }
@@ -362,7 +435,17 @@ final class SluiceTarget implements E2eTarget
 
         public void close()
         {
-            connection.close();
+            CloseHelper.quietCloseAll(distinctConnections);
+        }
+
+        private int pollAll(final int fragmentLimit)
+        {
+            int work = 0;
+            for (final ClientConnection connection : distinctConnections)
+            {
+                work += connection.poll(this, fragmentLimit);
+            }
+            return work;
         }
 
         public void onFetchStatus(

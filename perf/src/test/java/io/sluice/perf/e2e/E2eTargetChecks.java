@@ -47,13 +47,30 @@ final class E2eTargetChecks
     static void shouldAckAndConsumeEveryRecordInOrder(
         final E2eTarget target, final int records, final int recordSize, final boolean heapBuffer) throws Exception
     {
+        shouldAckAndConsumeEveryRecordInOrder(target, records, recordSize, heapBuffer, 1);
+    }
+
+    /**
+     * As {@link #shouldAckAndConsumeEveryRecordInOrder(E2eTarget, int, int, boolean)}, at an acks level.
+     *
+     * @param target     started.
+     * @param records    to send, at least 1.
+     * @param recordSize bytes of each record.
+     * @param heapBuffer send from a heap buffer rather than a direct one.
+     * @param acksLevel  0, 1, or -1 for all.
+     * @throws Exception if the target fails.
+     */
+    static void shouldAckAndConsumeEveryRecordInOrder(
+        final E2eTarget target, final int records, final int recordSize, final boolean heapBuffer, final int acksLevel)
+        throws Exception
+    {
         final CountingListener acks = new CountingListener(records);
         final CheckingConsumerLoop loop;
         try (E2eConsumer consumer = target.newConsumer())
         {
             loop = new CheckingConsumerLoop(consumer, records, recordSize);
             final Thread thread = new Thread(loop, "e2e-test-consumer");
-            try (E2eProducer producer = target.newProducer(1, E2eTarget.ProducerProfile.LATENCY, acks))
+            try (E2eProducer producer = target.newProducer(acksLevel, E2eTarget.ProducerProfile.LATENCY, acks))
             {
                 final UnsafeBuffer payload = heapBuffer ?
                     new UnsafeBuffer(new byte[recordSize]) :
