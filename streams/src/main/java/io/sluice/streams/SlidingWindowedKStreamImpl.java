@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -29,57 +28,21 @@ import java.util.function.Supplier;
  * {@link JoinBuffer}), and every window a record touches is folded again from them; the results are kept, as for
  * {@link TimeWindows}, in a store keyed by {@link Windowed} that holds open windows only.
  */
-final class SlidingWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V>
+final class SlidingWindowedKStreamImpl<K, V> extends WindowedAggregations<K, V>
 {
     private static final Logger LOG = LoggerFactory.getLogger(SlidingWindowedKStreamImpl.class);
     private static final Comparator<Window> BY_START = Comparator.comparingLong(Window::start);
 
-    private final TopologyDef def;
-    private final String node;
-    private final Grouped<K, V> grouped;
     private final SlidingWindows windows;
-    private EmitStrategy strategy = EmitStrategy.ON_WINDOW_UPDATE;
 
     SlidingWindowedKStreamImpl(final TopologyDef def, final String node, final Grouped<K, V> grouped,
         final SlidingWindows windows)
     {
-        this.def = def;
-        this.node = node;
-        this.grouped = grouped;
+        super(def, node, grouped, "KSTREAM-SLIDINGWINDOW");
         this.windows = Objects.requireNonNull(windows, "windows");
     }
 
-    public TimeWindowedKStream<K, V> emitStrategy(final EmitStrategy strategy)
-    {
-        this.strategy = Objects.requireNonNull(strategy, "strategy");
-        return this;
-    }
-
-    public KTable<Windowed<K>, Long> count(final Materialized<K, Long> materialized)
-    {
-        final Materialized<K, Long> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(Serde.longs()) : materialized;
-        return aggregate("KSTREAM-SLIDINGWINDOW-COUNT", () -> 0L, (key, value, count) -> count + 1, withSerde);
-    }
-
-    public KTable<Windowed<K>, V> reduce(final BinaryOperator<V> reducer, final Materialized<K, V> materialized)
-    {
-        Objects.requireNonNull(reducer, "reducer");
-        final Materialized<K, V> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(grouped.valueSerde()) : materialized;
-        return aggregate("KSTREAM-SLIDINGWINDOW-REDUCE", () -> null,
-            (key, value, aggregate) -> null == aggregate ? value : reducer.apply(aggregate, value), withSerde);
-    }
-
-    public <VA> KTable<Windowed<K>, VA> aggregate(
-        final Supplier<VA> initializer,
-        final Aggregator<? super K, ? super V, VA> aggregator,
-        final Materialized<K, VA> materialized)
-    {
-        return aggregate("KSTREAM-SLIDINGWINDOW-AGGREGATE", initializer, aggregator, materialized);
-    }
-
-    private <VA> KTable<Windowed<K>, VA> aggregate(
+    <VA> KTable<Windowed<K>, VA> aggregate(
         final String prefix,
         final Supplier<VA> initializer,
         final Aggregator<? super K, ? super V, VA> aggregator,

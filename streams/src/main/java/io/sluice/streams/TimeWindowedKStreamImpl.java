@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -24,56 +23,20 @@ import java.util.function.Supplier;
  * falls in updated unless closed, closed windows emitted (on close) and removed from the store as stream time
  * passes their end plus grace.
  */
-final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V>
+final class TimeWindowedKStreamImpl<K, V> extends WindowedAggregations<K, V>
 {
     private static final Logger LOG = LoggerFactory.getLogger(TimeWindowedKStreamImpl.class);
 
-    private final TopologyDef def;
-    private final String node;
-    private final Grouped<K, V> grouped;
     private final TimeWindows windows;
-    private EmitStrategy strategy = EmitStrategy.ON_WINDOW_UPDATE;
 
     TimeWindowedKStreamImpl(final TopologyDef def, final String node, final Grouped<K, V> grouped,
         final TimeWindows windows)
     {
-        this.def = def;
-        this.node = node;
-        this.grouped = grouped;
+        super(def, node, grouped, "KSTREAM-WINDOWED");
         this.windows = Objects.requireNonNull(windows, "windows");
     }
 
-    public TimeWindowedKStream<K, V> emitStrategy(final EmitStrategy strategy)
-    {
-        this.strategy = Objects.requireNonNull(strategy, "strategy");
-        return this;
-    }
-
-    public KTable<Windowed<K>, Long> count(final Materialized<K, Long> materialized)
-    {
-        final Materialized<K, Long> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(Serde.longs()) : materialized;
-        return aggregate("KSTREAM-WINDOWED-COUNT", () -> 0L, (key, value, count) -> count + 1, withSerde);
-    }
-
-    public KTable<Windowed<K>, V> reduce(final BinaryOperator<V> reducer, final Materialized<K, V> materialized)
-    {
-        Objects.requireNonNull(reducer, "reducer");
-        final Materialized<K, V> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(grouped.valueSerde()) : materialized;
-        return aggregate("KSTREAM-WINDOWED-REDUCE", () -> null,
-            (key, value, aggregate) -> null == aggregate ? value : reducer.apply(aggregate, value), withSerde);
-    }
-
-    public <VA> KTable<Windowed<K>, VA> aggregate(
-        final Supplier<VA> initializer,
-        final Aggregator<? super K, ? super V, VA> aggregator,
-        final Materialized<K, VA> materialized)
-    {
-        return aggregate("KSTREAM-WINDOWED-AGGREGATE", initializer, aggregator, materialized);
-    }
-
-    private <VA> KTable<Windowed<K>, VA> aggregate(
+    <VA> KTable<Windowed<K>, VA> aggregate(
         final String prefix,
         final Supplier<VA> initializer,
         final Aggregator<? super K, ? super V, VA> aggregator,
