@@ -48,6 +48,7 @@ public final class ConsumerOptions<K, V>
     private final Duration heartbeatInterval;
     private final Duration rebalanceTimeout;
     private final Duration revokeTimeout;
+    private final AssignmentListener assignmentListener;
 
     /** The fields of an options object being built; copied, changed once, then frozen. */
     private static final class Settings<K, V> implements Cloneable
@@ -67,6 +68,7 @@ public final class ConsumerOptions<K, V>
         Duration heartbeatInterval = Duration.ofSeconds(1);
         Duration rebalanceTimeout = Duration.ofSeconds(30);
         Duration revokeTimeout = Duration.ofSeconds(10);
+        AssignmentListener assignmentListener;
 
         @SuppressWarnings("unchecked")
         Settings<K, V> copy()
@@ -103,6 +105,7 @@ public final class ConsumerOptions<K, V>
         this.heartbeatInterval = ClientOptions.requirePositive(s.heartbeatInterval, "heartbeatInterval");
         this.rebalanceTimeout = ClientOptions.requirePositive(s.rebalanceTimeout, "rebalanceTimeout");
         this.revokeTimeout = ClientOptions.requirePositive(s.revokeTimeout, "revokeTimeout");
+        this.assignmentListener = s.assignmentListener;
         if (heartbeatInterval.compareTo(sessionTimeout) >= 0)
         {
             throw new IllegalArgumentException("heartbeatInterval " + heartbeatInterval + " must be shorter than " +
@@ -134,6 +137,7 @@ public final class ConsumerOptions<K, V>
         s.heartbeatInterval = heartbeatInterval;
         s.rebalanceTimeout = rebalanceTimeout;
         s.revokeTimeout = revokeTimeout;
+        s.assignmentListener = assignmentListener;
         return s;
     }
 
@@ -370,6 +374,18 @@ public final class ConsumerOptions<K, V>
     }
 
     /**
+     * @param assignmentListener told, on the client's I/O thread, when a receive takes partitions and when it has
+     *                           given them up; {@code null} for none. It must not block.
+     * @return a copy.
+     */
+    public ConsumerOptions<K, V> withAssignmentListener(final AssignmentListener assignmentListener)
+    {
+        final Settings<K, V> s = settings();
+        s.assignmentListener = assignmentListener;
+        return new ConsumerOptions<>(s);
+    }
+
+    /**
      * @return key deserializer.
      */
     public Deserializer<K> keyDeserializer()
@@ -480,6 +496,14 @@ public final class ConsumerOptions<K, V>
     public Duration revokeTimeout()
     {
         return revokeTimeout;
+    }
+
+    /**
+     * @return the assignment listener, or {@code null}.
+     */
+    public AssignmentListener assignmentListener()
+    {
+        return assignmentListener;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sluice.client.internal;
 
+import io.sluice.client.AssignmentListener;
 import io.sluice.client.ConsumerOptions;
 import io.sluice.client.ConsumerRecord;
 import io.sluice.client.OffsetReset;
@@ -44,6 +45,10 @@ import java.util.TreeSet;
  * only then does the member rejoin, so the partition's next member starts after every offset this one committed.
  * A partition whose membership was lost is held unread until the next assignment: if it comes back and nobody
  * committed past this member meanwhile, reading resumes where it stopped; otherwise from the committed offset.
+ * <p>
+ * The {@link AssignmentListener}, if any, is told of partitions as they are added (before their first record is
+ * emitted) and as they are removed (after their hand-over: acknowledged records committed, nothing of theirs left
+ * to emit), and of every partition left when the flow ends.
  *
  * @param <K> key type.
  * @param <V> value type.
@@ -71,6 +76,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     private final List<ReceivedRecord<K, V>> batchRecords = new ArrayList<>();
     private final long commitIntervalNs;
     private final long revokeTimeoutNs;
+    private final AssignmentListener listener;
     private GroupMembership membership;
     private int nextSlot;
     private long nowNs;
@@ -91,6 +97,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         this.mode = mode;
         this.commitIntervalNs = options.commitInterval().toNanos();
         this.revokeTimeoutNs = options.revokeTimeout().toNanos();
+        this.listener = options.assignmentListener();
     }
 
     /**
@@ -139,6 +146,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 throw Errors.invalid(ErrorCode.INVALID_REQUEST, "the consumer has no topics and no assignment");
             }
             addPartitions(wanted);
+            notifyAssigned(wanted);
         }
         catch (final SluiceException ex)
         {
@@ -307,6 +315,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     public void assign(final List<TopicPartition> assigned)
     {
         final Set<TopicPartition> wanted = new LinkedHashSet<>(assigned);
+        final List<TopicPartition> dropped = new ArrayList<>();
         try
         {
             for (final PartitionFetch partition : new ArrayList<>(partitions))
@@ -325,13 +334,17 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 else if (partition.held)
                 {
                     removePartition(partition); // lost, and another member's now
+                    dropped.add(partition.tp);
                 }
                 else
                 {
                     revoke(List.of(partition.tp));
                 }
             }
+            notifyRevoked(dropped);
+            dropped.clear();
             addPartitions(wanted);
+            notifyAssigned(wanted);
         }
         catch (final SluiceException ex)
         {
@@ -348,10 +361,15 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         {
             end(Errors.of(ex));
         }
+        finally
+        {
+            notifyRevoked(dropped); // removed before a failure cut the assignment short
+        }
     }
 
     public void lose()
     {
+        final List<TopicPartition> abandoned = new ArrayList<>();
         for (final PartitionFetch partition : new ArrayList<>(partitions))
         {
             if (partition.draining)
@@ -359,6 +377,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 LOG.info("{}: abandoning {} unacknowledged records (membership lost)", partition.tp,
                     partition.emitted.size());
                 removePartition(partition);
+                abandoned.add(partition.tp);
             }
             else
             {
@@ -367,6 +386,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 purgeBuffered(partition);
             }
         }
+        notifyRevoked(abandoned);
     }
 
     public void failMembership(final SluiceException error)
@@ -385,6 +405,9 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         if (committed > partition.committed)
         {
             LOG.info("{}: committed to {} by another member meanwhile; reading on from there", partition.tp, committed);
+            // Someone else owned it in between: for the listener, an old ownership ends and a new one starts.
+            notifyRevoked(List.of(partition.tp));
+            notifyAssigned(List.of(partition.tp));
             partition.emitted.clear();
             partition.startOffset = committed;
             partition.position = committed;
@@ -404,34 +427,45 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     private int drainRevoked(final long nowNs)
     {
         int work = 0;
-        for (final PartitionFetch partition : new ArrayList<>(partitions))
+        final List<TopicPartition> given = new ArrayList<>();
+        try
         {
-            if (!partition.draining)
+            for (final PartitionFetch partition : new ArrayList<>(partitions))
             {
-                continue;
-            }
-            if (partition.committable > partition.committed && membership.isMember() && mode != Mode.AT_MOST_ONCE)
-            {
-                if (!commitOffset(partition, partition.committable))
+                if (!partition.draining)
                 {
-                    return work + 1; // fenced: the membership was lost and every partition with it
+                    continue;
                 }
-                work++;
+                if (partition.committable > partition.committed && membership.isMember() &&
+                    mode != Mode.AT_MOST_ONCE)
+                {
+                    if (!commitOffset(partition, partition.committable))
+                    {
+                        return work + 1; // fenced: the membership was lost and every partition with it
+                    }
+                    work++;
+                }
+                if (partition.emitted.isEmpty())
+                {
+                    removePartition(partition);
+                    given.add(partition.tp);
+                    work++;
+                }
+                else if (nowNs - partition.revokeDeadlineNs >= 0)
+                {
+                    LOG.warn("{}: revoke timeout: abandoning {} unacknowledged records from offset {}",
+                        partition.tp, partition.emitted.size(), partition.emitted.peekFirst().offset());
+                    removePartition(partition);
+                    given.add(partition.tp);
+                    work++;
+                }
             }
-            if (partition.emitted.isEmpty())
-            {
-                removePartition(partition);
-                work++;
-            }
-            else if (nowNs - partition.revokeDeadlineNs >= 0)
-            {
-                LOG.warn("{}: revoke timeout: abandoning {} unacknowledged records from offset {}", partition.tp,
-                    partition.emitted.size(), partition.emitted.peekFirst().offset());
-                removePartition(partition);
-                work++;
-            }
+            return work;
         }
-        return work;
+        finally
+        {
+            notifyRevoked(given);
+        }
     }
 
     /**
@@ -512,6 +546,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 {
                     membership.leave();
                 }
+                notifyRevoked(allPartitions());
             }
         });
     }
@@ -537,6 +572,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 {
                     final List<TopicPartition> added = newlyMatching();
                     addPartitions(added);
+                    notifyAssigned(added);
                     work += added.size();
                 }
             }
@@ -615,6 +651,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         {
             done = true;
             agent.remove(this);
+            notifyRevoked(allPartitions());
             sink.error(error);
         }
     }
@@ -630,7 +667,48 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
             {
                 membership.leave();
             }
+            notifyRevoked(allPartitions());
             sink.error(error);
+        }
+    }
+
+    private List<TopicPartition> allPartitions()
+    {
+        final List<TopicPartition> all = new ArrayList<>(partitions.size());
+        for (final PartitionFetch partition : partitions)
+        {
+            all.add(partition.tp);
+        }
+        return all;
+    }
+
+    private void notifyAssigned(final Collection<TopicPartition> assigned)
+    {
+        if (null != listener && !assigned.isEmpty())
+        {
+            try
+            {
+                listener.onAssigned(List.copyOf(assigned));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("assignment listener failed on {} assigned", assigned, ex);
+            }
+        }
+    }
+
+    private void notifyRevoked(final Collection<TopicPartition> revoked)
+    {
+        if (null != listener && !revoked.isEmpty())
+        {
+            try
+            {
+                listener.onRevoked(List.copyOf(revoked));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("assignment listener failed on {} revoked", revoked, ex);
+            }
         }
     }
 
