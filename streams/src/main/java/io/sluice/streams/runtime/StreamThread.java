@@ -1,0 +1,562 @@
+package io.sluice.streams.runtime;
+
+import io.sluice.client.Acks;
+import io.sluice.client.AssignmentListener;
+import io.sluice.client.Assignor;
+import io.sluice.client.ConsumerOptions;
+import io.sluice.client.ConsumerRecord;
+import io.sluice.client.OffsetReset;
+import io.sluice.client.ProducerOptions;
+import io.sluice.client.ProducerRecord;
+import io.sluice.client.Serdes;
+import io.sluice.client.SluiceClient;
+import io.sluice.client.TopicPartition;
+import io.sluice.streams.StreamsApp;
+import io.sluice.streams.StreamsConfig;
+import io.sluice.streams.Topology;
+import io.sluice.streams.internals.StoreDef;
+import io.sluice.streams.internals.StreamTask;
+import io.sluice.transport.TopicDescription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The application's processing: one consumer (the group of the application id, {@link Assignor#RANGE}) reading every
+ * source topic, one producer, and the tasks, each a sub-topology on one partition, run on one thread of its own (the
+ * <em>stream thread</em>, the one owner of the tasks). Not part of the API.
+ * <p>
+ * Threads: records arrive on the client's I/O thread and move to the stream thread with {@code publishOn}; the
+ * assignment listener, also on the I/O thread, only queues what changed (a lock-free queue) for the stream thread,
+ * which takes it before each record and every {@value #ASSIGNMENT_POLL_MS} ms. Restoring a new task's stores blocks the
+ * stream thread (not the I/O thread) until its changelogs are read.
+ * <p>
+ * The commit rule: a record is acknowledged, so that its offset may be committed, only once the broker has
+ * acknowledged every record it caused (sinks, repartition topics, changelogs). {@code flatMap} with a concurrency of
+ * {@link StreamsConfig#maxInFlightRecords()} runs the processing (serially, on the stream thread) and holds a
+ * {@code Mono} per record until those sends are acknowledged: when that many are pending, no more records are
+ * requested, and the consumer grants the broker no more credit.
+ */
+public final class StreamThread
+{
+    /**
+     * Told of the application's state changes; called on the stream thread or the I/O thread, must not block.
+     */
+    @FunctionalInterface
+    public interface StateListener
+    {
+        /**
+         * @param next   state.
+         * @param reason for the log.
+         */
+        void onStateChange(StreamsApp.State next, String reason);
+    }
+
+    static final long ASSIGNMENT_POLL_MS = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(StreamThread.class);
+
+    /**
+     * Partitions taken or given up, as the listener heard of them.
+     */
+    private record AssignmentChange(boolean assigned, Collection<TopicPartition> partitions)
+    {
+    }
+
+    /**
+     * A task and the source partitions it has been assigned (its sub-topology's topics, partition p).
+     */
+    private record Task(StreamsApp.TaskId id, StreamTask task, Set<String> topics)
+    {
+    }
+
+    private final String applicationId;
+    private final StreamsConfig config;
+    private final SluiceClient client;
+    private final StateListener stateListener;
+    private final Map<String, Topology.Subtopology> subtopologyByTopic = new HashMap<>();
+    private final Set<String> sourceTopics = new LinkedHashSet<>();
+    private final ScheduledExecutorService executor;
+    private final Scheduler scheduler;
+    private final RecordSender sender;
+    private final ConcurrentLinkedQueue<AssignmentChange> changes = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean failed = new AtomicBoolean();
+
+    // Stream thread only.
+    private final Map<StreamsApp.TaskId, Task> tasks = new TreeMap<>(
+        (a, b) -> a.subtopology() != b.subtopology() ? Integer.compare(a.subtopology(), b.subtopology()) :
+            Integer.compare(a.partition(), b.partition()));
+    private final List<ProducerRecord<byte[], byte[], PendingInput>> batch = new ArrayList<>();
+    private PendingInput current;
+
+    // Written by one thread, read by others.
+    private volatile int maxInFlightSeen;
+    private volatile List<StreamTask> running = List.of();
+    private volatile Set<StreamsApp.TaskId> runningIds = Set.of();
+    private volatile boolean stopping;
+    /** Partitions the consumer holds, as the listener counts them (written on the I/O thread only). */
+    private volatile int owned;
+    private Disposable receiving;
+    private Disposable polling;
+
+    /**
+     * @param applicationId the group and the internal topics' prefix.
+     * @param topology      to run.
+     * @param config        of the application.
+     * @param client        connected.
+     * @param stateListener told of state changes.
+     */
+    public StreamThread(final String applicationId, final Topology topology, final StreamsConfig config,
+        final SluiceClient client, final StateListener stateListener)
+    {
+        this.applicationId = applicationId;
+        this.config = config;
+        this.client = client;
+        this.stateListener = stateListener;
+        for (final Topology.Subtopology subtopology : topology.subtopologies())
+        {
+            for (final String topic : subtopology.sourceTopics(applicationId))
+            {
+                subtopologyByTopic.put(topic, subtopology);
+                sourceTopics.add(topic);
+            }
+        }
+        final String name = "sluice-streams-" + applicationId;
+        this.executor = Executors.newSingleThreadScheduledExecutor((runnable) ->
+        {
+            final Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        // A plain executor, not Schedulers.newSingle: restoration blocks this thread, which Reactor refuses on its
+        // own non-blocking threads.
+        this.scheduler = Schedulers.fromExecutorService(executor, name);
+        this.sender = new RecordSender(client.producer(
+            ProducerOptions.create(Serdes.bytesSerializer(), Serdes.bytesSerializer())
+                .withAcks(Acks.ALL)
+                .withIdempotence(true)), (error) -> fail("a send failed", error));
+    }
+
+    /**
+     * Join the group and start processing what it assigns.
+     */
+    public void start()
+    {
+        final ConsumerOptions<byte[], byte[]> options =
+            ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.bytesDeserializer())
+                .withGroupId(applicationId)
+                .withTopics(sourceTopics.toArray(new String[0]))
+                .withAssignor(Assignor.RANGE) // partition p of co-partitioned topics to one member
+                .withOffsetReset(OffsetReset.EARLIEST)
+                .withCommitInterval(config.commitInterval())
+                .withHeartbeatInterval(config.heartbeatInterval())
+                .withAssignmentListener(new Listener());
+        polling = scheduler.schedulePeriodically(this::takeAssignmentChanges, ASSIGNMENT_POLL_MS, ASSIGNMENT_POLL_MS,
+            TimeUnit.MILLISECONDS);
+        final int limit = config.maxInFlightRecords();
+        receiving = client.consumer(options)
+            .receive()
+            .publishOn(scheduler, Math.min(limit, 256))
+            .flatMap(this::process, limit, 1)
+            .subscribe(null, (error) -> fail("the receive failed", error));
+    }
+
+    /**
+     * The tasks' side of the assignment listener: queue the change for the stream thread. On the I/O thread.
+     */
+    private final class Listener implements AssignmentListener
+    {
+        private int count;
+
+        public void onAssigned(final Collection<TopicPartition> partitions)
+        {
+            changes.add(new AssignmentChange(true, partitions));
+            count += partitions.size();
+            owned = count;
+        }
+
+        public void onRevoked(final Collection<TopicPartition> partitions)
+        {
+            changes.add(new AssignmentChange(false, partitions));
+            count -= partitions.size();
+            owned = count;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ stream thread
+
+    /**
+     * Process one record: its task forwards it through the sub-topology, what it writes goes to the producer.
+     *
+     * @return completes when the broker has acknowledged everything the record caused, the record acknowledged.
+     */
+    private Mono<Void> process(final ConsumerRecord<byte[], byte[]> record)
+    {
+        takeAssignmentChanges();
+        if (stopping)
+        {
+            return Mono.empty(); // not acknowledged: whoever reads the partition next processes it
+        }
+        final Topology.Subtopology subtopology = subtopologyByTopic.get(record.topic());
+        final Task task = tasks.get(new StreamsApp.TaskId(subtopology.id(), record.partition()));
+        if (null == task)
+        {
+            return Mono.empty(); // its partition was given up while the record waited for this thread
+        }
+        final PendingInput pending = new PendingInput(record, inFlight);
+        current = pending;
+        try
+        {
+            task.task().process(record.topic(), record.offset(), record.timestamp(), record.key(), record.value());
+        }
+        catch (final RuntimeException ex)
+        {
+            batch.clear();
+            fail("task " + task.id() + " failed on " + record.topicPartition() + "@" + record.offset(), ex);
+            return Mono.error(ex);
+        }
+        finally
+        {
+            current = null;
+        }
+        if (batch.isEmpty())
+        {
+            record.acknowledge();
+            return Mono.empty();
+        }
+        final int now = inFlight.incrementAndGet();
+        if (now > maxInFlightSeen)
+        {
+            maxInFlightSeen = now;
+        }
+        pending.expect(batch.size());
+        try
+        {
+            sender.send(batch);
+        }
+        catch (final IllegalStateException ex)
+        {
+            fail("cannot send", ex);
+            return Mono.error(ex);
+        }
+        finally
+        {
+            batch.clear();
+        }
+        return pending.durable();
+    }
+
+    private void takeAssignmentChanges()
+    {
+        try
+        {
+            AssignmentChange change;
+            boolean changed = false;
+            while (null != (change = changes.poll()))
+            {
+                changed = true;
+                if (change.assigned())
+                {
+                    assign(change.partitions());
+                }
+                else
+                {
+                    revoke(change.partitions());
+                }
+            }
+            if (changed)
+            {
+                running = tasks.values().stream().map(Task::task).toList();
+                runningIds = Set.copyOf(tasks.keySet());
+                if (!stopping)
+                {
+                    stateListener.onStateChange(tasks.isEmpty() ? StreamsApp.State.REBALANCING :
+                        StreamsApp.State.RUNNING, "tasks " + runningIds);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            fail("cannot take the assignment", ex);
+        }
+    }
+
+    private void assign(final Collection<TopicPartition> partitions)
+    {
+        for (final TopicPartition tp : partitions)
+        {
+            final Topology.Subtopology subtopology = subtopologyByTopic.get(tp.topic());
+            final StreamsApp.TaskId id = new StreamsApp.TaskId(subtopology.id(), tp.partition());
+            Task task = tasks.get(id);
+            if (null == task)
+            {
+                if (stopping)
+                {
+                    continue;
+                }
+                task = new Task(id, newTask(subtopology, tp.partition()), new HashSet<>());
+                restore(task);
+                tasks.put(id, task);
+                LOG.info("{}: task {} created", applicationId, id);
+            }
+            task.topics().add(tp.topic());
+        }
+    }
+
+    private void revoke(final Collection<TopicPartition> partitions)
+    {
+        for (final TopicPartition tp : partitions)
+        {
+            final StreamsApp.TaskId id =
+                new StreamsApp.TaskId(subtopologyByTopic.get(tp.topic()).id(), tp.partition());
+            final Task task = tasks.get(id);
+            if (null != task)
+            {
+                task.topics().remove(tp.topic());
+                if (task.topics().isEmpty())
+                {
+                    tasks.remove(id);
+                    task.task().close();
+                    LOG.info("{}: task {} closed", applicationId, id);
+                }
+            }
+        }
+    }
+
+    private StreamTask newTask(final Topology.Subtopology subtopology, final int partition)
+    {
+        // What processors write from init is sent, awaited by nobody.
+        current = new PendingInput(null, null);
+        try
+        {
+            final StreamTask task = new StreamTask(applicationId, subtopology, partition,
+                (topic, toPartition, key, value, timestamp) -> batch.add(new ProducerRecord<>(topic,
+                    toPartition >= 0 ? Integer.valueOf(toPartition) : null == key ? Integer.valueOf(partition) : null,
+                    timestamp, key, value, current)));
+            if (!batch.isEmpty())
+            {
+                current.expect(batch.size());
+                sender.send(batch);
+                batch.clear();
+            }
+            return task;
+        }
+        finally
+        {
+            current = null;
+        }
+    }
+
+    /**
+     * Read each store's changelog partition from its start to the end it has now, and put every change back.
+     * Blocks the stream thread.
+     */
+    private void restore(final Task task)
+    {
+        final List<StoreDef> stores = task.task().subtopology().stores();
+        if (stores.isEmpty())
+        {
+            return;
+        }
+        stateListener.onStateChange(StreamsApp.State.RESTORING, "task " + task.id());
+        final int partition = task.id().partition();
+        for (final StoreDef store : stores)
+        {
+            final TopicPartition changelog = new TopicPartition(store.changelogTopic(applicationId), partition);
+            final TopicDescription description =
+                client.admin().describeTopic(changelog.topic()).block(config.restoreTimeout());
+            final TopicDescription.PartitionDescription log = description.partitions().get(partition);
+            final long end = log.highWatermark();
+            if (end <= log.logStartOffset())
+            {
+                continue;
+            }
+            long restored = 0;
+            for (final ConsumerRecord<byte[], byte[]> change : client.consumer(
+                    ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.bytesDeserializer())
+                        .withAssignment(changelog)
+                        .withSeek(changelog, ConsumerOptions.BEGINNING))
+                .receive()
+                .takeUntil((record) -> record.offset() >= end - 1)
+                .timeout(config.restoreTimeout())
+                .toIterable(256))
+            {
+                task.task().restore(store.name(), change.key(), change.value());
+                restored++;
+            }
+            LOG.info("{}: task {} restored {} changes of store {} from {} up to offset {}", applicationId,
+                task.id(), restored, store.name(), changelog, end);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ other threads
+
+    /**
+     * @return the tasks running now (restored), for queries; any thread.
+     */
+    public List<StreamTask> runningTasks()
+    {
+        return running;
+    }
+
+    /**
+     * @return their ids; any thread.
+     */
+    public Set<StreamsApp.TaskId> runningTaskIds()
+    {
+        return runningIds;
+    }
+
+    /**
+     * @return input records processed whose sends are not all acknowledged.
+     */
+    public int inFlightRecords()
+    {
+        return inFlight.get();
+    }
+
+    /**
+     * @return the most {@link #inFlightRecords()} seen.
+     */
+    public int maxInFlightRecordsSeen()
+    {
+        return maxInFlightSeen;
+    }
+
+    /**
+     * Hold every send back, as a broker that stops answering would; for tests.
+     */
+    public void pauseSends()
+    {
+        executor.execute(sender::pause);
+    }
+
+    /**
+     * Send what was held, and go on sending.
+     */
+    public void resumeSends()
+    {
+        executor.execute(sender::resume);
+    }
+
+    private void fail(final String what, final Throwable error)
+    {
+        if (failed.compareAndSet(false, true))
+        {
+            if (!stopping)
+            {
+                LOG.error("{}: {}; the application stops", applicationId, what, error);
+                stateListener.onStateChange(StreamsApp.State.ERROR, what + ": " + error);
+            }
+            stopping = true;
+            final Disposable receive = receiving;
+            if (null != receive)
+            {
+                receive.dispose(); // commits what is acknowledged, leaves the group: others take the partitions
+            }
+        }
+    }
+
+    /**
+     * Stop: take no more records, wait for the sends in flight, end the receive (the consumer commits what is
+     * acknowledged and leaves the group), then close the tasks. On the closing thread.
+     *
+     * @param timeout for the sends in flight, then for the final commit.
+     */
+    public void close(final Duration timeout)
+    {
+        stopping = true;
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        awaitUntil(() -> inFlight.get() == 0 || failed.get(), deadlineNs); // a failed send acknowledges nothing
+        if (inFlight.get() > 0)
+        {
+            LOG.warn("{}: closing with {} records whose output is not acknowledged: they are not committed",
+                applicationId, inFlight.get());
+        }
+        if (null != receiving)
+        {
+            receiving.dispose();
+        }
+        awaitUntil(() -> owned == 0, deadlineNs); // the consumer revokes everything once it has committed
+        stopThread(deadlineNs);
+        sender.close();
+    }
+
+    /**
+     * Stop without the final commit, as if the process died: for tests. The client must be closed next.
+     */
+    public void abort()
+    {
+        stopping = true;
+        failed.set(true);
+        sender.abort();
+        stopThread(System.nanoTime());
+    }
+
+    private void stopThread(final long deadlineNs)
+    {
+        if (null != polling)
+        {
+            polling.dispose();
+        }
+        executor.shutdown();
+        try
+        {
+            if (!executor.awaitTermination(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS))
+            {
+                executor.shutdownNow();
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.dispose();
+        // The stream thread has ended: its tasks are this thread's now.
+        for (final Task task : tasks.values())
+        {
+            task.task().close();
+        }
+        tasks.clear();
+        running = List.of();
+        runningIds = Set.of();
+    }
+
+    private static void awaitUntil(final BooleanSupplier condition, final long deadlineNs)
+    {
+        while (!condition.getAsBoolean() && System.nanoTime() - deadlineNs < 0)
+        {
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
