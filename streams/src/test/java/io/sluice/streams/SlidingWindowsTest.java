@@ -159,36 +159,27 @@ class SlidingWindowsTest
 
     static Topology counts(final SlidingWindows windows, final EmitStrategy strategy)
     {
-        final StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("clicks", Consumed.with(Serde.string(), Serde.string()))
-            .groupByKey()
-            .windowedBy(windows)
-            .emitStrategy(strategy)
-            .count(Materialized.as("clicks-per-window"))
-            .toStream()
-            .map((windowed, count) -> KeyValue.pair(windowed.toString(), count))
-            .to("counts", Produced.with(Serde.string(), Serde.longs()));
-        return builder.build();
+        return ClickCounts.topology((clicks) -> clicks.windowedBy(windows).emitStrategy(strategy)
+            .count(Materialized.as("clicks-per-window")), Windowed::toString);
     }
 
     private static TestInputTopic<String, String> input(final TopologyTestDriver driver)
     {
-        return driver.createInputTopic("clicks", Serdes.stringSerializer(), Serdes.stringSerializer());
+        return ClickCounts.input(driver);
     }
 
     private static List<TestRecord<String, Long>> outputRecords(final TopologyTestDriver driver)
     {
-        return driver.createOutputTopic("counts", Serdes.stringDeserializer(), Serdes.longDeserializer())
-            .readRecordsToList();
+        return ClickCounts.outputRecords(driver);
     }
 
     private static List<String> output(final TopologyTestDriver driver)
     {
-        return outputRecords(driver).stream().map((r) -> r.key() + "=" + r.value()).toList();
+        return ClickCounts.output(driver);
     }
 
     private static List<String> keyA(final List<String> output)
     {
-        return output.stream().filter((s) -> s.startsWith("A@")).toList();
+        return ClickCounts.keyA(output);
     }
 }

@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class WindowsTest
 {
-    private static final Consumed<String, String> STRINGS = Consumed.with(Serde.string(), Serde.string());
 
     @Test
     void shouldListTheWindowsOfATimestamp()
@@ -117,26 +116,17 @@ class WindowsTest
 
     private static Topology counts(final TimeWindows windows, final EmitStrategy strategy)
     {
-        final StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("clicks", STRINGS)
-            .groupByKey()
-            .windowedBy(windows)
-            .emitStrategy(strategy)
-            .count(Materialized.as("clicks-per-window"))
-            .toStream()
-            .map((windowed, count) -> KeyValue.pair(windowed.key() + "@" + windowed.window().start(), count))
-            .to("counts", Produced.with(Serde.string(), Serde.longs()));
-        return builder.build();
+        return ClickCounts.topology((clicks) -> clicks.windowedBy(windows).emitStrategy(strategy)
+            .count(Materialized.as("clicks-per-window")), (w) -> w.key() + "@" + w.window().start());
     }
 
     private static TestInputTopic<String, String> input(final TopologyTestDriver driver)
     {
-        return driver.createInputTopic("clicks", Serdes.stringSerializer(), Serdes.stringSerializer());
+        return ClickCounts.input(driver);
     }
 
     private static List<String> output(final TopologyTestDriver driver)
     {
-        return driver.createOutputTopic("counts", Serdes.stringDeserializer(), Serdes.longDeserializer())
-            .readKeyValuesToList().stream().map((r) -> r.key() + "=" + r.value()).toList();
+        return ClickCounts.output(driver);
     }
 }
