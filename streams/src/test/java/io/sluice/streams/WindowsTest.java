@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class WindowsTest
 {
-
     @Test
     void shouldListTheWindowsOfATimestamp()
     {
