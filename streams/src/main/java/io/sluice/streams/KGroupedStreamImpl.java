@@ -35,8 +35,7 @@ final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V>
 
     public KTable<K, Long> count(final Materialized<K, Long> materialized)
     {
-        final Materialized<K, Long> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(Serde.longs()) : materialized;
+        final Materialized<K, Long> withSerde = materialized.orValueSerde(Serde.longs());
         return aggregate("KSTREAM-COUNT", () -> 0L, (key, value, count) -> count + 1, withSerde);
     }
 
@@ -48,8 +47,7 @@ final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V>
     public KTable<K, V> reduce(final BinaryOperator<V> reducer, final Materialized<K, V> materialized)
     {
         Objects.requireNonNull(reducer, "reducer");
-        final Materialized<K, V> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(grouped.valueSerde()) : materialized;
+        final Materialized<K, V> withSerde = materialized.orValueSerde(grouped.valueSerde());
         return aggregate("KSTREAM-REDUCE", () -> null,
             (key, value, aggregate) -> null == aggregate ? value : reducer.apply(aggregate, value), withSerde);
     }

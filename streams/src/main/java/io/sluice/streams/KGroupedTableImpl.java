@@ -31,8 +31,7 @@ final class KGroupedTableImpl<K, V> implements KGroupedTable<K, V>
 
     public KTable<K, Long> count(final Materialized<K, Long> materialized)
     {
-        final Materialized<K, Long> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(Serde.longs()) : materialized;
+        final Materialized<K, Long> withSerde = materialized.orValueSerde(Serde.longs());
         return aggregate("KTABLE-COUNT", () -> 0L, (key, value, count) -> count + 1,
             (key, value, count) -> count - 1, withSerde);
     }
@@ -42,8 +41,7 @@ final class KGroupedTableImpl<K, V> implements KGroupedTable<K, V>
     {
         Objects.requireNonNull(adder, "adder");
         Objects.requireNonNull(subtractor, "subtractor");
-        final Materialized<K, V> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(grouped.valueSerde()) : materialized;
+        final Materialized<K, V> withSerde = materialized.orValueSerde(grouped.valueSerde());
         return aggregate("KTABLE-REDUCE", () -> null,
             (key, value, aggregate) -> null == aggregate ? value : adder.apply(aggregate, value),
             (key, value, aggregate) -> subtractor.apply(aggregate, value), withSerde);

@@ -51,4 +51,13 @@ public record Materialized<K, V>(String storeName, Serde<K> keySerde, Serde<V> v
     {
         return new Materialized<>(storeName, keySerde, valueSerde);
     }
+
+    /**
+     * @param valueSerde the aggregation's own, for a store given none.
+     * @return this if it names a value serde, else this with {@code valueSerde}.
+     */
+    Materialized<K, V> orValueSerde(final Serde<V> valueSerde)
+    {
+        return null == this.valueSerde ? withValueSerde(valueSerde) : this;
+    }
 }

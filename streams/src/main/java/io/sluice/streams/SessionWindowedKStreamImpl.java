@@ -53,8 +53,7 @@ final class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<K
 
     public KTable<Windowed<K>, Long> count(final Materialized<K, Long> materialized)
     {
-        final Materialized<K, Long> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(Serde.longs()) : materialized;
+        final Materialized<K, Long> withSerde = materialized.orValueSerde(Serde.longs());
         return aggregate("KSTREAM-SESSIONWINDOW-COUNT", () -> 0L, (key, value, count) -> count + 1,
             (key, first, second) -> first + second, withSerde);
     }
@@ -62,8 +61,7 @@ final class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<K
     public KTable<Windowed<K>, V> reduce(final BinaryOperator<V> reducer, final Materialized<K, V> materialized)
     {
         Objects.requireNonNull(reducer, "reducer");
-        final Materialized<K, V> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(grouped.valueSerde()) : materialized;
+        final Materialized<K, V> withSerde = materialized.orValueSerde(grouped.valueSerde());
         return aggregate("KSTREAM-SESSIONWINDOW-REDUCE", () -> null,
             (key, value, aggregate) -> null == aggregate ? value : reducer.apply(aggregate, value),
             (key, first, second) -> null == first ? second : reducer.apply(first, second), withSerde);

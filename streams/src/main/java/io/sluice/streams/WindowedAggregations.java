@@ -43,16 +43,14 @@ abstract class WindowedAggregations<K, V> implements TimeWindowedKStream<K, V>
 
     public KTable<Windowed<K>, Long> count(final Materialized<K, Long> materialized)
     {
-        final Materialized<K, Long> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(Serde.longs()) : materialized;
+        final Materialized<K, Long> withSerde = materialized.orValueSerde(Serde.longs());
         return aggregate(prefix + "-COUNT", () -> 0L, (key, value, count) -> count + 1, withSerde);
     }
 
     public KTable<Windowed<K>, V> reduce(final BinaryOperator<V> reducer, final Materialized<K, V> materialized)
     {
         Objects.requireNonNull(reducer, "reducer");
-        final Materialized<K, V> withSerde = null == materialized.valueSerde() ?
-            materialized.withValueSerde(grouped.valueSerde()) : materialized;
+        final Materialized<K, V> withSerde = materialized.orValueSerde(grouped.valueSerde());
         return aggregate(prefix + "-REDUCE", () -> null,
             (key, value, aggregate) -> null == aggregate ? value : reducer.apply(aggregate, value), withSerde);
     }
