@@ -7,7 +7,6 @@ import picocli.CommandLine.Option;
 
 import java.io.File;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -110,25 +109,7 @@ public final class FailoverCommand implements Callable<Integer>
     {
         final FailoverCommand command = new FailoverCommand(out, err);
         command.args = args.clone();
-        return new CommandLine(command)
-            .setOut(new PrintWriter(out, true))
-            .setErr(new PrintWriter(err, true))
-            .setExecutionExceptionHandler((ex, cl, parseResult) ->
-            {
-                if (ex instanceof IllegalArgumentException)
-                {
-                    cl.getErr().println("sluice perf failover: " + ex.getMessage());
-                    cl.usage(cl.getErr());
-                    return 2;
-                }
-                cl.getErr().println("sluice perf failover: failed: " + ex);
-                for (Throwable cause = ex.getCause(); null != cause; cause = cause.getCause())
-                {
-                    cl.getErr().println("  caused by: " + cause);
-                }
-                return 1;
-            })
-            .execute(args);
+        return HarnessCommand.commandLine(command, "sluice perf failover", out, err).execute(args);
     }
 
     /**

@@ -79,25 +79,41 @@ public final class HarnessCommand
     {
         final HarnessCommand command = new HarnessCommand(registry, clock, drainTimeoutNs, out, err);
         command.args = args.clone();
-        final CommandLine commandLine = new CommandLine(command)
+        return commandLine(command, "sluice perf", out, err).execute(args);
+    }
+
+    /**
+     * The picocli set-up the perf commands share: output to {@code out} and {@code err}; an
+     * {@link IllegalArgumentException} from the run prints its message and the usage (exit 2), any other failure
+     * its causes (exit 1).
+     *
+     * @param command the annotated command.
+     * @param prefix  of its error lines, e.g. {@code sluice perf}.
+     * @param out     receives the report.
+     * @param err     receives usage and errors.
+     * @return the command line, ready to execute.
+     */
+    static CommandLine commandLine(final Object command, final String prefix, final PrintStream out,
+        final PrintStream err)
+    {
+        return new CommandLine(command)
             .setOut(new PrintWriter(out, true))
             .setErr(new PrintWriter(err, true))
             .setExecutionExceptionHandler((ex, cl, parseResult) ->
             {
                 if (ex instanceof IllegalArgumentException)
                 {
-                    cl.getErr().println("sluice perf: " + ex.getMessage());
+                    cl.getErr().println(prefix + ": " + ex.getMessage());
                     cl.usage(cl.getErr());
                     return 2;
                 }
-                cl.getErr().println("sluice perf: failed: " + ex);
+                cl.getErr().println(prefix + ": failed: " + ex);
                 for (Throwable cause = ex.getCause(); null != cause; cause = cause.getCause())
                 {
                     cl.getErr().println("  caused by: " + cause);
                 }
                 return 1;
             });
-        return commandLine.execute(args);
     }
 
     /**
