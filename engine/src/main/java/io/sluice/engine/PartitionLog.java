@@ -60,6 +60,15 @@ public final class PartitionLog implements AutoCloseable
     public static final long EPOCH_REGRESSION = -27;
 
     static final String PREPARED_PREFIX = "prepared-segment";
+    /**
+     * Log bytes of a starter segment: one the writer's thread creates itself (a new log's first segment, the segment
+     * after a full truncation, a roll that found no prepared segment), unless {@code max.message.bytes} asks for
+     * more or {@code segment.bytes} for less. Zero-filling a whole segment there stalled a broker's agent for over
+     * 10 s on a busy disk; a starter costs 1 MiB, and the writer rolls into a full prepared segment once it is full.
+     */
+    static final int STARTER_SEGMENT_BYTES = 1024 * 1024;
+    /** Index entries of a starter segment: 256 cover its megabyte at the default index interval. */
+    static final int STARTER_INDEX_ENTRIES = 1024;
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
     private static final int PAGE_SIZE = 4096;
     private static final int MAX_READ_ATTEMPTS = 1000;
@@ -808,7 +817,10 @@ public final class PartitionLog implements AutoCloseable
 
     private void indexBatch(final LogSegment segment, final int position, final int length, final long baseOffset)
     {
-        if (0 == position || segment.bytesSinceIndexEntry >= indexIntervalBytes)
+        // Recovery may index a sealed segment whose index is smaller than it was built with (segment.index.bytes
+        // lowered since): past the end of a full index, lookups scan forward from its last entry.
+        if ((0 == position || segment.bytesSinceIndexEntry >= indexIntervalBytes) &&
+            !segment.offsetIndex.isFull() && !segment.timeIndex.isFull())
         {
             final int relativeOffset = (int)(baseOffset - segment.baseOffset);
             segment.offsetIndex.append(relativeOffset, position);
@@ -1277,18 +1289,23 @@ public final class PartitionLog implements AutoCloseable
         return 0;
     }
 
+    /**
+     * Create a starter segment on the writer's thread (see {@link #STARTER_SEGMENT_BYTES}): it holds any batch the
+     * log accepts, and costs a megabyte or so of zeros rather than a whole segment.
+     */
     static LogSegment createSegment(final File directory, final long baseOffset, final LogConfig config, final long nowMs)
     {
         final MappedFile log = MappedFile.create(
-            new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), config.segmentBytes());
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), starterLogBytes(config));
         MappedFile offsetIndex = null;
         try
         {
             offsetIndex = MappedFile.create(
-                new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)), offsetIndexBytes(config));
+                new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)),
+                starterOffsetIndexBytes(config));
             final MappedFile timeIndex = MappedFile.create(
                 new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)),
-                timeIndexBytes(config));
+                starterTimeIndexBytes(config));
             return new LogSegment(baseOffset, log, new OffsetIndex(offsetIndex), new TimeIndex(timeIndex), nowMs);
         }
         catch (final RuntimeException ex)
@@ -1300,6 +1317,21 @@ public final class PartitionLog implements AutoCloseable
             }
             throw ex;
         }
+    }
+
+    static int starterLogBytes(final LogConfig config)
+    {
+        return Math.min(config.segmentBytes(), Math.max(STARTER_SEGMENT_BYTES, config.maxMessageBytes()));
+    }
+
+    static int starterOffsetIndexBytes(final LogConfig config)
+    {
+        return Math.min(offsetIndexBytes(config), STARTER_INDEX_ENTRIES * OffsetIndex.ENTRY_LENGTH);
+    }
+
+    static int starterTimeIndexBytes(final LogConfig config)
+    {
+        return Math.min(timeIndexBytes(config), STARTER_INDEX_ENTRIES * TimeIndex.ENTRY_LENGTH);
     }
 
     static int offsetIndexBytes(final LogConfig config)
@@ -1352,9 +1384,10 @@ public final class PartitionLog implements AutoCloseable
                     continue;
                 }
 
-                // The last segment is the one a roll may have left short (killed while zero-filling it): grow it.
+                // The last segment is the one a roll may have left short (killed while zero-filling it): grow it
+                // to a starter's size at least, which holds any batch. A full segment stays as large as it is.
                 final boolean isLast = i == baseOffsets.length - 1;
-                final LogSegment segment = openSegment(baseOffset, isLast ? config.segmentBytes() : 0, nowMs);
+                final LogSegment segment = openSegment(baseOffset, isLast ? starterLogBytes(config) : 0, nowMs);
                 opened.add(segment);
                 final ScanResult scan = scan(segment, expectedOffset, lastEpoch, rebuildEpochs);
                 expectedOffset = scan.nextOffset;
@@ -1515,10 +1548,13 @@ public final class PartitionLog implements AutoCloseable
     {
         final MappedFile log = MappedFile.open(
             new File(directory, LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)), minLength);
+        // An index keeps the size it was made with (a starter's, or a prepared segment's, which may be larger).
         final OffsetIndex offsetIndex = new OffsetIndex(MappedFile.open(
-            new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)), offsetIndexBytes(config)));
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)),
+            starterOffsetIndexBytes(config)));
         final TimeIndex timeIndex = new TimeIndex(MappedFile.open(
-            new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)), timeIndexBytes(config)));
+            new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)),
+            starterTimeIndexBytes(config)));
         return new LogSegment(baseOffset, log, offsetIndex, timeIndex, nowMs);
     }
 

@@ -520,4 +520,24 @@ class LogManagerTest
         }
         return properties;
     }
+
+    /**
+     * Creating a topic runs on the caller's thread, which for a broker is its agent: zero-filling whole default
+     * segments there (256 MiB and 25 MiB of indexes a partition) stalled a broker for over 10 s on a busy disk.
+     */
+    @Test
+    void shouldCreateATopicWithoutZeroFillingWholeSegmentsOnTheCallersThread() throws Exception
+    {
+        final LogManager logs = open(LogManager.MaintenanceMode.INVOKER, LogConfig.defaults());
+        final int partitions = 16;
+        logs.createTopic("wide", partitions, Map.of());
+        long bytes;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(data.toPath()))
+        {
+            bytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong((path) -> path.toFile().length()).sum();
+        }
+        assertTrue(bytes <= partitions * (PartitionLog.STARTER_SEGMENT_BYTES + 64 * 1024L),
+            "bytes written to create " + partitions + " partitions: " + bytes);
+        assertEquals(LogConfig.defaults().segmentBytes(), logs.log("wide", 3).config().segmentBytes());
+    }
 }

@@ -477,4 +477,93 @@ class PartitionLogTest
             () -> LogConfig.defaults().with(LogConfig.FLUSH_POLICY, "sometimes"));
         assertTrue(ex.getMessage().contains("flush.policy"), ex.getMessage());
     }
+
+    private static final LogConfig LARGE = LogConfig.defaults()
+        .with(LogConfig.SEGMENT_BYTES, 8 * 1024 * 1024)
+        .with(LogConfig.PRETOUCH_BYTES, 0);
+
+    private long fileLength(final long baseOffset, final String suffix)
+    {
+        return new File(log.directory(), LogSegment.fileName(baseOffset, suffix)).length();
+    }
+
+    /**
+     * Appends batches of 100 records until the log has {@code segments} segments.
+     *
+     * @return the next offset.
+     */
+    private long appendUntilSegments(final long from, final int segments)
+    {
+        long next = from;
+        while (log.segmentCount() < segments)
+        {
+            assertEquals(next, batches.append(log, next, 100, 1000 + next));
+            next += 100;
+        }
+        return next;
+    }
+
+    @Test
+    void shouldOpenANewLogWithAStarterSegmentThenRollIntoAPreparedFullOne()
+    {
+        open(LARGE);
+        assertEquals(PartitionLog.STARTER_SEGMENT_BYTES, fileLength(0, LogSegment.LOG_SUFFIX));
+        assertEquals(PartitionLog.STARTER_INDEX_ENTRIES * OffsetIndex.ENTRY_LENGTH,
+            fileLength(0, LogSegment.INDEX_SUFFIX));
+        assertEquals(PartitionLog.STARTER_INDEX_ENTRIES * TimeIndex.ENTRY_LENGTH,
+            fileLength(0, LogSegment.TIME_INDEX_SUFFIX));
+
+        while (!log.isNextSegmentPrepared())
+        {
+            log.doMaintenance(0);
+        }
+        final long next = appendUntilSegments(0, 2);
+        assertEquals(8 * 1024 * 1024, fileLength(secondBaseOffset(), LogSegment.LOG_SUFFIX),
+            "the prepared, full-size segment");
+        assertEquals(values(0, next), TestBatches.readAll(log, 0));
+    }
+
+    @Test
+    void shouldRollIntoAnotherStarterSegmentWhenNoneIsPrepared()
+    {
+        open(LARGE);
+        final long next = appendUntilSegments(0, 2);
+        assertEquals(PartitionLog.STARTER_SEGMENT_BYTES, fileLength(secondBaseOffset(), LogSegment.LOG_SUFFIX));
+        assertEquals(values(0, next), TestBatches.readAll(log, 0));
+    }
+
+    @Test
+    void shouldKeepAStarterSegmentItsSizeWhenTheLogIsRecovered()
+    {
+        open(LARGE);
+        for (int i = 0; i < 10; i++)
+        {
+            batches.append(log, i * 100L, 100, 1000);
+        }
+        log.close();
+        open(LARGE);
+        assertEquals(1000, log.logEndOffset());
+        assertEquals(PartitionLog.STARTER_SEGMENT_BYTES, fileLength(0, LogSegment.LOG_SUFFIX));
+        final long next = appendUntilSegments(1000, 2);
+        assertEquals(values(0, next), TestBatches.readAll(log, 0));
+    }
+
+    @Test
+    void shouldMakeTheStarterSegmentLargeEnoughForTheLargestBatch()
+    {
+        open(LARGE.with(LogConfig.MAX_MESSAGE_BYTES, 3 * 1024 * 1024));
+        assertEquals(3 * 1024 * 1024, fileLength(0, LogSegment.LOG_SUFFIX));
+        log.close();
+        log = PartitionLog.open("t", 1, new File(dir, "t-1"), SMALL, clock);
+        assertEquals(64 * 1024, fileLength(0, LogSegment.LOG_SUFFIX), "never larger than segment.bytes");
+    }
+
+    private long secondBaseOffset()
+    {
+        final String[] names = log.directory().list((dir, name) -> name.endsWith(LogSegment.LOG_SUFFIX) &&
+            !name.startsWith(PartitionLog.PREPARED_PREFIX) && !name.equals(LogSegment.fileName(0, LogSegment.LOG_SUFFIX)));
+        assertNotNull(names);
+        assertEquals(1, names.length, List.of(names).toString());
+        return Long.parseLong(names[0].substring(0, names[0].indexOf('.')));
+    }
 }
