@@ -85,6 +85,12 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     private static final int FRAGMENT_LIMIT = 64;
     private static final int FETCH_SENDS_PER_CYCLE = 64;
     private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Partition logs opened or created per duty cycle, about a megabyte of zeros each (a starter segment): a wide
+     * topic, or a metadata image naming many new replicas, is opened over several duty cycles, so the agent (which
+     * also runs Aeron's client conductor) never stalls for long on a slow disk.
+     */
+    static final int LOG_OPENS_PER_DUTY_CYCLE = 16;
 
     private final SluiceBroker.Context ctx;
     private final Aeron aeron;
@@ -115,6 +121,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     private final ControllerClient controller;
     private final ReplicaManager replicaManager;
     private final ArrayList<PendingAdmin> pendingAdmins = new ArrayList<>();
+    /** Single broker: topics being created a few partitions per duty cycle, answered when complete. */
+    private final ArrayList<PendingCreation> pendingCreations = new ArrayList<>();
+    /** In a cluster: the latest metadata of replicas assigned here whose logs wait their turn to open. */
+    private final ArrayList<PartitionInfo> replicasToOpen = new ArrayList<>();
+    private int logOpensLeft;
     private HostPort address;
     private boolean hasImage;
     /** In a cluster: this broker's replica of the offsets topic while it leads it (it coordinates groups). */
@@ -205,6 +216,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
+        logOpensLeft = LOG_OPENS_PER_DUTY_CYCLE;
         int work = null == driverInvoker ? 0 : driverInvoker.invoke();
         work += aeronInvoker.invoke();
         work += completeConnections();
@@ -212,8 +224,16 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         work += adapter.poll(udpIngress, FRAGMENT_LIMIT);
         work += adapter.poll(ipcIngress, FRAGMENT_LIMIT);
         work += serviceFetchSessions();
+        if (!pendingCreations.isEmpty())
+        {
+            work += continueCreations();
+        }
         if (null != controller)
         {
+            if (!replicasToOpen.isEmpty())
+            {
+                work += openWaitingReplicas();
+            }
             work += controller.doWork();
             work += replicaManager.doWork(nowNs);
             if (!pendingAdmins.isEmpty())
@@ -614,16 +634,20 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         return null != replica && replica.leader;
     }
 
-    private static ErrorCode notLeaderCode(final Topic topic, final int partition)
+    private ErrorCode notLeaderCode(final Topic topic, final int partition)
     {
         final PartitionInfo info = topic.clusterPartitions[partition];
-        return null == info || info.leader() == PartitionInfo.NO_LEADER ?
+        return null == info || info.leader() == PartitionInfo.NO_LEADER || info.leader() == ctx.brokerId() ?
             ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NOT_LEADER;
     }
 
     private String notLeaderMessage(final Topic topic, final int partition)
     {
         final PartitionInfo info = topic.clusterPartitions[partition];
+        if (null != info && info.leader() == ctx.brokerId())
+        {
+            return "broker " + ctx.brokerId() + " is opening the log of " + topic.name + "-" + partition + ": retry";
+        }
         return null == info || info.leader() == PartitionInfo.NO_LEADER ?
             topic.name + "-" + partition + " has no leader now" :
             "broker " + ctx.brokerId() + " does not lead " + topic.name + "-" + partition + ": broker " + info.leader() +
@@ -767,6 +791,15 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         Replica replica = replicaManager.replica(topic.id, info.partition());
         if (null == replica)
         {
+            if (null == logManager.log(topic.name, info.partition()))
+            {
+                if (logOpensLeft <= 0)
+                {
+                    waitToOpen(info);
+                    return;
+                }
+                logOpensLeft--; // a new log: its starter segment is zero-filled now
+            }
             try
             {
                 final PartitionLog log = logManager.openPartition(
@@ -786,6 +819,41 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         {
             updateCoordination();
         }
+    }
+
+    /**
+     * Keep the latest metadata of a replica whose log waits to be opened in a later duty cycle.
+     */
+    private void waitToOpen(final PartitionInfo info)
+    {
+        for (int i = 0; i < replicasToOpen.size(); i++)
+        {
+            final PartitionInfo waiting = replicasToOpen.get(i);
+            if (waiting.topicId() == info.topicId() && waiting.partition() == info.partition())
+            {
+                replicasToOpen.set(i, info);
+                return;
+            }
+        }
+        replicasToOpen.add(info);
+    }
+
+    /**
+     * Open the logs of waiting replicas, as many as this duty cycle allows, in the order they were assigned.
+     */
+    private int openWaitingReplicas()
+    {
+        int opened = 0;
+        while (logOpensLeft > 0 && !replicasToOpen.isEmpty())
+        {
+            applyPartition(replicasToOpen.remove(0));
+            opened++;
+        }
+        if (replicasToOpen.isEmpty())
+        {
+            LOG.info("{}: every replica assigned here is open", brokerName);
+        }
+        return opened;
     }
 
     private void removeTopic(final Topic topic)
@@ -930,6 +998,88 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         overrides.remove(TopicInfo.MIN_INSYNC_REPLICAS);
         overrides.remove(TopicInfo.UNCLEAN_LEADER_ELECTION);
         return overrides;
+    }
+
+    /**
+     * A single broker's topic whose partitions are created a few per duty cycle; answered when all are.
+     */
+    private record PendingCreation(ClientSession session, long correlationId, LogManager.TopicCreation creation)
+    {
+    }
+
+    private int takeLogOpens(final int wanted)
+    {
+        final int taken = Math.max(0, Math.min(wanted, logOpensLeft));
+        logOpensLeft -= taken;
+        return taken;
+    }
+
+    private boolean isBeingCreated(final String name)
+    {
+        for (int i = 0; i < pendingCreations.size(); i++)
+        {
+            if (pendingCreations.get(i).creation().topic().equals(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Go on creating the partitions of topics being created, as many as this duty cycle allows; list and answer
+     * each topic once complete, even if its client left (the topic exists, as in Kafka).
+     */
+    private int continueCreations()
+    {
+        int work = 0;
+        while (logOpensLeft > 0 && !pendingCreations.isEmpty())
+        {
+            final PendingCreation pending = pendingCreations.get(0);
+            work++;
+            try
+            {
+                if (!pending.creation().createPartitions(takeLogOpens(Integer.MAX_VALUE)))
+                {
+                    continue;
+                }
+                pendingCreations.remove(0);
+                final int topicId = completeCreation(pending);
+                answerCreation(pending, ErrorCode.NONE, topicId, "");
+            }
+            catch (final LogStorageException ex)
+            {
+                pendingCreations.remove(0);
+                ctx.errorHandler().onError(ex);
+                answerCreation(pending, ErrorCode.STORAGE_ERROR, -1, ex.getMessage());
+            }
+        }
+        return work;
+    }
+
+    private int completeCreation(final PendingCreation pending)
+    {
+        final LogManager.TopicCreation creation = pending.creation();
+        final String name = creation.topic();
+        final List<PartitionLog> logs = creation.complete();
+        final int topicId = topics.add(name, logs, logManager.topicConfig(name)).id;
+        LOG.info("{}: created topic {} with {} partitions", brokerName, name, logs.size());
+        groups.onTopicChanged(name, nowNs);
+        return topicId;
+    }
+
+    private void answerCreation(final PendingCreation pending, final ErrorCode errorCode, final int topicId,
+        final String message)
+    {
+        if (pending.session().state != ClientSession.State.CONNECTED)
+        {
+            return;
+        }
+        if (errorCode != ErrorCode.NONE)
+        {
+            counters.errorResponses.incrementRelease();
+        }
+        send(pending.session(), proxy.adminResponse(pending.correlationId(), errorCode, topicId, message));
     }
 
     /**
@@ -1498,7 +1648,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 errorCode = ErrorCode.INVALID_TOPIC;
                 message = "names starting with " + TopicRegistry.INTERNAL_PREFIX + " are for internal topics";
             }
-            else if (null != topics.byName(name))
+            else if (null != topics.byName(name) || isBeingCreated(name))
             {
                 errorCode = ErrorCode.TOPIC_EXISTS;
                 message = "topic " + name + " already exists";
@@ -1550,10 +1700,15 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                     }
                     else
                     {
-                        final List<PartitionLog> logs = logManager.createTopic(name, partitions, overrides);
-                        topicId = topics.add(name, logs, logManager.topicConfig(name)).id;
-                        LOG.info("{}: created topic {} with {} partitions {}", brokerName, name, partitions, overrides);
-                        groups.onTopicChanged(name, nowNs);
+                        final LogManager.TopicCreation creation = logManager.beginTopic(name, partitions, overrides);
+                        final PendingCreation pending = new PendingCreation(session, correlationId, creation);
+                        final int now = takeLogOpens(partitions);
+                        if (0 == now || !creation.createPartitions(now))
+                        {
+                            pendingCreations.add(pending);
+                            return;
+                        }
+                        topicId = completeCreation(pending);
                     }
                 }
                 catch (final LogConfigException ex)

@@ -101,6 +101,36 @@ class BrokerEndToEndTest
         assertEquals(perPartition, description.partitions().get(3).logEndOffset());
     }
 
+    /**
+     * A topic wider than the partitions the agent creates per duty cycle is created over several of them, listed
+     * and answered only when every partition exists.
+     */
+    @Test
+    void shouldCreateATopicWiderThanOneDutyCycleCreatesAndServeEveryPartition()
+    {
+        final int partitions = 3 * BrokerAgent.LOG_OPENS_PER_DUTY_CYCLE + 5;
+        final int topicId = connection.createTopic("wide", partitions, 1, Map.of());
+        assertEquals(partitions, connection.describeTopic("wide").partitions().size());
+
+        for (final int p : new int[]{ 0, BrokerAgent.LOG_OPENS_PER_DUTY_CYCLE, partitions - 1 })
+        {
+            final int length = client.batch("k=v" + p);
+            client.produce(topicId, p, Acks.LEADER, client.batchBuffer(), length);
+        }
+        client.pollUntil(() -> client.acks.size() == 3);
+        assertTrue(client.acks.stream().allMatch((a) -> a.errorCode() == ErrorCode.NONE), client.acks.toString());
+        client.fetch(7, topicId, partitions - 1, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 10);
+        client.pollUntil(() -> client.received.size() == 1);
+        assertEquals("v" + (partitions - 1), client.received.get(0).value());
+        assertEquals(partitions, partitionDirectories(dataDirectory));
+    }
+
+    private static int partitionDirectories(final File data)
+    {
+        final String[] names = data.list((dir, name) -> name.startsWith("wide-"));
+        return null == names ? 0 : names.length;
+    }
+
     @Test
     void shouldSendExactlyTheRecordCreditGranted()
     {

@@ -443,14 +443,60 @@ class ClusterReplicationTest
         assertTrue(tooMany.getMessage().contains("INVALID_REPLICATION_FACTOR") ||
             tooMany.getMessage().contains("replication"), tooMany.getMessage());
 
-        // A restart keeps the metadata (the quorum's snapshot and log) and the data.
+        // A topic wider than the logs the agent opens per duty cycle: its replicas open over several; until then a
+        // produce is told LEADER_NOT_AVAILABLE, which a client retries.
+        final int wide = 3 * BrokerAgent.LOG_OPENS_PER_DUTY_CYCLE + 5;
+        client.connection.createTopic("wide", wide, 1, Map.of());
+        final int wideId = client.connection.describeTopic("wide").topicId();
+        for (final int p : new int[]{ 0, wide - 1 })
+        {
+            await("wide-" + p + " to take a write", () ->
+            {
+                final int batch = client.batch("w" + p);
+                final TestClient.Ack wideAck = client.awaitAck(
+                    client.produce(wideId, p, Acks.ALL, client.batchBuffer(), batch));
+                assertTrue(wideAck.errorCode() == ErrorCode.NONE ||
+                    wideAck.errorCode() == ErrorCode.LEADER_NOT_AVAILABLE, wideAck.toString());
+                return wideAck.errorCode() == ErrorCode.NONE;
+            });
+        }
+
+        // A restart keeps the metadata (the quorum's snapshot and log) and the data. The wide topic's logs are
+        // removed first, as on a replacement disk: the metadata image then names more new replicas than one duty
+        // cycle opens.
         stop(0);
+        deleteDirectories(directory.toPath(), "wide-[0-9]+");
         start(0);
         final TestClient again = client(0);
         describe(again, 1, (p) -> p.leader() == 0 && p.highWatermark() == 3);
         again.fetch(1, topicId, 1, 0, io.sluice.codecs.client.CreditMode.RECORDS, 10);
         again.pollUntil(() -> again.received.size() == 3);
         assertEquals(List.of("x", "y", "z"), again.received.stream().map(TestClient.Received::value).toList());
+        await("wide-" + (wide - 1) + " to take a write after the restart", () ->
+        {
+            final int batch = again.batch("after");
+            final TestClient.Ack wideAck = again.awaitAck(
+                again.produce(wideId, wide - 1, Acks.ALL, again.batchBuffer(), batch));
+            assertTrue(wideAck.errorCode() == ErrorCode.NONE || wideAck.errorCode() == ErrorCode.UNKNOWN_TOPIC ||
+                wideAck.errorCode() == ErrorCode.LEADER_NOT_AVAILABLE, wideAck.toString());
+            return wideAck.errorCode() == ErrorCode.NONE;
+        });
+    }
+
+    private static void deleteDirectories(final java.nio.file.Path root, final String namePattern)
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(root))
+        {
+            for (final java.nio.file.Path dir : paths.filter((path) -> java.nio.file.Files.isDirectory(path) &&
+                path.getFileName().toString().matches(namePattern)).toList())
+            {
+                org.agrona.IoUtil.delete(dir.toFile(), false);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 
     static List<String> values(final PartitionLog log, final long end)

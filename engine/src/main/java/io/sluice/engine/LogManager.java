@@ -47,6 +47,8 @@ public final class LogManager implements AutoCloseable
 {
     static final String LOCK_FILE = ".lock";
     static final String CONFIG_FILE = "log.properties";
+    /** Prefix of the marker file of a topic being created ({@link TopicCreation}). */
+    static final String CREATING_PREFIX = ".creating-";
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-([0-9]{1,9})");
@@ -219,6 +221,8 @@ public final class LogManager implements AutoCloseable
     private final String lockKey;
     private final ConcurrentHashMap<String, PartitionLog[]> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LogConfig> topicConfigs = new ConcurrentHashMap<>();
+    /** Topics being created, by name; guarded by this manager's monitor. */
+    private final Map<String, TopicCreation> creations = new TreeMap<>();
     /** Every open log, republished on each topic change, so a maintenance duty cycle iterates without allocating. */
     private volatile PartitionLog[] allLogs = new PartitionLog[0];
     /** Time seen by the logs, advanced once per maintenance duty cycle: a writer reads a field, not the OS clock. */
@@ -327,7 +331,26 @@ public final class LogManager implements AutoCloseable
      * @return the partition logs, by partition number.
      * @throws IllegalArgumentException if the name, count or configuration is invalid or the topic exists.
      */
-    public synchronized List<PartitionLog> createTopic(
+    public List<PartitionLog> createTopic(final String topic, final int partitions, final Map<String, String> overrides)
+    {
+        final TopicCreation creation = beginTopic(topic, partitions, overrides);
+        creation.createPartitions(partitions);
+        return creation.complete();
+    }
+
+    /**
+     * Begin creating a topic whose partitions are then created a few at a time ({@link TopicCreation}), for a
+     * caller that must not block long, such as a broker's agent creating a wide topic over several duty cycles.
+     * The name is taken from now on; the topic is listed once {@link TopicCreation#complete() complete}.
+     *
+     * @param topic      name: 1 to 200 of {@code [a-zA-Z0-9._-]}, not {@code .} or {@code ..}.
+     * @param partitions at least 1.
+     * @param overrides  of the default configuration for this topic.
+     * @return the creation, with no partition created yet.
+     * @throws IllegalArgumentException if the name, count or configuration is invalid or the topic exists.
+     * @throws LogStorageException if the creation cannot be recorded in the data directory.
+     */
+    public synchronized TopicCreation beginTopic(
         final String topic, final int partitions, final Map<String, String> overrides)
     {
         checkOpen();
@@ -336,50 +359,161 @@ public final class LogManager implements AutoCloseable
         {
             throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
         }
-        if (topics.containsKey(topic))
+        if (topics.containsKey(topic) || creations.containsKey(topic))
         {
             throw new IllegalArgumentException("topic already exists: " + topic);
         }
         final LogConfig config = ctx.defaultConfig().with(overrides);
-        final PartitionLog[] logs = new PartitionLog[partitions];
-        final List<File> created = new ArrayList<>();
+        final File marker = new File(dataDirectory, CREATING_PREFIX + topic);
         try
         {
-            for (int p = 0; p < partitions; p++)
-            {
-                final File dir = partitionDirectory(topic, p);
-                if (dir.exists())
-                {
-                    throw new LogStorageException("partition directory already exists: " + dir);
-                }
-                if (!dir.mkdirs())
-                {
-                    throw new LogStorageException("cannot create partition directory " + dir);
-                }
-                created.add(dir);
-                writeOverrides(dir, overrides);
-                logs[p] = PartitionLog.open(topic, p, dir, config, logClock);
-            }
+            Files.write(marker.toPath(), new byte[0]);
         }
-        catch (final RuntimeException ex)
+        catch (final IOException ex)
         {
-            for (final PartitionLog log : logs)
+            throw new LogStorageException("cannot create " + marker, ex);
+        }
+        final TopicCreation creation = new TopicCreation(topic, config, overrides, new PartitionLog[partitions], marker);
+        creations.put(topic, creation);
+        return creation;
+    }
+
+    /**
+     * A topic being created by {@link #beginTopic}: partitions are created by {@link #createPartitions} calls, then
+     * the topic is listed by {@link #complete}, or everything created is deleted by {@link #abort}. A marker file,
+     * {@code .creating-<topic>} in the data directory, stands until the end: a restart deletes the partitions of a
+     * creation it finds unfinished, so a topic never reappears with fewer partitions than asked for. One thread.
+     */
+    public final class TopicCreation
+    {
+        private final String topic;
+        private final LogConfig config;
+        private final Map<String, String> overrides;
+        private final PartitionLog[] logs;
+        private final File marker;
+        private int created;
+        private boolean ended;
+
+        private TopicCreation(final String topic, final LogConfig config, final Map<String, String> overrides,
+            final PartitionLog[] logs, final File marker)
+        {
+            this.topic = topic;
+            this.config = config;
+            this.overrides = overrides;
+            this.logs = logs;
+            this.marker = marker;
+        }
+
+        /** @return the topic's name. */
+        public String topic()
+        {
+            return topic;
+        }
+
+        /**
+         * Create up to {@code max} more partitions, each with a starter segment of about a megabyte.
+         *
+         * @param max partitions to create now, at least 1.
+         * @return true once every partition is created.
+         * @throws LogStorageException after aborting the creation, if a partition cannot be created.
+         */
+        public boolean createPartitions(final int max)
+        {
+            synchronized (LogManager.this)
             {
-                if (null != log)
+                if (ended)
                 {
-                    log.delete();
+                    throw new IllegalStateException("the creation of " + topic + " has ended");
+                }
+                try
+                {
+                    checkOpen();
+                    final int end = Math.min(logs.length, created + Math.max(1, max));
+                    while (created < end)
+                    {
+                        final File dir = partitionDirectory(topic, created);
+                        if (dir.exists())
+                        {
+                            throw new LogStorageException("partition directory already exists: " + dir);
+                        }
+                        if (!dir.mkdirs())
+                        {
+                            throw new LogStorageException("cannot create partition directory " + dir);
+                        }
+                        try
+                        {
+                            writeOverrides(dir, overrides);
+                            logs[created] = PartitionLog.open(topic, created, dir, config, logClock);
+                        }
+                        catch (final RuntimeException ex)
+                        {
+                            deleteDirectory(dir);
+                            throw ex;
+                        }
+                        created++;
+                    }
+                    return created == logs.length;
+                }
+                catch (final RuntimeException ex)
+                {
+                    abort();
+                    throw ex;
                 }
             }
-            for (final File dir : created)
-            {
-                deleteDirectory(dir);
-            }
-            throw ex;
         }
-        topicConfigs.put(topic, config);
-        topics.put(topic, logs);
-        refreshAllLogs();
-        return List.of(logs);
+
+        /**
+         * List the topic, every partition created.
+         *
+         * @return the partition logs, by partition number.
+         */
+        public List<PartitionLog> complete()
+        {
+            synchronized (LogManager.this)
+            {
+                if (ended || created != logs.length)
+                {
+                    throw new IllegalStateException("the creation of " + topic + " is not ready to complete: " +
+                        created + " of " + logs.length + " partitions" + (ended ? ", ended" : ""));
+                }
+                ended = true;
+                creations.remove(topic);
+                topicConfigs.put(topic, config);
+                topics.put(topic, logs);
+                refreshAllLogs();
+                deleteMarker();
+                return List.of(logs);
+            }
+        }
+
+        /**
+         * Delete every partition created so far and give the name back. Does nothing once ended.
+         */
+        public void abort()
+        {
+            synchronized (LogManager.this)
+            {
+                if (ended)
+                {
+                    return;
+                }
+                ended = true;
+                creations.remove(topic);
+                for (int p = 0; p < created; p++)
+                {
+                    logs[p].delete();
+                }
+                deleteMarker();
+            }
+        }
+
+        private void deleteMarker()
+        {
+            if (!marker.delete())
+            {
+                LOG.warn("cannot delete {}", marker);
+            }
+        }
     }
 
     /**
@@ -573,6 +707,10 @@ public final class LogManager implements AutoCloseable
         {
             return;
         }
+        for (final TopicCreation creation : new ArrayList<>(creations.values()))
+        {
+            creation.abort();
+        }
         closed = true;
         CloseHelper.closeAll(maintenanceRunner, maintenanceInvoker);
         for (final PartitionLog[] logs : topics.values())
@@ -634,6 +772,7 @@ public final class LogManager implements AutoCloseable
 
     private void loadAll()
     {
+        deleteUnfinishedCreations();
         final File[] dirs = dataDirectory.listFiles(File::isDirectory);
         if (null == dirs)
         {
@@ -675,6 +814,40 @@ public final class LogManager implements AutoCloseable
             LOG.info("opened topic {} with partitions {}", topic, partitions.keySet());
         }
         refreshAllLogs();
+    }
+
+    /**
+     * Delete the partitions of every topic whose creation a stop interrupted, and its marker.
+     */
+    private void deleteUnfinishedCreations()
+    {
+        final File[] markers = dataDirectory.listFiles((dir, name) -> name.startsWith(CREATING_PREFIX));
+        if (null == markers)
+        {
+            return;
+        }
+        for (final File marker : markers)
+        {
+            final String topic = marker.getName().substring(CREATING_PREFIX.length());
+            final File[] dirs = dataDirectory.listFiles((dir, name) ->
+            {
+                final java.util.regex.Matcher matcher = PARTITION_DIR.matcher(name);
+                return matcher.matches() && matcher.group(1).equals(topic);
+            });
+            LOG.warn("deleting {} partitions of topic {}: its creation did not finish",
+                null == dirs ? 0 : dirs.length, topic);
+            if (null != dirs)
+            {
+                for (final File dir : dirs)
+                {
+                    deleteDirectory(dir);
+                }
+            }
+            if (!marker.delete())
+            {
+                throw new LogStorageException("cannot delete " + marker);
+            }
+        }
     }
 
     private static void deleteDirectory(final File dir)

@@ -540,4 +540,57 @@ class LogManagerTest
             "bytes written to create " + partitions + " partitions: " + bytes);
         assertEquals(LogConfig.defaults().segmentBytes(), logs.log("wide", 3).config().segmentBytes());
     }
+
+    @Test
+    void shouldCreateATopicAFewPartitionsAtATimeAndListItOnlyWhenComplete()
+    {
+        final LogManager logs = open(LogManager.MaintenanceMode.INVOKER);
+        final LogManager.TopicCreation creation = logs.beginTopic("wide", 10, Map.of(LogConfig.RETENTION_MS, "-1"));
+        assertFalse(creation.createPartitions(4));
+        assertEquals(List.of(), logs.topics());
+        assertNull(logs.log("wide", 0));
+        assertThrows(IllegalArgumentException.class, () -> logs.createTopic("wide", 1, Map.of()));
+        assertThrows(IllegalStateException.class, creation::complete);
+        assertFalse(creation.createPartitions(4));
+        assertTrue(creation.createPartitions(4));
+
+        final List<PartitionLog> created = creation.complete();
+        assertEquals(10, created.size());
+        assertEquals(List.of("wide"), logs.topics());
+        assertEquals(10, logs.partitionCount("wide"));
+        assertEquals(-1, logs.log("wide", 9).config().retentionMs());
+        assertEquals(0, batches.append(created.get(9), 0, 3, TIMESTAMP_ORIGIN));
+        assertFalse(new File(data, LogManager.CREATING_PREFIX + "wide").exists(), "marker left behind");
+    }
+
+    @Test
+    void shouldDeleteWhatAnAbortedCreationMadeAndGiveTheNameBack()
+    {
+        final LogManager logs = open(LogManager.MaintenanceMode.INVOKER);
+        final LogManager.TopicCreation creation = logs.beginTopic("wide", 10, Map.of());
+        assertFalse(creation.createPartitions(3));
+        creation.abort();
+        assertEquals(List.of(LogManager.LOCK_FILE), Arrays.asList(data.list()), "everything deleted");
+        assertEquals(2, logs.createTopic("wide", 2, Map.of()).size());
+    }
+
+    /**
+     * A kill during a creation leaves its marker and the partitions made so far: the restart deletes them, so the
+     * topic does not come back with fewer partitions than asked for.
+     */
+    @Test
+    void shouldDeleteTheTopicOfACreationAStopInterruptedWhenReopened() throws Exception
+    {
+        LogManager logs = open(LogManager.MaintenanceMode.INVOKER);
+        logs.createTopic("half", 3, Map.of());
+        logs.createTopic("whole", 2, Map.of());
+        logs.close();
+        assertTrue(new File(data, LogManager.CREATING_PREFIX + "half").createNewFile());
+
+        logs = open(LogManager.MaintenanceMode.INVOKER);
+        assertEquals(List.of("whole"), logs.topics());
+        assertFalse(new File(data, "half-0").exists());
+        assertFalse(new File(data, LogManager.CREATING_PREFIX + "half").exists());
+        assertEquals(3, logs.createTopic("half", 3, Map.of()).size());
+    }
 }
