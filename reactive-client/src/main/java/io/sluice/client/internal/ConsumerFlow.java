@@ -426,6 +426,10 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
      */
     private int drainRevoked(final long nowNs)
     {
+        if (!anyDraining())
+        {
+            return 0; // every duty cycle of a member: allocate nothing when no partition is being revoked
+        }
         int work = 0;
         final List<TopicPartition> given = new ArrayList<>();
         try
@@ -466,6 +470,18 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         {
             notifyRevoked(given);
         }
+    }
+
+    private boolean anyDraining()
+    {
+        for (int i = 0, size = partitions.size(); i < size; i++)
+        {
+            if (partitions.get(i).draining)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
