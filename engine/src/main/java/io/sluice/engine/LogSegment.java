@@ -228,6 +228,21 @@ final class LogSegment
         }
     }
 
+    /**
+     * Undo {@link #markDeleted()}.
+     */
+    void unmarkDeleted()
+    {
+        for (final MappedFile file : files())
+        {
+            final String path = file.file().getPath();
+            if (path.endsWith(DELETED_SUFFIX))
+            {
+                file.renameTo(new File(path.substring(0, path.length() - DELETED_SUFFIX.length())));
+            }
+        }
+    }
+
     public String toString()
     {
         return "LogSegment{base=" + baseOffset + ", end=" + endPositionPlain() + ", file=" + log.file() + '}';

@@ -698,18 +698,34 @@ public final class PartitionLog implements AutoCloseable
             {
                 return;
             }
-            final LogSegment fresh = createSegment(directory, offset, config, clock.time());
-            final LogSegment[] old;
+            // The old segments' files are renamed away first: the fresh segment may take the file names of one of
+            // them (a new start at its base offset), and renaming after would rename the fresh one's files.
+            final LogSegment[] old = segments;
+            for (int i = 0; i < old.length; i++)
+            {
+                old[i].markDeleted();
+            }
+            final LogSegment fresh;
+            try
+            {
+                fresh = createSegment(directory, offset, config, clock.time());
+            }
+            catch (final LogStorageException ex)
+            {
+                for (final LogSegment segment : old)
+                {
+                    segment.unmarkDeleted();
+                }
+                throw ex;
+            }
             synchronized (segmentsLock)
             {
-                old = segments;
                 logStartOffset = offset;
                 segments = new LogSegment[]{ fresh };
             }
             for (final LogSegment segment : old)
             {
                 segment.retire();
-                segment.markDeleted();
                 retired.add(segment);
             }
             active = fresh;

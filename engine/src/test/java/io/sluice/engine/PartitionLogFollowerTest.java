@@ -274,4 +274,29 @@ class PartitionLogFollowerTest
         assertEquals(4, follower.epochAtOrBelow(9));
         assertThrows(IllegalArgumentException.class, () -> follower.truncateTo(50));
     }
+
+    /**
+     * The new start can be the base offset of a segment the log has (a follower whose log start, moved by retention,
+     * is where the leader's log starts): the fresh segment takes that segment's file names, and the old one's
+     * retirement must not rename or delete the fresh one's files.
+     */
+    @Test
+    void shouldKeepWhatIsAppendedAfterStartingAgainAtTheBaseOfAnExistingSegment()
+    {
+        follower = open("follower");
+        batches.append(follower, 0, 4, 1000);
+        follower.truncateFullyAndStartAt(0);
+        follower.doMaintenance(0);
+
+        final int length = batches.batch(0, 3, 1000);
+        batches.buffer.getBytes(0, copy, 0, length);
+        RecordBatchDescriptor.assignOffsets(copy, 0, 0, 2);
+        assertEquals(3, follower.appendAsFollower(copy, 0, length));
+        follower.doMaintenance(0);
+
+        follower.close();
+        follower = open("follower");
+        assertEquals(3, follower.logEndOffset());
+        assertEquals(values(0, 3), TestBatches.readAll(follower, 0));
+    }
 }
