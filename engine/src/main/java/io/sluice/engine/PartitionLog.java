@@ -269,6 +269,60 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * Replace an empty starter segment with the prepared one, so that a log set up ahead of latency-sensitive
+     * appends (a benchmark, a trading day) appends into a full, pretouched segment from its first record rather
+     * than rolling after the starter's megabyte. The maintenance thread then prepares the next segment: wait for
+     * {@link #isNextSegmentPrepared()} again before appending, or that zero-filling runs beside the appends. Writer
+     * thread, with no claim open.
+     *
+     * @return true if the prepared segment is now the active one; false if the active segment holds data, is not a
+     * starter, or no segment is prepared yet.
+     * @throws LogStorageException if the prepared segment cannot be renamed into place; the log is unchanged.
+     */
+    public boolean promotePreparedSegment()
+    {
+        if (claimLength > 0)
+        {
+            throw new IllegalStateException("a claim is open: commit or abort it first");
+        }
+        final LogSegment starter = active;
+        if (0 != starter.endPositionPlain() || starter.capacity() >= config.segmentBytes())
+        {
+            return false;
+        }
+        synchronized (maintenanceLock)
+        {
+            final PreparedSegment spare = prepared.get();
+            if (closed || null == spare || !prepared.compareAndSet(spare, null))
+            {
+                return false;
+            }
+            starter.markDeleted(); // before the prepared files take its names
+            final LogSegment promoted;
+            try
+            {
+                promoted = spare.activate(directory, starter.baseOffset, clock.time());
+            }
+            catch (final LogStorageException ex)
+            {
+                starter.unmarkDeleted();
+                spare.delete();
+                throw ex;
+            }
+            synchronized (segmentsLock)
+            {
+                final LogSegment[] updated = segments.clone();
+                updated[updated.length - 1] = promoted;
+                segments = updated;
+            }
+            active = promoted;
+            starter.retire();
+            retired.add(starter);
+            return true;
+        }
+    }
+
+    /**
      * Leader epoch stamped on appended batches. Writer thread.
      *
      * @return the current leader epoch.

@@ -549,6 +549,42 @@ class PartitionLogTest
     }
 
     @Test
+    void shouldPromoteThePreparedSegmentOverAnEmptyStarterOnly()
+    {
+        open(LARGE);
+        assertFalse(log.promotePreparedSegment(), "nothing prepared yet");
+        while (!log.isNextSegmentPrepared())
+        {
+            log.doMaintenance(0);
+        }
+        assertTrue(log.promotePreparedSegment());
+        assertFalse(log.isNextSegmentPrepared());
+        assertEquals(8 * 1024 * 1024, fileLength(0, LogSegment.LOG_SUFFIX));
+        assertEquals(1, log.segmentCount());
+        assertFalse(log.promotePreparedSegment(), "not a starter any more");
+
+        for (int i = 0; i < 100; i++)
+        {
+            assertEquals(i * 100L, batches.append(log, i * 100L, 100, 1000));
+        }
+        assertEquals(1, log.segmentCount(), "no roll after the starter's megabyte");
+        log.doMaintenance(0);
+        log.close();
+        open(LARGE);
+        assertEquals(values(0, 10_000), TestBatches.readAll(log, 0));
+        assertEquals(8 * 1024 * 1024, fileLength(0, LogSegment.LOG_SUFFIX));
+
+        log.close();
+        log = PartitionLog.open("t", 1, new File(dir, "t-1"), LARGE, clock);
+        batches.append(log, 0, 1, 1000);
+        while (!log.isNextSegmentPrepared())
+        {
+            log.doMaintenance(0);
+        }
+        assertFalse(log.promotePreparedSegment(), "the starter holds data");
+    }
+
+    @Test
     void shouldMakeTheStarterSegmentLargeEnoughForTheLargestBatch()
     {
         open(LARGE.with(LogConfig.MAX_MESSAGE_BYTES, 3 * 1024 * 1024));

@@ -77,14 +77,24 @@ final class PerfLogs
     }
 
     /**
-     * Wait until the spare segment that the maintenance thread prepares after open is ready: the steady state of a
-     * running broker. Without this, a writer appending at full speed into a log opened a moment ago can fill its
+     * Bring a new log to the steady state of a running broker: its active segment a full one, and the spare segment
+     * that the maintenance thread prepares ready. Without this, a writer appending at full speed into a log opened a moment ago can fill its
      * first segment before the spare is allocated, and pays for the allocation itself; and the allocation (zero-filling
      * a segment) would run on the other core while appends are measured.
      *
      * @param log just created.
      */
     static void awaitPreparedSegment(final PartitionLog log)
+    {
+        // A new log starts in a 1 MiB starter segment: swap in the full prepared one, then wait for the next spare.
+        awaitSpare(log);
+        if (log.promotePreparedSegment())
+        {
+            awaitSpare(log);
+        }
+    }
+
+    private static void awaitSpare(final PartitionLog log)
     {
         final long deadlineNs = System.nanoTime() + 120_000_000_000L;
         while (!log.isNextSegmentPrepared())
