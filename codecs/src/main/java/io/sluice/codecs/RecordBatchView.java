@@ -379,6 +379,24 @@ public final class RecordBatchView
         return headerValue;
     }
 
+    /** Whether the records are read from {@link #buffer()} itself (an uncompressed batch). */
+    boolean recordsInBuffer()
+    {
+        return records == buffer;
+    }
+
+    /** Position of the current record in the records' buffer. */
+    int recordPosition()
+    {
+        return recordPosition;
+    }
+
+    /** Position just past the current record in the records' buffer. */
+    int recordEnd()
+    {
+        return nextRecordPosition;
+    }
+
     private int skip(final int position)
     {
         return position + VAR_LENGTH_LENGTH + records.getInt(position, LITTLE_ENDIAN);

@@ -19,6 +19,11 @@ import java.util.TreeMap;
  *   <tr><td>retention.ms</td><td>7 days</td><td>delete sealed segments whose newest record is older; -1: never</td></tr>
  *   <tr><td>retention.bytes</td><td>-1</td><td>delete the oldest sealed segments while the log is larger; -1: no limit</td></tr>
  *   <tr><td>pretouch.bytes</td><td>8 MiB</td><td>how far ahead of the writer pages are touched; 0: off</td></tr>
+ *   <tr><td>cleanup.policy</td><td>delete</td><td>delete (retention), compact (keep each key's latest record),
+ *   or compact,delete (both)</td></tr>
+ *   <tr><td>min.cleanable.dirty.ratio</td><td>0.5</td><td>share of sealed bytes not yet compacted that starts a
+ *   cleaning pass</td></tr>
+ *   <tr><td>delete.retention.ms</td><td>1 day</td><td>how long a compacted tombstone (null value) stays</td></tr>
  * </table>
  */
 public final class LogConfig
@@ -43,22 +48,31 @@ public final class LogConfig
     public static final String RETENTION_BYTES = "retention.bytes";
     /** Key of the pretouch window. */
     public static final String PRETOUCH_BYTES = "pretouch.bytes";
+    /** Key of the cleanup policy: {@code delete}, {@code compact} or {@code compact,delete}. */
+    public static final String CLEANUP_POLICY = "cleanup.policy";
+    /** Key of the dirty ratio that starts a cleaning pass of a compacted log. */
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    /** Key of how long a compacted log keeps a tombstone. */
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
 
     static final int MIN_SEGMENT_BYTES = 64 * 1024;
     static final int MAX_SEGMENT_BYTES = 1 << 30;
     private static final long DAY_MS = 24L * 60 * 60 * 1000;
 
-    private static final Map<String, String> DEFAULTS = new TreeMap<>(Map.of(
-        SEGMENT_BYTES, String.valueOf(256 * 1024 * 1024),
-        SEGMENT_MS, String.valueOf(7 * DAY_MS),
-        SEGMENT_INDEX_BYTES, String.valueOf(10 * 1024 * 1024),
-        INDEX_INTERVAL_BYTES, "4096",
-        MAX_MESSAGE_BYTES, String.valueOf(1024 * 1024),
-        FLUSH_POLICY, "none",
-        FLUSH_INTERVAL_MS, "1000",
-        RETENTION_MS, String.valueOf(7 * DAY_MS),
-        RETENTION_BYTES, "-1",
-        PRETOUCH_BYTES, String.valueOf(8 * 1024 * 1024)));
+    private static final Map<String, String> DEFAULTS = new TreeMap<>(Map.ofEntries(
+        Map.entry(SEGMENT_BYTES, String.valueOf(256 * 1024 * 1024)),
+        Map.entry(SEGMENT_MS, String.valueOf(7 * DAY_MS)),
+        Map.entry(SEGMENT_INDEX_BYTES, String.valueOf(10 * 1024 * 1024)),
+        Map.entry(INDEX_INTERVAL_BYTES, "4096"),
+        Map.entry(MAX_MESSAGE_BYTES, String.valueOf(1024 * 1024)),
+        Map.entry(FLUSH_POLICY, "none"),
+        Map.entry(FLUSH_INTERVAL_MS, "1000"),
+        Map.entry(RETENTION_MS, String.valueOf(7 * DAY_MS)),
+        Map.entry(RETENTION_BYTES, "-1"),
+        Map.entry(PRETOUCH_BYTES, String.valueOf(8 * 1024 * 1024)),
+        Map.entry(CLEANUP_POLICY, "delete"),
+        Map.entry(MIN_CLEANABLE_DIRTY_RATIO, "0.5"),
+        Map.entry(DELETE_RETENTION_MS, String.valueOf(DAY_MS))));
 
     private final Map<String, String> values;
     private final int segmentBytes;
@@ -71,6 +85,10 @@ public final class LogConfig
     private final long retentionMs;
     private final long retentionBytes;
     private final int pretouchBytes;
+    private final boolean compact;
+    private final boolean delete;
+    private final double minCleanableDirtyRatio;
+    private final long deleteRetentionMs;
 
     private LogConfig(final Map<String, String> values)
     {
@@ -85,6 +103,17 @@ public final class LogConfig
         retentionMs = longValue(RETENTION_MS, -1, Long.MAX_VALUE);
         retentionBytes = longValue(RETENTION_BYTES, -1, Long.MAX_VALUE);
         pretouchBytes = (int)longValue(PRETOUCH_BYTES, 0, MAX_SEGMENT_BYTES);
+        final String policy = values.get(CLEANUP_POLICY).replace(" ", "");
+        final boolean both = "compact,delete".equals(policy) || "delete,compact".equals(policy);
+        if (!both && !"compact".equals(policy) && !"delete".equals(policy))
+        {
+            throw new LogConfigException(
+                CLEANUP_POLICY, values.get(CLEANUP_POLICY), "expected delete, compact or compact,delete");
+        }
+        compact = both || "compact".equals(policy);
+        delete = both || "delete".equals(policy);
+        minCleanableDirtyRatio = doubleValue(MIN_CLEANABLE_DIRTY_RATIO);
+        deleteRetentionMs = longValue(DELETE_RETENTION_MS, 0, Long.MAX_VALUE);
     }
 
     /**
@@ -211,6 +240,49 @@ public final class LogConfig
     public int pretouchBytes()
     {
         return pretouchBytes;
+    }
+
+    /** @return true if the log keeps each key's latest record (cleanup.policy compact or compact,delete). */
+    public boolean compact()
+    {
+        return compact;
+    }
+
+    /** @return true if retention deletes old segments (cleanup.policy delete or compact,delete). */
+    public boolean delete()
+    {
+        return delete;
+    }
+
+    /** @return the share of sealed bytes not yet compacted that starts a cleaning pass, 0 to 1. */
+    public double minCleanableDirtyRatio()
+    {
+        return minCleanableDirtyRatio;
+    }
+
+    /** @return how long a compacted log keeps a tombstone, ms. */
+    public long deleteRetentionMs()
+    {
+        return deleteRetentionMs;
+    }
+
+    private double doubleValue(final String key)
+    {
+        final String value = values.get(key);
+        final double parsed;
+        try
+        {
+            parsed = Double.parseDouble(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new LogConfigException(key, value, "expected a number from 0 to 1");
+        }
+        if (!(parsed >= 0 && parsed <= 1))
+        {
+            throw new LogConfigException(key, value, "expected a number from 0 to 1");
+        }
+        return parsed;
     }
 
     private long longValue(final String key, final long min, final long max)

@@ -103,6 +103,8 @@ public final class PartitionLog implements AutoCloseable
     private final AtomicReference<PreparedSegment> prepared = new AtomicReference<>();
     private final List<LogSegment> retired = new ArrayList<>();
     private final ProducerStates producerStates = new ProducerStates();
+    /** Compacts the sealed segments when cleanup.policy includes compact; null otherwise. */
+    private final LogCleaner cleaner;
 
     private volatile LogSegment[] segments;
     private volatile long logStartOffset;
@@ -144,6 +146,7 @@ public final class PartitionLog implements AutoCloseable
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.segmentMs = config.segmentMs();
         this.flushAlways = config.flushPolicy() == FlushPolicy.ALWAYS;
+        this.cleaner = config.compact() ? new LogCleaner(this, config) : null;
     }
 
     /**
@@ -580,12 +583,15 @@ public final class PartitionLog implements AutoCloseable
                 return batchLength == RecordBatchDescriptor.BAD_LENGTH &&
                     RecordBatchDescriptor.batchLength(buffer, position) > segmentBytes ? RECORD_TOO_LARGE : batchLength;
             }
-            if (RecordBatchDescriptor.lastOffsetDelta(buffer, position) !=
+            // A compacted leader's batches may have gaps, inside a batch and between batches; offsets still rise.
+            final boolean compacted = config.compact();
+            final long batchBase = RecordBatchDescriptor.baseOffset(buffer, position);
+            if (!compacted && RecordBatchDescriptor.lastOffsetDelta(buffer, position) !=
                 RecordBatchDescriptor.recordCount(buffer, position) - 1)
             {
                 return INVALID_OFFSET_DELTAS;
             }
-            if (RecordBatchDescriptor.baseOffset(buffer, position) != expectedOffset)
+            if (compacted ? batchBase < expectedOffset : batchBase != expectedOffset)
             {
                 return NOT_CONTIGUOUS;
             }
@@ -595,7 +601,7 @@ public final class PartitionLog implements AutoCloseable
                 return EPOCH_REGRESSION;
             }
             epoch = batchEpoch;
-            expectedOffset += RecordBatchDescriptor.recordCount(buffer, position);
+            expectedOffset = batchBase + RecordBatchDescriptor.lastOffsetDelta(buffer, position) + 1;
             position += batchLength;
         }
 
@@ -866,7 +872,8 @@ public final class PartitionLog implements AutoCloseable
         final UnsafeBuffer log = segment.buffer;
         indexBatch(segment, position, length, baseOffset);
 
-        final long next = baseOffset + RecordBatchDescriptor.recordCount(log, position);
+        // The last offset delta, not the record count: a compacted batch a follower copies may have gaps.
+        final long next = baseOffset + RecordBatchDescriptor.lastOffsetDelta(log, position) + 1;
         final long maxTimestamp = RecordBatchDescriptor.maxTimestamp(log, position);
         nextOffset = next;
         segment.nextOffset = next;
@@ -933,27 +940,52 @@ public final class PartitionLog implements AutoCloseable
             }
 
             final LogSegment[] snapshot = segments;
-            final int index = floorSegment(snapshot, fetchOffset);
+            int index = floorSegment(snapshot, fetchOffset);
             if (index < 0)
             {
                 continue;
             }
-            final LogSegment segment = snapshot[index];
+            LogSegment segment = snapshot[index];
             if (!segment.tryRetain())
             {
                 continue;
             }
 
-            final int limit = segment.endPosition();
-            final UnsafeBuffer log = segment.buffer;
+            int limit = segment.endPosition();
+            UnsafeBuffer log = segment.buffer;
             int position = segment.offsetIndex.floorPosition((int)(fetchOffset - segment.baseOffset));
             while (position < limit && lastOffsetAt(log, position) < fetchOffset)
             {
                 position += RecordBatchDescriptor.batchLength(log, position);
             }
+            // Past the segment's last batch: the offset lies in a gap compaction left; the next batch is further on.
+            boolean retained = true;
+            while (position >= limit && index + 1 < snapshot.length)
+            {
+                segment.release();
+                segment = snapshot[++index];
+                if (!segment.tryRetain())
+                {
+                    retained = false;
+                    break;
+                }
+                limit = segment.endPosition();
+                log = segment.buffer;
+                position = 0;
+            }
+            if (!retained)
+            {
+                continue;
+            }
             if (position >= limit)
             {
                 segment.release();
+                if (null != cleaner && snapshot == segments)
+                {
+                    // Nothing at or after the offset but offsets a compaction removed: wait for appends.
+                    result.empty(LogReadResult.NO_DATA, start, end);
+                    return LogReadResult.NO_DATA;
+                }
                 continue;
             }
 
@@ -1116,6 +1148,10 @@ public final class PartitionLog implements AutoCloseable
 
     private void releaseAll(final boolean deleteFiles)
     {
+        if (null != cleaner)
+        {
+            cleaner.abandon();
+        }
         final PreparedSegment spare = prepared.getAndSet(null);
         if (null != spare)
         {
@@ -1177,6 +1213,10 @@ public final class PartitionLog implements AutoCloseable
                 }
             }
             work += enforceRetention(nowMs);
+            if (null != cleaner)
+            {
+                work += cleaner.doWork(nowMs);
+            }
             work += closeRetired();
             return work;
         }
@@ -1255,8 +1295,9 @@ public final class PartitionLog implements AutoCloseable
 
     private int enforceRetention(final long nowMs)
     {
-        final long retentionMs = config.retentionMs();
-        final long retentionBytes = config.retentionBytes();
+        // A compact-only log keeps every key's latest record for good: time and size retention are the delete policy's.
+        final long retentionMs = config.delete() ? config.retentionMs() : -1;
+        final long retentionBytes = config.delete() ? config.retentionBytes() : -1;
         final long deleteBefore = deleteBeforeOffset;
         if (retentionMs < 0 && retentionBytes < 0 && deleteBefore <= logStartOffset)
         {
@@ -1305,6 +1346,136 @@ public final class PartitionLog implements AutoCloseable
             LOG.info("retention deleted {}", segment);
         }
         return expired;
+    }
+
+    /** @return the segments now, oldest first; for the cleaner. */
+    LogSegment[] segmentArray()
+    {
+        return segments;
+    }
+
+    /** @return the cleaner of a compacted log, or null; for tests. */
+    LogCleaner cleaner()
+    {
+        return cleaner;
+    }
+
+    /**
+     * Put a cleaned copy of a sealed segment in its place ({@link LogCleaner}): the copy, forced, is renamed to
+     * {@code .log.swap}, the segment's files to {@code .deleted}, and the swap file to the segment's name; then its
+     * indexes are built and it replaces the segment in the list, which readers find next. A copy without batches
+     * removes the segment instead, unless it is the first (whose base offset is the log start). Recovery finishes a
+     * swap a crash interrupted. Maintenance thread, under the maintenance lock.
+     *
+     * @param old             the segment cleaned.
+     * @param cleaned         its cleaned copy, forced to the device.
+     * @param length          bytes in the copy.
+     * @param batches         batches in the copy.
+     * @param nextOffsetAfter offset after the copy's last batch, or the segment's base offset if it has none.
+     * @return false if the segment is no longer in the log, or is now its active segment: the caller deletes the copy.
+     */
+    boolean swapCleaned(final LogSegment old, final File cleaned, final int length, final int batches,
+        final long nextOffsetAfter)
+    {
+        final int index = closed ? -1 : indexOfSegment(segments, old);
+        if (index < 0 || index == segments.length - 1)
+        {
+            return false;
+        }
+        if (0 == batches && index > 0)
+        {
+            synchronized (segmentsLock)
+            {
+                final LogSegment[] current = segments;
+                final int at = indexOfSegment(current, old);
+                final LogSegment[] updated = new LogSegment[current.length - 1];
+                System.arraycopy(current, 0, updated, 0, at);
+                System.arraycopy(current, at + 1, updated, at, current.length - at - 1);
+                segments = updated;
+            }
+            old.retire();
+            old.markDeleted();
+            retired.add(old);
+            deleteFile(cleaned);
+            return true;
+        }
+
+        final File logFile = new File(directory, LogSegment.fileName(old.baseOffset, LogSegment.LOG_SUFFIX));
+        final File swap = new File(logFile.getPath() + LogCleaner.SWAP_SUFFIX);
+        move(cleaned, swap);
+        old.markDeleted();
+        try
+        {
+            move(swap, logFile);
+        }
+        catch (final LogStorageException ex)
+        {
+            old.unmarkDeleted();
+            deleteFile(swap);
+            throw ex;
+        }
+        // An emptied first segment keeps a page of zeros: a mapping of no bytes is of no use to anyone.
+        final MappedFile log = MappedFile.open(logFile, 0 == length ? PAGE_SIZE : 0);
+        final int entries = Math.min(offsetIndexBytes(config) / OffsetIndex.ENTRY_LENGTH, batches + 1);
+        final MappedFile offsetIndex = MappedFile.create(
+            new File(directory, LogSegment.fileName(old.baseOffset, LogSegment.INDEX_SUFFIX)),
+            entries * OffsetIndex.ENTRY_LENGTH);
+        final MappedFile timeIndex = MappedFile.create(
+            new File(directory, LogSegment.fileName(old.baseOffset, LogSegment.TIME_INDEX_SUFFIX)),
+            entries * TimeIndex.ENTRY_LENGTH);
+        final LogSegment segment = new LogSegment(
+            old.baseOffset, log, new OffsetIndex(offsetIndex), new TimeIndex(timeIndex), old.createdMs);
+        reindex(segment, length);
+        segment.nextOffset = nextOffsetAfter;
+        segment.flushedPosition = length;
+        segment.touchedPosition = length;
+        segment.publishEnd(length);
+        synchronized (segmentsLock)
+        {
+            final LogSegment[] updated = segments.clone();
+            updated[indexOfSegment(updated, old)] = segment;
+            segments = updated;
+        }
+        old.retire();
+        retired.add(old);
+        return true;
+    }
+
+    private static int indexOfSegment(final LogSegment[] segments, final LogSegment segment)
+    {
+        for (int i = 0; i < segments.length; i++)
+        {
+            if (segments[i] == segment)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void move(final File from, final File to)
+    {
+        try
+        {
+            java.nio.file.Files.move(from.toPath(), to.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new LogStorageException("cannot rename " + from + " to " + to, ex);
+        }
+    }
+
+    private static void deleteFile(final File file)
+    {
+        try
+        {
+            java.nio.file.Files.deleteIfExists(file.toPath());
+        }
+        catch (final java.io.IOException ex)
+        {
+            LOG.warn("cannot delete {}: {}", file, ex.toString());
+        }
     }
 
     private int closeRetired()
@@ -1442,6 +1613,11 @@ public final class PartitionLog implements AutoCloseable
             for (int i = 0; i < baseOffsets.length; i++)
             {
                 final long baseOffset = baseOffsets[i];
+                // A compacted log may have lost a segment's last batches, or a whole segment, to cleaning.
+                if (config.compact() && !truncated && baseOffset > expectedOffset)
+                {
+                    expectedOffset = baseOffset;
+                }
                 if (truncated || baseOffset != expectedOffset)
                 {
                     if (!truncated)
@@ -1521,7 +1697,7 @@ public final class PartitionLog implements AutoCloseable
             }
             final long baseOffset = RecordBatchDescriptor.baseOffset(log, position);
             final int epoch = RecordBatchDescriptor.leaderEpoch(log, position);
-            if (baseOffset != expectedOffset)
+            if (baseOffset != expectedOffset && !(config.compact() && baseOffset > expectedOffset))
             {
                 problem = "base offset " + baseOffset + " where " + expectedOffset + " was expected";
                 break;
@@ -1652,7 +1828,14 @@ public final class PartitionLog implements AutoCloseable
         for (final File file : files)
         {
             final String name = file.getName();
-            if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.startsWith(PREPARED_PREFIX) || name.endsWith(".tmp"))
+            if (name.endsWith(LogSegment.LOG_SUFFIX + LogCleaner.SWAP_SUFFIX))
+            {
+                // A cleaned copy, forced before it was named so: finish the swap a crash interrupted.
+                move(file, new File(directory, name.substring(0, name.length() - LogCleaner.SWAP_SUFFIX.length())));
+                continue;
+            }
+            if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.startsWith(PREPARED_PREFIX) || name.endsWith(".tmp") ||
+                name.endsWith(LogCleaner.CLEANED_SUFFIX))
             {
                 if (!file.delete())
                 {

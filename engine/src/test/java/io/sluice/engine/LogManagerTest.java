@@ -380,7 +380,7 @@ class LogManagerTest
             LogConfig.RETENTION_MS, "-2",
             LogConfig.RETENTION_BYTES, "1.5",
             "retention.byte", "100",
-            "cleanup.policy", "compact"));
+            LogConfig.CLEANUP_POLICY, "shred"));
         bad.put(LogConfig.SEGMENT_BYTES + " ", "65536");
         for (final Map.Entry<String, String> entry : bad.entrySet())
         {
