@@ -450,9 +450,10 @@ public final class PartitionLog implements AutoCloseable
 
     private void recordProducer(final DirectBuffer batch, final int offset, final long baseOffset)
     {
+        // Sequences follow offset deltas: a batch compaction filtered has fewer records but the same last sequence.
         producerStates.record(RecordBatchDescriptor.producerId(batch, offset),
             RecordBatchDescriptor.producerEpoch(batch, offset), RecordBatchDescriptor.baseSequence(batch, offset),
-            RecordBatchDescriptor.recordCount(batch, offset), baseOffset);
+            RecordBatchDescriptor.lastOffsetDelta(batch, offset) + 1, baseOffset);
     }
 
     /**

@@ -434,4 +434,31 @@ class LogCleanerTest
         }
         assertTrue(read.size() < log.logEndOffset(), "records left: " + read.size());
     }
+
+    /**
+     * An idempotent producer's last batch, filtered by compaction, still tells a restarted log the producer's last
+     * sequence: it follows the batch's offset range, not its remaining records.
+     */
+    @Test
+    void shouldKnowAnIdempotentProducersSequenceFromAFilteredBatchAfterARestart()
+    {
+        PartitionLog log = open("t-0", COMPACT);
+        builder.wrap(batch, 0, batch.capacity()).producer(5, (short)0, 0);
+        for (final String key : new String[]{ "a", "b", "c" })
+        {
+            builder.append(TIME, key.getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(0, log.append(batch, 0, builder.build()));
+        append(log, TIME, "a=2");
+        fillUntilRolled(log, "filler", TIME);
+        cleanOnce(log, TIME);
+        assertNull(readAll(log, 0).get(0L), "a=1 is gone: the producer's batch was filtered");
+        log.close();
+
+        log = open("t-0", COMPACT);
+        builder.wrap(batch, 0, batch.capacity()).producer(5, (short)0, 3);
+        builder.append(TIME, "d".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8));
+        final long end = log.logEndOffset();
+        assertEquals(end, log.append(batch, 0, builder.build()), "the next sequence is appended");
+    }
 }
