@@ -5,6 +5,7 @@ import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.exceptions.AeronException;
 import io.sluice.codecs.RecordBatchDescriptor;
+import io.sluice.codecs.RecordBatchView;
 import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.ConnectRequestDecoder;
 import io.sluice.codecs.client.CreateTopicRequestDecoder;
@@ -101,6 +102,8 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     private final ClientRequestAdapter adapter;
     private final ClientResponseProxy proxy = new ClientResponseProxy();
     private final LogReadResult readResult = new LogReadResult();
+    /** Walks the records of a compacted batch for record credit. */
+    private final RecordBatchView creditView = new RecordBatchView();
     private final Int2ObjectHashMap<ClientSession> sessionsById = new Int2ObjectHashMap<>();
     private final ArrayList<ClientSession> sessions = new ArrayList<>();
     private final ArrayList<FetchSession> fetchSessions = new ArrayList<>();
@@ -1415,10 +1418,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             final DirectBuffer buffer = readResult.buffer();
             final int available = readResult.length();
             final long from = fetch.nextOffset;
-            final long lastAllowed = fetch.creditInBytes ? Long.MAX_VALUE : from + fetch.credit - 1;
+            // Record credit counts records, not offsets: a compacted log has gaps in its offsets.
+            long records = 0;
             long to = from - 1;
             int length = 0;
-            while (length < available && to < lastAllowed &&
+            while (length < available && (fetch.creditInBytes || records < fetch.credit) &&
                 RecordBatchDescriptor.baseOffset(buffer, length) < highWatermark)
             {
                 final int batchLength = RecordBatchDescriptor.batchLength(buffer, length);
@@ -1429,7 +1433,20 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 }
                 final long lastOffset = RecordBatchDescriptor.baseOffset(buffer, length) +
                     RecordBatchDescriptor.lastOffsetDelta(buffer, length);
-                to = Math.min(lastOffset, lastAllowed);
+                to = lastOffset;
+                if (!fetch.creditInBytes)
+                {
+                    final long wanted = fetch.credit - records;
+                    final long inRange = recordsFrom(buffer, length, from);
+                    if (inRange > wanted)
+                    {
+                        to = offsetOfRecordFrom(buffer, length, from, wanted);
+                        records += wanted;
+                        length += batchLength;
+                        break;
+                    }
+                    records += inRange;
+                }
                 length += batchLength;
             }
             if (0 == length)
@@ -1448,7 +1465,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             final long result = session.publication.offer(proxy.buffer(), 0, headerLength, buffer, 0, length);
             if (result > 0)
             {
-                fetch.credit -= fetch.creditInBytes ? length : to - from + 1;
+                fetch.credit -= fetch.creditInBytes ? length : records;
                 fetch.nextOffset = to + 1;
                 counters.fetchedBytes.getAndAddRelease(length);
                 return 1;
@@ -1465,6 +1482,54 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         {
             readResult.release();
         }
+    }
+
+    /**
+     * Records at or after {@code from} in the batch at {@code position}: arithmetic for a batch without gaps, a walk
+     * of its records for one compaction filtered.
+     */
+    private long recordsFrom(final DirectBuffer buffer, final int position, final long from)
+    {
+        final long base = RecordBatchDescriptor.baseOffset(buffer, position);
+        final int count = RecordBatchDescriptor.recordCount(buffer, position);
+        if (base >= from)
+        {
+            return count;
+        }
+        if (RecordBatchDescriptor.lastOffsetDelta(buffer, position) == count - 1)
+        {
+            return base + count - from;
+        }
+        long inRange = 0;
+        creditView.wrap(buffer, position);
+        while (creditView.nextRecord())
+        {
+            inRange += creditView.offset() >= from ? 1 : 0;
+        }
+        return inRange;
+    }
+
+    /**
+     * Offset of the {@code n}th record at or after {@code from} in the batch at {@code position} (n at least 1).
+     */
+    private long offsetOfRecordFrom(final DirectBuffer buffer, final int position, final long from, final long n)
+    {
+        final long base = RecordBatchDescriptor.baseOffset(buffer, position);
+        final int count = RecordBatchDescriptor.recordCount(buffer, position);
+        if (RecordBatchDescriptor.lastOffsetDelta(buffer, position) == count - 1)
+        {
+            return Math.max(base, from) + n - 1;
+        }
+        long seen = 0;
+        creditView.wrap(buffer, position);
+        while (creditView.nextRecord())
+        {
+            if (creditView.offset() >= from && ++seen == n)
+            {
+                return creditView.offset();
+            }
+        }
+        throw new IllegalStateException("fewer than " + n + " records from " + from + " in the batch at " + base);
     }
 
     private void endFetch(final FetchSession fetch, final ErrorCode errorCode, final String message)

@@ -125,6 +125,76 @@ class BrokerEndToEndTest
         assertEquals(partitions, partitionDirectories(dataDirectory));
     }
 
+    /**
+     * A compacted topic: its sealed segments come to hold each key's latest record at its offset, a consumer from the
+     * beginning reads them across the gaps, and record credit counts records, not offsets.
+     */
+    @Test
+    void shouldCompactATopicAndCountRecordCreditInRecordsAcrossItsGaps()
+    {
+        final int topicId = connection.createTopic("prices", 1, 1, Map.of(
+            "cleanup.policy", "compact", "segment.bytes", "65536", "min.cleanable.dirty.ratio", "0.01"));
+        final int updates = 3000;
+        for (int i = 0; i < updates; i++)
+        {
+            final int length = client.batch("k" + (i % 10) + "=" + i + "-" + "x".repeat(60));
+            client.produce(topicId, 0, Acks.LEADER, client.batchBuffer(), length);
+        }
+        client.pollUntil(() -> client.acks.size() == updates);
+        assertTrue(client.acks.stream().allMatch((a) -> a.errorCode() == ErrorCode.NONE));
+
+        // The maintenance thread cleans once the sealed segments are dirty enough: read from the start until it has.
+        List<TestClient.Received> read = List.of();
+        for (int attempt = 0; attempt < 300; attempt++)
+        {
+            read = readAll(topicId, updates - 1);
+            if (read.size() < updates)
+            {
+                break;
+            }
+            client.pollFor(100);
+        }
+        assertTrue(read.size() < updates, "compacted: " + read.size() + " records left");
+        final java.util.Map<String, Long> latest = new java.util.HashMap<>();
+        long previous = -1;
+        for (final TestClient.Received record : read)
+        {
+            assertTrue(record.offset() > previous, "rising offsets");
+            previous = record.offset();
+            assertEquals(record.offset(), Long.parseLong(record.value().substring(0, record.value().indexOf('-'))),
+                "each record at the offset it was produced at");
+            latest.put(record.key(), record.offset());
+        }
+        for (int k = 0; k < 10; k++)
+        {
+            assertEquals(updates - 10 + k, latest.get("k" + k), "the latest record of k" + k);
+        }
+
+        try (ClientConnection other = TestBroker.connect(broker))
+        {
+            final TestClient credited = new TestClient(other);
+            credited.fetch(9, topicId, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 7);
+            credited.pollUntil(() -> credited.received.size() == 7);
+            credited.pollFor(200);
+            assertEquals(7, credited.received.size(), "7 records for a credit of 7, whatever the gaps");
+            assertEquals(read.subList(0, 7).stream().map(TestClient.Received::offset).toList(),
+                credited.received.stream().map(TestClient.Received::offset).toList());
+        }
+    }
+
+    /** Every record of the partition from its start, read by a connection of its own until {@code last} arrives. */
+    private List<TestClient.Received> readAll(final int topicId, final long last)
+    {
+        try (ClientConnection other = TestBroker.connect(broker))
+        {
+            final TestClient reader = new TestClient(other);
+            reader.fetch(1, topicId, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, Long.MAX_VALUE);
+            reader.pollUntil(() -> !reader.received.isEmpty() &&
+                reader.received.get(reader.received.size() - 1).offset() == last);
+            return List.copyOf(reader.received);
+        }
+    }
+
     private static int partitionDirectories(final File data)
     {
         final String[] names = data.list((dir, name) -> name.startsWith("wide-"));

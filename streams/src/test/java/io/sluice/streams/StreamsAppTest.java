@@ -136,6 +136,58 @@ class StreamsAppTest
     }
 
     /**
+     * The changelog is a compacted topic: once the broker compacted it, a new instance restores the same counts from
+     * each word's latest change.
+     */
+    @Test
+    void shouldRestoreTheStoreFromACompactedChangelog()
+    {
+        final StreamsApp first = app("compacted", config("compacted"));
+        first.start();
+        final int lines = 3000;
+        send(0, lines);
+        final Map<String, Long> expected = expectedCounts(0, lines);
+        await(() -> latestOutputs().equals(expected), () -> "counted: " + latestOutputs());
+        first.close();
+
+        final String changelog = "compacted-counts-changelog";
+        assertEquals("compact", client.admin().describeTopic(changelog).block(TIMEOUT).config().get("cleanup.policy"));
+        final long updates = 3L * lines;
+        await(() -> changesIn(changelog) < updates, () -> "the changelog compacted: " + changesIn(changelog) +
+            " of " + updates + " changes left");
+
+        final StreamsApp second = app("compacted", config("compacted"));
+        second.start();
+        await(() -> second.tasks().size() == 2 * PARTITIONS && second.state() == StreamsApp.State.RUNNING,
+            () -> "restored: " + second.tasks() + " " + second.state());
+        assertEquals(expected, storeContents(second.store(STORE)));
+    }
+
+    /** Changes in a changelog, every partition read from its start to its high watermark. */
+    private long changesIn(final String changelog)
+    {
+        long changes = 0;
+        final io.sluice.transport.TopicDescription description = client.admin().describeTopic(changelog).block(TIMEOUT);
+        for (final io.sluice.transport.TopicDescription.PartitionDescription partition : description.partitions())
+        {
+            final long end = partition.highWatermark();
+            if (end <= partition.logStartOffset())
+            {
+                continue;
+            }
+            final io.sluice.client.TopicPartition tp = new io.sluice.client.TopicPartition(changelog, partition.partition());
+            changes += client.consumer(ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.bytesDeserializer())
+                    .withAssignment(tp)
+                    .withSeek(tp, ConsumerOptions.BEGINNING))
+                .receiveAutoAck()
+                .takeUntil((record) -> record.offset() >= end - 1)
+                .count()
+                .block(TIMEOUT);
+        }
+        return changes;
+    }
+
+    /**
      * A crash: the first instance stops without its final commit, and with a commit interval so long that it never
      * committed. The next instance restores the counts from the changelog, then reads every input again from the
      * last commit (here the start): nothing is lost, but the records after the last commit are counted again (at

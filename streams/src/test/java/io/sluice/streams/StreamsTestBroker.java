@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 final class StreamsTestBroker
 {
     static final int TERM_LENGTH = 1024 * 1024;
+    /** The smallest segments the engine takes, so a changelog rolls, and is compacted, after a few hundred updates. */
+    static final int SEGMENT_BYTES = 64 * 1024;
 
     private StreamsTestBroker()
     {
@@ -27,7 +29,7 @@ final class StreamsTestBroker
             .listen("127.0.0.1:0")
             .clientTermLength(TERM_LENGTH)
             .clientTimeout(5, TimeUnit.SECONDS)
-            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(1024 * 1024))
+            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(SEGMENT_BYTES))
             .logDefault(LogConfig.SEGMENT_INDEX_BYTES, String.valueOf(64 * 1024))
             .logDefault(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
             .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
