@@ -72,6 +72,11 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
     @Option(names = "--print-offset", description = "Print 'Partition:P<tab>Offset:O<tab>' before each record.")
     boolean printOffset;
 
+    @Option(names = "--value-format", paramLabel = "string|long", defaultValue = "string",
+        description = "How values are printed: UTF-8 text, or an 8-byte big-endian long as the Streams examples' " +
+            "counts are (default ${DEFAULT-VALUE}).")
+    String valueFormat;
+
     private final FetchedRecords fetched = new FetchedRecords();
     private final FetchedRecords.RecordHandler printer = this::print;
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -101,6 +106,11 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
         if (null != group && group.isEmpty())
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--group must not be empty");
+        }
+        if (!"string".equals(valueFormat) && !"long".equals(valueFormat))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--value-format must be string or long, not '" + valueFormat + "'");
         }
 
         out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16));
@@ -288,11 +298,24 @@ final class ConsumeCommand implements Callable<Integer>, ClientResponseListener
             out.print(record.isKeyNull() ? "null" : string(record.key()));
             out.print('\t');
         }
-        out.println(record.isValueNull() ? "null" : string(record.value()));
+        out.println(record.isValueNull() ? "null" : "long".equals(valueFormat) ? longOrText(record) :
+            string(record.value()));
         printed++;
         nextOffsets[currentPartition] = record.offset() + 1;
         uncredited[currentPartition]++;
         lastRecordNs = System.nanoTime();
+    }
+
+    private String longOrText(final RecordBatchView record)
+    {
+        final DirectBuffer value = record.value();
+        if (value.capacity() == Long.BYTES)
+        {
+            return Long.toString(value.getLong(0, java.nio.ByteOrder.BIG_ENDIAN));
+        }
+        spec.commandLine().getErr().println("sluice consume: the value at offset " + record.offset() + " is " +
+            value.capacity() + " bytes, not a long: printed as text");
+        return string(value);
     }
 
     private static String string(final DirectBuffer buffer)

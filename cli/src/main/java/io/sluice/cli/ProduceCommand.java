@@ -61,6 +61,11 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
     @Option(names = "--partition", paramLabel = "N", description = "Produce every record to partition N.")
     Integer partition;
 
+    @Option(names = "--value-format", paramLabel = "string|long", defaultValue = "string",
+        description = "How a line's value is sent: UTF-8 text, or a whole number as an 8-byte big-endian long, as " +
+            "the Streams examples read amounts (default ${DEFAULT-VALUE}).")
+    String valueFormat;
+
     private record InFlight(long firstLine, int records)
     {
     }
@@ -91,6 +96,11 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
         if (null != partition && partition < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--partition must not be negative");
+        }
+        if (!"string".equals(valueFormat) && !"long".equals(valueFormat))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--value-format must be string or long, not '" + valueFormat + "'");
         }
         err = spec.commandLine().getErr();
 
@@ -146,7 +156,14 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
                 }
                 final int p = null != partition ? partition :
                     null != key ? hash(key, partitions) : nextPartition++ % partitions;
-                final byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
+                final byte[] valueBytes = "long".equals(valueFormat) ? longBytes(value) :
+                    value.getBytes(StandardCharsets.UTF_8);
+                if (null == valueBytes)
+                {
+                    err.println("sluice produce: line " + lineNumber + ": '" + value + "' is not a whole number: not sent");
+                    failed++;
+                    continue;
+                }
                 final long now = System.currentTimeMillis();
                 if (0 == builders[p].recordCount())
                 {
@@ -212,6 +229,21 @@ final class ProduceCommand implements Callable<Integer>, ClientResponseListener
             {
                 err.flush();
             }
+        }
+    }
+
+    /**
+     * @return the value as an 8-byte big-endian long, or null if it is not a whole number.
+     */
+    private static byte[] longBytes(final String value)
+    {
+        try
+        {
+            return java.nio.ByteBuffer.allocate(Long.BYTES).putLong(Long.parseLong(value.trim())).array();
+        }
+        catch (final NumberFormatException ex)
+        {
+            return null;
         }
     }
 

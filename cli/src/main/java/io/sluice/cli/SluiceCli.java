@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /**
- * The {@code sluice} command: {@code broker}, {@code topics}, {@code produce}, {@code consume}, {@code groups}.
+ * The {@code sluice} command: {@code broker}, {@code topics}, {@code produce}, {@code consume}, {@code groups},
+ * {@code streams}.
  * <p>
  * Exit codes: 0 success; 1 a failure at run time (an unreachable broker, a refused request), reported as one line
  * on stderr; 2 bad usage (an unknown option or a bad value), reported with the usage.
@@ -22,7 +23,8 @@ import java.io.PrintWriter;
         TopicsCommand.class,
         ProduceCommand.class,
         ConsumeCommand.class,
-        GroupsCommand.class
+        GroupsCommand.class,
+        StreamsCommand.class
     })
 public final class SluiceCli implements Runnable
 {
