@@ -67,6 +67,8 @@ public final class PerfMain
         "  failover    SIGKILL the leader of a replicated partition (3 Sluice brokers in child JVMs) --kills N",
         "              times under an acks=all producer: time to the first acks after each kill, records lost",
         "              or duplicated (failover --help: every option)",
+        "  streams     a windowed count on Sluice Streams and on Kafka Streams 4.4 (a Kafka broker in a child",
+        "              JVM): throughput over preloaded records, open-loop end-to-end latency (streams --help)",
         "  jmh      the JMH benchmarks with allocation per op (-prof gc and -foe true are added unless",
         "           given); any JMH option follows, e.g.",
         "             jmh                        (every benchmark)",
@@ -134,6 +136,9 @@ public final class PerfMain
 
             case "failover":
                 return FailoverCommand.execute(rest, out, err);
+
+            case "streams":
+                return io.sluice.perf.e2e.StreamsBenchmark.execute(rest, out, err);
 
             case "jmh":
                 final String[] jmhArgs = jmhArguments(rest);

@@ -1,0 +1,425 @@
+package io.sluice.perf.e2e;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code sluice perf streams}: the same windowed count on Sluice Streams and on Kafka Streams 4.4, with the same
+ * workload, in one run, printed side by side with the ratios.
+ * <p>
+ * The topology, on each side: records keyed by one of {@code --keys} words, whose value is the 8-byte intended send
+ * time; grouped by key into tumbling {@value #WINDOW_SECONDS} s windows (1 s of grace); aggregated into 16 bytes, the
+ * count and the latest send time seen; every update written to the output topic keyed {@code word@windowStart}.
+ * Every input record makes exactly one output record (no record cache), whose value tells when the input that made it
+ * was due, so:
+ * <ol>
+ *   <li><b>throughput</b>: {@code --records} inputs are produced before the application starts; then the rate at
+ *   which their outputs arrive, from the first to the last (the application's start and group join excluded), and
+ *   the time from start to the last output;</li>
+ *   <li><b>end-to-end latency</b>: inputs are produced at {@code --rate} per second, open loop (each due at a fixed
+ *   time, whatever happened before), and each output's latency is the time from its input's due time to its arrival
+ *   at a consumer of the output topic; a warm-up is not recorded. Due times are those of the sender, in this JVM,
+ *   where both applications and the consumers run too, so one clock measures all.</li>
+ * </ol>
+ * Both applications are at least once, commit every 100 ms, keep their window stores in memory and log them to a
+ * changelog topic, and produce with acks from the leader only for inputs (the applications' own producers as they
+ * come: Sluice's {@code acks=all}, idempotent; Kafka Streams' defaults) and linger 0. Sluice's broker runs in this
+ * JVM (as in {@code e2e}); Kafka's in a child JVM. Sluice runs twice by default: with yielding idle strategies
+ * ({@code sluice-streams}, the latency profile) and with backoff ({@code sluice-streams-backoff}, the default), since
+ * on two cores the yielding threads take CPU the work needs.
+ */
+public final class StreamsBenchmark
+{
+    static final int WINDOW_SECONDS = 10;
+    static final String INPUT = "streams-bench-input";
+    static final String OUTPUT = "streams-bench-output";
+    static final long OUTPUT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
+
+    private final Options options;
+    private final PrintStream out;
+
+    /**
+     * One side of the comparison: a broker, the windowed count on it, a sender of inputs, a reader of outputs.
+     */
+    interface Side extends AutoCloseable
+    {
+        String name();
+
+        String description();
+
+        /** Start the broker and create the input and output topics. */
+        void start(Options options, File directory) throws Exception;
+
+        /** Produce {@code count} inputs as fast as acknowledgements allow, due times from {@code dueNs}. */
+        void preload(long count, long dueNs) throws Exception;
+
+        /** Read the output topic from its start, calling {@code listener} for each output on one thread. */
+        void startReader(OutputListener listener) throws Exception;
+
+        /** Start the windowed count. */
+        void startApplication() throws Exception;
+
+        /** Send one input now (the sender thread), due at {@code dueNs}. */
+        void send(int key, long dueNs) throws Exception;
+
+        /** Let the sender's client do its work while it waits (acknowledgements); the sender thread. */
+        void idleSender();
+
+        void close() throws Exception;
+    }
+
+    /** Told each output: the due time of the input that made it. */
+    interface OutputListener
+    {
+        void onOutput(long dueNs);
+    }
+
+    record Options(long records, int rate, int durationS, int warmupS, int keys, int partitions, File directory,
+        List<String> targets)
+    {
+        static final List<String> TARGETS =
+            List.of(SluiceStreamsSide.NAME, SluiceStreamsSide.BACKOFF_NAME, KafkaStreamsSide.NAME);
+
+        static Options parse(final String[] args)
+        {
+            long records = 200_000;
+            int rate = 5_000;
+            int durationS = 20;
+            int warmupS = 10;
+            int keys = 1_000;
+            int partitions = 1;
+            File directory = new File(System.getProperty("java.io.tmpdir"));
+            List<String> targets = TARGETS;
+            for (int i = 0; i < args.length; i++)
+            {
+                final String name = args[i];
+                if (i + 1 >= args.length)
+                {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                final String value = args[++i];
+                switch (name)
+                {
+                    case "--records" -> records = number(name, value, 1, 100_000_000);
+                    case "--rate" -> rate = (int)number(name, value, 1, 1_000_000);
+                    case "--duration-s" -> durationS = (int)number(name, value, 1, 3600);
+                    case "--warmup-s" -> warmupS = (int)number(name, value, 0, 3600);
+                    case "--keys" -> keys = (int)number(name, value, 1, 10_000_000);
+                    case "--partitions" -> partitions = (int)number(name, value, 1, 64);
+                    case "--dir" -> directory = new File(value);
+                    case "--targets" ->
+                    {
+                        targets = Arrays.asList(value.split(","));
+                        for (final String target : targets)
+                        {
+                            if (!TARGETS.contains(target))
+                            {
+                                throw new IllegalArgumentException("unknown target '" + target + "'; known: " +
+                                    String.join(",", TARGETS));
+                            }
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + name);
+                }
+            }
+            if (!directory.isDirectory())
+            {
+                throw new IllegalArgumentException("--dir " + directory + " is not a directory");
+            }
+            return new Options(records, rate, durationS, warmupS, keys, partitions, directory, targets);
+        }
+
+        private static long number(final String name, final String value, final long min, final long max)
+        {
+            final long parsed;
+            try
+            {
+                parsed = Long.parseLong(value.replace("_", ""));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+            }
+            if (parsed < min || parsed > max)
+            {
+                throw new IllegalArgumentException(name + " must be " + min + " to " + max + ", not " + parsed);
+            }
+            return parsed;
+        }
+    }
+
+    /** What one side measured. */
+    record Result(String name, String description, double recordsPerSecond, long startToLastNs, Histogram latency,
+        long latencyExpected, long latencyReceived)
+    {
+    }
+
+    static final String USAGE = String.join(System.lineSeparator(),
+        "usage: sluice perf streams [--targets T,...] [--records N] [--rate N]",
+        "                           [--duration-s S] [--warmup-s S] [--keys N] [--partitions N] [--dir DIR]",
+        "  --targets T,...   sides to run (default sluice-streams,sluice-streams-backoff,kafka-streams: Sluice",
+        "                    with yielding and with backoff idle, then Kafka Streams, the base of the ratios)",
+        "  --records N       inputs preloaded for the throughput phase (default 200000)",
+        "  --rate N          inputs per second of the latency phase, open loop (default 5000)",
+        "  --duration-s S    measured seconds of the latency phase (default 20)",
+        "  --warmup-s S      unrecorded seconds before them (default 10)",
+        "  --keys N          distinct words (default 1000)",
+        "  --partitions N    partitions of the input and output topics (default 1)",
+        "  --dir DIR         parent of the brokers' directories (default: java.io.tmpdir)");
+
+    /**
+     * Parse the options and run.
+     *
+     * @param args the options.
+     * @param out  for the results.
+     * @param err  for usage errors.
+     * @return 0, 1 if a side failed, 2 for bad options.
+     * @throws Exception if a side cannot start.
+     */
+    public static int execute(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    {
+        if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0])))
+        {
+            out.println(USAGE);
+            return 0;
+        }
+        final Options options;
+        try
+        {
+            options = Options.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("sluice perf streams: " + ex.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        return new StreamsBenchmark(options, out).run();
+    }
+
+    StreamsBenchmark(final Options options, final PrintStream out)
+    {
+        this.options = options;
+        this.out = out;
+    }
+
+    /**
+     * @return the exit code: 0, or 1 if a side failed to deliver its outputs.
+     */
+    int run() throws Exception
+    {
+        out.println("sluice perf streams: windowed count (tumbling " + WINDOW_SECONDS + " s windows, " +
+            options.keys() + " keys, " + options.partitions() + " partition(s)); throughput over " +
+            String.format(Locale.ROOT, "%,d", options.records()) + " preloaded records, latency at " +
+            String.format(Locale.ROOT, "%,d", options.rate()) + " records/s for " + options.durationS() + " s after " +
+            options.warmupS() + " s of warm-up");
+        out.println(ResultTables.machineLine());
+        final List<Result> results = new ArrayList<>();
+        for (final String target : options.targets())
+        {
+            final Side side = KafkaStreamsSide.NAME.equals(target) ? new KafkaStreamsSide() :
+                new SluiceStreamsSide(SluiceStreamsSide.NAME.equals(target));
+            final File directory = Files.createTempDirectory(options.directory().toPath(), "sluice-perf-streams-")
+                .toFile();
+            try (side)
+            {
+                out.println();
+                out.println(target + ": starting");
+                out.flush();
+                results.add(measure(side, directory));
+            }
+            finally
+            {
+                org.agrona.IoUtil.delete(directory, true);
+            }
+        }
+        print(results);
+        for (final Result result : results)
+        {
+            if (result.latencyReceived() < result.latencyExpected())
+            {
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private Result measure(final Side side, final File directory) throws Exception
+    {
+        side.start(options, directory);
+        final long records = options.records();
+        side.preload(records, System.nanoTime());
+
+        final AtomicLong outputs = new AtomicLong();
+        final AtomicLong firstNs = new AtomicLong();
+        final AtomicLong lastNs = new AtomicLong();
+        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final long[] measureFromDueNs = { Long.MAX_VALUE };
+        final AtomicLong measured = new AtomicLong();
+        side.startReader((dueNs) ->
+        {
+            final long now = System.nanoTime();
+            final long count = outputs.incrementAndGet();
+            if (1 == count)
+            {
+                firstNs.set(now);
+            }
+            lastNs.set(now);
+            if (dueNs >= measureFromDueNs[0])
+            {
+                latency.recordValue(Math.min(Math.max(0, now - dueNs), latency.getHighestTrackableValue()));
+                measured.incrementAndGet();
+            }
+        });
+
+        final long startNs = System.nanoTime();
+        side.startApplication();
+        awaitOutputs(side, outputs, records);
+        final long throughputEndNs = lastNs.get();
+        final double perSecond = records <= 1 ? 0 :
+            (records - 1) * 1e9 / Math.max(1, throughputEndNs - firstNs.get());
+        out.println(side.name() + String.format(Locale.ROOT, ": throughput %,.0f records/s (first to last output); " +
+            "start to last output %.2f s", perSecond, (throughputEndNs - startNs) / 1e9));
+        out.flush();
+
+        // Open loop: each input is due at a fixed time; a late sender sends at once and the latency counts from the
+        // due time, so a stall is charged to every input it delayed.
+        final long intervalNs = 1_000_000_000L / options.rate();
+        final long warmupEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.warmupS());
+        final long endNs = warmupEndNs + TimeUnit.SECONDS.toNanos(options.durationS());
+        measureFromDueNs[0] = warmupEndNs;
+        long dueNs = System.nanoTime();
+        long sent = 0;
+        long sentMeasured = 0;
+        while (dueNs < endNs)
+        {
+            final long now = System.nanoTime();
+            if (now < dueNs)
+            {
+                side.idleSender();
+                PacingClock.SYSTEM.idle(dueNs - System.nanoTime());
+                continue;
+            }
+            side.send((int)(sent % options.keys()), dueNs);
+            sent++;
+            if (dueNs >= warmupEndNs)
+            {
+                sentMeasured++;
+            }
+            dueNs += intervalNs;
+        }
+        awaitOutputs(side, outputs, records + sent);
+        out.println(side.name() + String.format(Locale.ROOT, ": latency of %,d inputs: p50 %s, p99 %s, p99.9 %s, " +
+            "max %s", measured.get(), micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
+            micros(latency.getValueAtPercentile(99.9)), micros(latency.getMaxValue())));
+        out.flush();
+        return new Result(side.name(), side.description(), perSecond, throughputEndNs - startNs, latency,
+            sentMeasured, measured.get());
+    }
+
+    private static void awaitOutputs(final Side side, final AtomicLong outputs, final long expected)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + OUTPUT_TIMEOUT_NS;
+        while (outputs.get() < expected && System.nanoTime() < deadline)
+        {
+            side.idleSender();
+            Thread.sleep(1);
+        }
+        if (outputs.get() < expected)
+        {
+            throw new IllegalStateException(side.name() + ": " + outputs.get() + " of " + expected +
+                " outputs within " + TimeUnit.NANOSECONDS.toSeconds(OUTPUT_TIMEOUT_NS) + " s");
+        }
+    }
+
+    private void print(final List<Result> results)
+    {
+        out.println();
+        for (final Result result : results)
+        {
+            out.println(result.name() + ": " + result.description());
+        }
+        out.println();
+        out.println(String.format(Locale.ROOT, "%-16s %14s %10s %10s %10s %10s %10s", "target", "records/s",
+            "p50", "p90", "p99", "p99.9", "max"));
+        for (final Result result : results)
+        {
+            final Histogram h = result.latency();
+            out.println(String.format(Locale.ROOT, "%-16s %,14.0f %10s %10s %10s %10s %10s", result.name(),
+                result.recordsPerSecond(), micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
+                micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue())));
+        }
+        // Each Sluice side against Kafka Streams, if it ran; otherwise the later sides against the first.
+        final Result peer = results.stream().filter((r) -> KafkaStreamsSide.NAME.equals(r.name())).findFirst()
+            .orElse(results.get(0));
+        for (final Result base : results)
+        {
+            if (base == peer)
+            {
+                continue;
+            }
+            out.println(String.format(Locale.ROOT, "%s / %s: throughput %.2fx; latency (>1: %s lower) p50 %.2f, " +
+                "p99 %.2f, p99.9 %.2f", base.name(), peer.name(), base.recordsPerSecond() / peer.recordsPerSecond(),
+                base.name(), ratio(peer.latency(), base.latency(), 50), ratio(peer.latency(), base.latency(), 99),
+                ratio(peer.latency(), base.latency(), 99.9)));
+        }
+        out.flush();
+    }
+
+    private static double ratio(final Histogram peer, final Histogram base, final double percentile)
+    {
+        return (double)peer.getValueAtPercentile(percentile) / Math.max(1, base.getValueAtPercentile(percentile));
+    }
+
+    private static String micros(final long nanos)
+    {
+        return String.format(Locale.ROOT, "%,.0f us", nanos / 1000.0);
+    }
+
+    /**
+     * The input value: the due time, 8 bytes big-endian.
+     */
+    static byte[] dueBytes(final long dueNs)
+    {
+        return ByteBuffer.allocate(Long.BYTES).putLong(dueNs).array();
+    }
+
+    /**
+     * The aggregate: count and the latest due time seen, 16 bytes big-endian; a new array each time.
+     */
+    static byte[] aggregate(final byte[] input, final byte[] aggregate)
+    {
+        final ByteBuffer updated = ByteBuffer.allocate(2 * Long.BYTES);
+        final long count = null == aggregate || aggregate.length < 2 * Long.BYTES ? 0 : ByteBuffer.wrap(aggregate).getLong(0);
+        updated.putLong(0, count + 1);
+        updated.putLong(Long.BYTES, ByteBuffer.wrap(input).getLong(0));
+        return updated.array();
+    }
+
+    /**
+     * @return the due time an output carries.
+     */
+    static long dueOf(final byte[] output)
+    {
+        return ByteBuffer.wrap(output).getLong(Long.BYTES);
+    }
+
+    /**
+     * @return the word of key number {@code key}.
+     */
+    static String word(final int key)
+    {
+        return "w" + key;
+    }
+}
