@@ -206,25 +206,13 @@ final class LogCleaner
         final int start = mapping ? 0 : cursor;
         for (int i = start; i < pass.length; i++)
         {
-            final int index = indexOf(segments, pass[i]);
+            final int index = PartitionLog.indexOfSegment(segments, pass[i]);
             if (index < 0 || index == segments.length - 1 || pass[i].endPosition() != passEnds[i])
             {
                 return false;
             }
         }
         return true;
-    }
-
-    private static int indexOf(final LogSegment[] segments, final LogSegment segment)
-    {
-        for (int i = 0; i < segments.length; i++)
-        {
-            if (segments[i] == segment)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private int map()

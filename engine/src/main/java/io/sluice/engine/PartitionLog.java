@@ -1442,7 +1442,7 @@ public final class PartitionLog implements AutoCloseable
         return true;
     }
 
-    private static int indexOfSegment(final LogSegment[] segments, final LogSegment segment)
+    static int indexOfSegment(final LogSegment[] segments, final LogSegment segment)
     {
         for (int i = 0; i < segments.length; i++)
         {
