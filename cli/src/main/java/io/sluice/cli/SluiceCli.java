@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 
 /**
  * The {@code sluice} command: {@code broker}, {@code topics}, {@code produce}, {@code consume}, {@code groups},
- * {@code streams}.
+ * {@code streams}, {@code connect}.
  * <p>
  * Exit codes: 0 success; 1 a failure at run time (an unreachable broker, a refused request), reported as one line
  * on stderr; 2 bad usage (an unknown option or a bad value), reported with the usage.
@@ -24,7 +24,8 @@ import java.io.PrintWriter;
         ProduceCommand.class,
         ConsumeCommand.class,
         GroupsCommand.class,
-        StreamsCommand.class
+        StreamsCommand.class,
+        ConnectCommand.class
     })
 public final class SluiceCli implements Runnable
 {

@@ -1,0 +1,78 @@
+package io.sluice.connect;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A sink for tests: keeps values by offset (so a retried batch writes nothing twice), and fails the first put
+ * half way through its batch with a {@link RetriableException}.
+ */
+public final class FlakySinkConnector implements SinkConnector
+{
+    /** What the sink holds: offset to value. */
+    public static final Map<Long, String> STORED = new ConcurrentHashMap<>();
+    /** Calls to put. */
+    public static final AtomicInteger PUTS = new AtomicInteger();
+    /** Puts that failed. */
+    public static final AtomicInteger FAILURES = new AtomicInteger();
+
+    private Map<String, String> config;
+
+    public ConfigDef config()
+    {
+        return new ConfigDef();
+    }
+
+    public void start(final Map<String, String> config)
+    {
+        this.config = config;
+    }
+
+    public Class<? extends Task> taskClass()
+    {
+        return FlakySinkTask.class;
+    }
+
+    public List<Map<String, String>> taskConfigs(final int maxTasks)
+    {
+        return List.of(config);
+    }
+
+    public void stop()
+    {
+    }
+
+    /** The task. */
+    public static final class FlakySinkTask extends SinkTask
+    {
+        public void start(final Map<String, String> config)
+        {
+        }
+
+        public void put(final Collection<SinkRecord> records)
+        {
+            PUTS.incrementAndGet();
+            int i = 0;
+            for (final SinkRecord record : records)
+            {
+                if (0 == FAILURES.get() && i++ == records.size() / 2)
+                {
+                    FAILURES.incrementAndGet();
+                    throw new RetriableException("the store went away half way through the batch");
+                }
+                STORED.put(record.offset(), (String)record.value());
+            }
+        }
+
+        public void flush()
+        {
+        }
+
+        public void stop()
+        {
+        }
+    }
+}

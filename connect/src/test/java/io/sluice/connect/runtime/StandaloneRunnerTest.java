@@ -1,0 +1,332 @@
+package io.sluice.connect.runtime;
+
+import io.sluice.broker.SluiceBroker;
+import io.sluice.client.ClientOptions;
+import io.sluice.client.ConsumerOptions;
+import io.sluice.client.ProducerRecord;
+import io.sluice.client.ProducerOptions;
+import io.sluice.client.Serdes;
+import io.sluice.client.SluiceClient;
+import io.sluice.client.TopicPartition;
+import io.sluice.connect.ConfigException;
+import io.sluice.connect.Converter;
+import io.sluice.connect.FlakySinkConnector;
+import io.sluice.engine.LogConfig;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The standalone runtime and the file connectors against a broker in this JVM.
+ */
+class StandaloneRunnerTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    File directory;
+
+    private SluiceBroker broker;
+    private SluiceClient client;
+    private final List<StandaloneRunner> runners = new ArrayList<>();
+
+    @BeforeEach
+    void launch()
+    {
+        broker = SluiceBroker.launch(new SluiceBroker.Context()
+            .dataDirectory(new File(directory, "data"))
+            .listen("127.0.0.1:0")
+            .clientTermLength(1024 * 1024)
+            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(1024 * 1024))
+            .logDefault(LogConfig.SEGMENT_INDEX_BYTES, String.valueOf(64 * 1024))
+            .logDefault(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
+            .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
+        client = SluiceClient.create(ClientOptions.create(broker.listenEndpoint())
+            .withAeronDirectoryName(broker.aeronDirectoryName())
+            .withTermLength(1024 * 1024));
+    }
+
+    @AfterEach
+    void close()
+    {
+        runners.forEach(StandaloneRunner::close);
+        CloseHelper.closeAll(client, broker);
+    }
+
+    private Map<String, String> worker()
+    {
+        return Map.of("bootstrap.servers", broker.listenEndpoint(), "offset.flush.interval.ms", "200",
+            "status.port", "0");
+    }
+
+    private static Map<String, String> source(final String name, final File file, final String topic)
+    {
+        return Map.of("name", name, "connector.class", "FileStreamSource", "file", file.getPath(), "topic", topic);
+    }
+
+    private static Map<String, String> sink(final String name, final File file, final String topics)
+    {
+        return Map.of("name", name, "connector.class", "FileStreamSink", "file", file.getPath(), "topics", topics);
+    }
+
+    private StandaloneRunner start(final List<Map<String, String>> connectors)
+    {
+        final StandaloneRunner runner = StandaloneRunner.start(worker(), connectors);
+        runners.add(runner);
+        return runner;
+    }
+
+    private void stop(final StandaloneRunner runner)
+    {
+        runners.remove(runner);
+        runner.close();
+    }
+
+    private static List<String> lines(final int from, final int to)
+    {
+        return IntStream.range(from, to).mapToObj((i) -> "line " + i + " " + "é".repeat(i % 3)).toList();
+    }
+
+    private static void append(final File file, final List<String> lines) throws IOException
+    {
+        Files.writeString(file.toPath(), String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static List<String> read(final File file)
+    {
+        try
+        {
+            return file.exists() ? Files.readAllLines(file.toPath(), StandardCharsets.UTF_8) : List.of();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Every value of partition 0 of the topic, from its start to its high watermark. */
+    private List<String> topic(final String topic)
+    {
+        final long end;
+        try
+        {
+            end = client.admin().describeTopic(topic).block(TIMEOUT).partitions().get(0).highWatermark();
+        }
+        catch (final io.sluice.client.SluiceException ex)
+        {
+            return List.of(); // the source has not created it yet
+        }
+        if (end == 0)
+        {
+            return List.of();
+        }
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        return client.consumer(ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.stringDeserializer())
+                .withAssignment(tp)
+                .withSeek(tp, ConsumerOptions.BEGINNING))
+            .receiveAutoAck()
+            .takeUntil((record) -> record.offset() >= end - 1)
+            .map((record) -> record.value())
+            .collectList()
+            .block(TIMEOUT);
+    }
+
+    private static void await(final BooleanSupplier condition, final Supplier<String> what)
+    {
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("not within " + TIMEOUT.toSeconds() + " s: " + what.get());
+            }
+            try
+            {
+                Thread.sleep(50);
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    @Test
+    void shouldCopyAFileThroughATopicIntoAnotherFileAndReportItsStatus() throws Exception
+    {
+        final File in = new File(directory, "in.txt");
+        final File out = new File(directory, "out.txt");
+        append(in, lines(0, 1000));
+        final StandaloneRunner runner = start(List.of(source("reader", in, "lines"), sink("writer", out, "lines")));
+        await(() -> read(out).size() == 1000, () -> read(out).size() + " lines written");
+        assertEquals(lines(0, 1000), read(out));
+
+        append(in, lines(1000, 1010));
+        await(() -> read(out).size() == 1010, () -> read(out).size() + " lines written");
+        assertEquals(lines(0, 1010), read(out));
+
+        final HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + runner.statusPort() + "/connectors")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, status.statusCode());
+        assertTrue(status.body().contains("\"name\":\"reader\"") && status.body().contains("\"type\":\"sink\"") &&
+            status.body().contains("\"state\":\"RUNNING\""), status.body());
+        assertEquals(List.of("RUNNING", "RUNNING"), runner.status().stream().map(ConnectorStatus::state).toList());
+    }
+
+    /**
+     * A runner stopped mid-stream stores the offsets of what the topic acknowledged; the next one resumes after
+     * them: every line once, in order.
+     */
+    @Test
+    void shouldResumeWithoutLossOrDuplicatesWhenRestartedMidStream() throws Exception
+    {
+        final File in = new File(directory, "in.txt");
+        append(in, lines(0, 500));
+        StandaloneRunner runner = start(List.of(source("reader", in, "lines")));
+        await(() -> topic("lines").size() == 500, () -> topic("lines").size() + " records");
+        stop(runner);
+
+        append(in, lines(500, 1000));
+        runner = start(List.of(source("reader", in, "lines")));
+        await(() -> topic("lines").size() >= 1000, () -> topic("lines").size() + " records");
+        Thread.sleep(300); // nothing more comes
+        assertEquals(lines(0, 1000), topic("lines"));
+        assertEquals("RUNNING", runner.status().get(0).state());
+    }
+
+    @Test
+    void shouldFollowTheFileWhenItIsRotated() throws Exception
+    {
+        final File in = new File(directory, "in.txt");
+        append(in, lines(0, 100));
+        start(List.of(source("reader", in, "lines")));
+        await(() -> topic("lines").size() == 100, () -> topic("lines").size() + " records");
+
+        append(in, lines(100, 120)); // written just before the rotation: read from the old file
+        Files.move(in.toPath(), new File(directory, "in.txt.1").toPath());
+        append(in, lines(120, 150));
+        await(() -> topic("lines").size() >= 150, () -> topic("lines").size() + " records");
+        assertEquals(lines(0, 150), topic("lines"));
+    }
+
+    @Test
+    void shouldRetryASinkBatchThatFailedHalfWayAndCommitOnlyAfterIt()
+    {
+        FlakySinkConnector.STORED.clear();
+        FlakySinkConnector.PUTS.set(0);
+        FlakySinkConnector.FAILURES.set(0);
+        client.admin().createTopic("orders", 1, 1, Map.of()).block(TIMEOUT);
+        client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
+            .send(Flux.range(0, 100).map((i) -> ProducerRecord.of("orders", "k" + i, "v" + i)))
+            .blockLast(TIMEOUT);
+
+        start(List.of(Map.of("name", "flaky", "connector.class", FlakySinkConnector.class.getName(),
+            "topics", "orders", "errors.retry.backoff.ms", "10")));
+        await(() -> FlakySinkConnector.STORED.size() == 100, () -> FlakySinkConnector.STORED.size() + " stored");
+        assertEquals(1, FlakySinkConnector.FAILURES.get());
+        assertTrue(FlakySinkConnector.PUTS.get() >= 2, "the failed batch was put again");
+        for (int i = 0; i < 100; i++)
+        {
+            assertEquals("v" + i, FlakySinkConnector.STORED.get((long)i));
+        }
+        final TopicPartition tp = new TopicPartition("orders", 0);
+        await(() -> client.admin().committedOffset("connect-flaky", tp).block(TIMEOUT) == 100,
+            () -> "committed " + client.admin().committedOffset("connect-flaky", tp).block(TIMEOUT));
+    }
+
+    @Test
+    void shouldRefuseABadConfigurationNamingTheKeyAndStartNothing()
+    {
+        final File in = new File(directory, "in.txt");
+        assertKey("file", Map.of("name", "r", "connector.class", "FileStreamSource", "topic", "t"));
+        assertKey("tasks.max", with(source("r", in, "t"), "tasks.max", "0"));
+        assertKey("tasks.max", with(source("r", in, "t"), "tasks.max", "many"));
+        assertKey("value.converter", with(source("r", in, "t"), "value.converter", "xml"));
+        assertKey("errors.tolerance", with(source("r", in, "t"), "errors.tolerance", "some"));
+        assertKey("batch.size", with(source("r", in, "t"), "batch.size", "-1"));
+        assertKey("connector.class", with(source("r", in, "t"), "connector.class", "no.such.Connector"));
+        assertKey("connector.class", with(source("r", in, "t"), "connector.class", String.class.getName()));
+        assertKey("name", with(source("r", in, "t"), "name", "has space"));
+        assertKey("topics", Map.of("name", "w", "connector.class", "FileStreamSink", "file", "out.txt"));
+        final ConfigException duplicate = assertThrows(ConfigException.class, () -> StandaloneRunner.start(worker(),
+            List.of(source("r", in, "t"), source("r", in, "u"))));
+        assertEquals("name", duplicate.key());
+        final ConfigException worker = assertThrows(ConfigException.class, () -> StandaloneRunner.start(
+            Map.of("status.port", "0"), List.of(source("r", in, "t"))));
+        assertEquals("bootstrap.servers", worker.key());
+        assertTrue(worker.getMessage().contains("missing required configuration 'bootstrap.servers'"),
+            worker.getMessage());
+    }
+
+    private void assertKey(final String key, final Map<String, String> connector)
+    {
+        final ConfigException ex = assertThrows(ConfigException.class,
+            () -> StandaloneRunner.start(worker(), List.of(connector)));
+        assertEquals(key, ex.key(), ex.getMessage());
+        assertTrue(ex.getMessage().contains("'" + key + "'"), ex.getMessage());
+    }
+
+    private static Map<String, String> with(final Map<String, String> base, final String key, final String value)
+    {
+        final Map<String, String> copy = new HashMap<>(base);
+        copy.put(key, value);
+        return copy;
+    }
+
+    @Test
+    void shouldConvertJsonAndTextBothWays()
+    {
+        final Map<String, Object> row = Map.of("id", 7, "name", "Ada", "tags", List.of("a", "b"), "ok", true);
+        assertEquals(row, Converter.JSON.toConnectData("t", Converter.JSON.fromConnectData("t", row)));
+        assertEquals("héllo", Converter.STRING.toConnectData("t", Converter.STRING.fromConnectData("t", "héllo")));
+        assertEquals(null, Converter.JSON.fromConnectData("t", null));
+        assertThrows(io.sluice.connect.DataException.class, () -> Converter.JSON.toConnectData("t",
+            "{not json".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(TimeUnit.SECONDS.toMillis(1) > 0);
+    }
+
+    /**
+     * The README's example connector, run twice: the second run resumes after the ticks the first stored.
+     */
+    @Test
+    void shouldRunTheReadmeExampleConnectorAndResumeIt()
+    {
+        final Map<String, String> ticks = Map.of("name", "ticks", "connector.class",
+            io.sluice.connect.example.TickSourceConnector.class.getName(), "topic", "ticks", "count", "250");
+        StandaloneRunner runner = start(List.of(ticks));
+        await(() -> topic("ticks").size() == 250, () -> topic("ticks").size() + " ticks");
+        stop(runner);
+        runner = start(List.of(with(ticks, "count", "300")));
+        await(() -> topic("ticks").size() >= 300, () -> topic("ticks").size() + " ticks");
+        assertEquals(IntStream.range(0, 300).mapToObj((i) -> "tick " + i).toList(), topic("ticks"));
+    }
+}
