@@ -8,6 +8,7 @@ import io.sluice.client.Serdes;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceProducer;
 import io.sluice.connect.DataException;
+import io.sluice.connect.RetriableException;
 import io.sluice.connect.SourceRecord;
 import io.sluice.connect.SourceTask;
 import org.slf4j.Logger;
@@ -90,9 +91,23 @@ final class SourceTaskRunner extends TaskRunner
             started = true;
             state = "RUNNING";
             long flushDeadlineNs = System.nanoTime() + flushIntervalNs;
+            long backoffMs = settings.retryBackoffMs();
             while (running)
             {
-                final List<SourceRecord> polled = task.poll();
+                final List<SourceRecord> polled;
+                try
+                {
+                    polled = task.poll();
+                    backoffMs = settings.retryBackoffMs();
+                }
+                catch (final RetriableException ex)
+                {
+                    lastError = ex.getMessage();
+                    LOG.warn("{}-{}: poll failed, retrying in {} ms: {}", connector, id, backoffMs, ex.getMessage());
+                    Thread.sleep(backoffMs);
+                    backoffMs = Math.min(10_000, backoffMs * 2);
+                    continue;
+                }
                 if (null != polled && !polled.isEmpty())
                 {
                     send(polled);

