@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * The keys every connector takes, whatever its class, and their typed values.
  */
 record ConnectorSettings(String name, String connectorClass, int tasksMax, Converter keyConverter,
-    Converter valueConverter, List<String> topics, boolean tolerateErrors, long retryTimeoutMs, long retryBackoffMs)
+    Converter valueConverter, List<String> topics, boolean tolerateErrors, long retryTimeoutMs, long retryBackoffMs,
+    List<String> transforms)
 {
     static final String NAME = "name";
     static final String CONNECTOR_CLASS = "connector.class";
@@ -45,7 +46,9 @@ record ConnectorSettings(String name, String connectorClass, int tasksMax, Conve
         .define(ERRORS_RETRY_TIMEOUT_MS, ConfigDef.Type.LONG, 30_000L, (v) -> (Long)v >= 0, "at least 0",
             "how long a sink retries a batch whose put or flush failed with a RetriableException")
         .define(ERRORS_RETRY_BACKOFF_MS, ConfigDef.Type.LONG, 100L, (v) -> (Long)v >= 1, "at least 1",
-            "the first wait between retries; it doubles up to 10 s");
+            "the first wait between retries; it doubles up to 10 s")
+        .define(TransformChain.TRANSFORMS, ConfigDef.Type.LIST, List.of(),
+            "the transforms' aliases, in the order they apply; each configured under transforms.<alias>.");
 
     @SuppressWarnings("unchecked")
     static ConnectorSettings of(final Map<String, Object> values)
@@ -59,6 +62,7 @@ record ConnectorSettings(String name, String connectorClass, int tasksMax, Conve
             (List<String>)values.get(TOPICS),
             "all".equals(values.get(ERRORS_TOLERANCE)),
             (Long)values.get(ERRORS_RETRY_TIMEOUT_MS),
-            (Long)values.get(ERRORS_RETRY_BACKOFF_MS));
+            (Long)values.get(ERRORS_RETRY_BACKOFF_MS),
+            (List<String>)values.get(TransformChain.TRANSFORMS));
     }
 }

@@ -9,6 +9,7 @@ import io.sluice.connect.DataException;
 import io.sluice.connect.RetriableException;
 import io.sluice.connect.SinkRecord;
 import io.sluice.connect.SinkTask;
+import io.sluice.connect.Transform;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -42,6 +43,7 @@ final class SinkTaskRunner extends TaskRunner
     private final SinkTask task;
     private final Map<String, String> config;
     private final ConnectorSettings settings;
+    private final TransformChain transforms;
     private final SluiceClient client;
     private final Scheduler scheduler;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -50,12 +52,13 @@ final class SinkTaskRunner extends TaskRunner
     private boolean started;
 
     SinkTaskRunner(final String connector, final int id, final SinkTask task, final Map<String, String> config,
-        final ConnectorSettings settings, final SluiceClient client)
+        final ConnectorSettings settings, final TransformChain transforms, final SluiceClient client)
     {
         super(connector, id);
         this.task = task;
         this.config = config;
         this.settings = settings;
+        this.transforms = transforms;
         this.client = client;
         this.scheduler = Schedulers.newSingle("sluice-connect-" + connector + "-" + id);
     }
@@ -105,9 +108,14 @@ final class SinkTaskRunner extends TaskRunner
         {
             try
             {
-                converted.add(new SinkRecord(record.topic(), record.partition(), record.offset(),
+                final Transform.Record transformed = transforms.apply(new Transform.Record(record.topic(),
                     settings.keyConverter().toConnectData(record.topic(), record.key()),
                     settings.valueConverter().toConnectData(record.topic(), record.value()), record.timestamp()));
+                if (null != transformed)
+                {
+                    converted.add(new SinkRecord(transformed.topic(), record.partition(), record.offset(),
+                        transformed.key(), transformed.value(), transformed.timestamp()));
+                }
             }
             catch (final DataException ex)
             {

@@ -11,6 +11,7 @@ import io.sluice.connect.DataException;
 import io.sluice.connect.RetriableException;
 import io.sluice.connect.SourceRecord;
 import io.sluice.connect.SourceTask;
+import io.sluice.connect.Transform;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -38,6 +39,7 @@ final class SourceTaskRunner extends TaskRunner
     private final SourceTask task;
     private final Map<String, String> config;
     private final ConnectorSettings settings;
+    private final TransformChain transforms;
     private final OffsetStore offsets;
     private final TopicCreator topics;
     private final long flushIntervalNs;
@@ -47,13 +49,14 @@ final class SourceTaskRunner extends TaskRunner
     private volatile boolean running = true;
 
     SourceTaskRunner(final String connector, final int id, final SourceTask task, final Map<String, String> config,
-        final ConnectorSettings settings, final SluiceClient client, final OffsetStore offsets,
-        final TopicCreator topics, final long flushIntervalMs)
+        final ConnectorSettings settings, final TransformChain transforms, final SluiceClient client,
+        final OffsetStore offsets, final TopicCreator topics, final long flushIntervalMs)
     {
         super(connector, id);
         this.task = task;
         this.config = config;
         this.settings = settings;
+        this.transforms = transforms;
         this.offsets = offsets;
         this.topics = topics;
         this.flushIntervalNs = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
@@ -151,12 +154,20 @@ final class SourceTaskRunner extends TaskRunner
         final List<ProducerRecord<byte[], byte[], SourceRecord>> out = new ArrayList<>(polled.size());
         for (final SourceRecord record : polled)
         {
-            topics.ensure(record.topic());
             try
             {
-                out.add(new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(),
-                    settings.keyConverter().fromConnectData(record.topic(), record.key()),
-                    settings.valueConverter().fromConnectData(record.topic(), record.value()), record));
+                final Transform.Record transformed = transforms.apply(new Transform.Record(record.topic(),
+                    record.key(), record.value(), null == record.timestamp() ? System.currentTimeMillis() :
+                    record.timestamp()));
+                if (null == transformed)
+                {
+                    acknowledged.put(record.sourcePartition(), record.sourceOffset()); // filtered out: done with
+                    continue;
+                }
+                topics.ensure(transformed.topic());
+                out.add(new ProducerRecord<>(transformed.topic(), record.partition(), transformed.timestamp(),
+                    settings.keyConverter().fromConnectData(transformed.topic(), transformed.key()),
+                    settings.valueConverter().fromConnectData(transformed.topic(), transformed.value()), record));
             }
             catch (final DataException ex)
             {

@@ -69,6 +69,7 @@ public final class StandaloneRunner implements AutoCloseable
             }
             final Connector connector = instantiate(connectorSettings.connectorClass());
             connector.config().parse(properties);
+            TransformChain.of(connectorSettings.transforms(), properties);
             if (connector instanceof SinkConnector && connectorSettings.topics().isEmpty())
             {
                 throw new ConfigException(ConnectorSettings.TOPICS, null, "a sink connector needs its topics");
@@ -146,10 +147,12 @@ public final class StandaloneRunner implements AutoCloseable
         for (int id = 0; id < taskConfigs.size() && id < settings.tasksMax(); id++)
         {
             final Task task = newTask(connector, settings);
+            final TransformChain transforms = TransformChain.of(settings.transforms(), properties);
             final TaskRunner runner = task instanceof SourceTask source ?
-                new SourceTaskRunner(settings.name(), id, source, taskConfigs.get(id), settings, client, offsets,
-                    topics, flushIntervalMs) :
-                new SinkTaskRunner(settings.name(), id, (SinkTask)task, taskConfigs.get(id), settings, client);
+                new SourceTaskRunner(settings.name(), id, source, taskConfigs.get(id), settings, transforms, client,
+                    offsets, topics, flushIntervalMs) :
+                new SinkTaskRunner(settings.name(), id, (SinkTask)task, taskConfigs.get(id), settings, transforms,
+                    client);
             tasks.add(runner);
             runner.start();
         }

@@ -329,4 +329,43 @@ class StandaloneRunnerTest
         await(() -> topic("ticks").size() >= 300, () -> topic("ticks").size() + " ticks");
         assertEquals(IntStream.range(0, 300).mapToObj((i) -> "tick " + i).toList(), topic("ticks"));
     }
+
+    @Test
+    void shouldApplyTransformsToSourceAndSinkRecords() throws Exception
+    {
+        final File in = new File(directory, "in.txt");
+        append(in, List.of("keep 1", "drop 2", "keep 3"));
+        final Map<String, String> source = new HashMap<>(source("reader", in, "lines"));
+        source.putAll(Map.of("transforms", "only-keep,route", "transforms.only-keep.type", "Filter",
+            "transforms.only-keep.pattern", "keep.*", "transforms.route.type", "RegexRouter",
+            "transforms.route.regex", "lines", "transforms.route.replacement", "kept-lines"));
+        start(List.of(source));
+        await(() -> topic("kept-lines").size() == 2, () -> topic("kept-lines").toString());
+        assertEquals(List.of("keep 1", "keep 3"), topic("kept-lines"));
+
+        io.sluice.connect.CollectingSinkConnector.RECORDS.clear();
+        client.admin().createTopic("people", 1, 1, Map.of()).block(TIMEOUT);
+        client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
+            .send(Flux.just(ProducerRecord.of("people", null, "{\"id\":1,\"name\":\"Ada\",\"password\":\"x\"}")))
+            .blockLast(TIMEOUT);
+        final Map<String, String> sink = new HashMap<>(Map.of("name", "collect", "connector.class",
+            io.sluice.connect.CollectingSinkConnector.class.getName(), "topics", "people", "value.converter", "json",
+            "transforms", "rename,drop,stamp"));
+        sink.putAll(Map.of("transforms.rename.type", "RenameField", "transforms.rename.renames", "name:full_name",
+            "transforms.drop.type", "DropField", "transforms.drop.fields", "password",
+            "transforms.stamp.type", "InsertTimestamp", "transforms.stamp.field", "at"));
+        start(List.of(sink));
+        await(() -> io.sluice.connect.CollectingSinkConnector.RECORDS.size() == 1, () -> "collected");
+        final Map<?, ?> value = (Map<?, ?>)io.sluice.connect.CollectingSinkConnector.RECORDS.get(0).value();
+        assertEquals(List.of("id", "full_name", "at"), List.copyOf(value.keySet()));
+        assertEquals("Ada", value.get("full_name"));
+
+        final Map<String, String> bad = new HashMap<>(source);
+        bad.put("transforms.route.regex", "(");
+        assertEquals("transforms.route.regex", assertThrows(ConfigException.class,
+            () -> StandaloneRunner.start(worker(), List.of(bad))).key());
+        bad.remove("transforms.route.type");
+        assertEquals("transforms.route.type", assertThrows(ConfigException.class,
+            () -> StandaloneRunner.start(worker(), List.of(bad))).key());
+    }
 }
