@@ -46,6 +46,14 @@ public interface ConsumerRecord<K, V>
     void acknowledge();
 
     /**
+     * @return the record's headers, in order; empty for none.
+     */
+    default java.util.List<Header> headers()
+    {
+        return java.util.List.of();
+    }
+
+    /**
      * @return the partition as a {@link TopicPartition}.
      */
     default TopicPartition topicPartition()

@@ -122,6 +122,42 @@ class SluiceClientTest
     }
 
     @Test
+    void shouldCarryRecordHeadersInOrderFromProducerToConsumer()
+    {
+        createTopic("headed", 1);
+        final List<SendResult<Integer>> results = stringProducer()
+            .send(Flux.range(0, 50).map((i) -> ProducerRecord.of("headed", "k" + i, "v" + i, i)
+                .withHeaders(i % 2 == 0 ? List.of(Header.of("trace", "t-" + i), Header.of("trace", "again"),
+                    new Header("empty", new byte[0])) : List.of())))
+            .collectList()
+            .block(TIMEOUT);
+        assertTrue(results.stream().allMatch(SendResult::isSuccess));
+
+        final List<ConsumerRecord<String, String>> received = client.consumer(stringConsumer()
+                .withTopics("headed")
+                .withOffsetReset(OffsetReset.EARLIEST))
+            .receive()
+            .take(50)
+            .collectList()
+            .block(TIMEOUT);
+        for (int i = 0; i < 50; i++)
+        {
+            final List<Header> headers = received.get(i).headers();
+            if (i % 2 == 0)
+            {
+                assertEquals(List.of("trace", "trace", "empty"), headers.stream().map(Header::key).toList());
+                assertEquals("t-" + i, headers.get(0).valueAsString());
+                assertEquals("again", headers.get(1).valueAsString());
+                assertEquals(0, headers.get(2).value().length);
+            }
+            else
+            {
+                assertEquals(List.of(), headers);
+            }
+        }
+    }
+
+    @Test
     void shouldSpreadUnkeyedRecordsRoundRobinOrStickyByRequest()
     {
         createTopic("spread", 4);

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 record ConnectorSettings(String name, String connectorClass, int tasksMax, Converter keyConverter,
     Converter valueConverter, List<String> topics, boolean tolerateErrors, long retryTimeoutMs, long retryBackoffMs,
-    List<String> transforms)
+    List<String> transforms, String deadLetterTopic)
 {
     static final String NAME = "name";
     static final String CONNECTOR_CLASS = "connector.class";
@@ -23,6 +23,7 @@ record ConnectorSettings(String name, String connectorClass, int tasksMax, Conve
     static final String ERRORS_TOLERANCE = "errors.tolerance";
     static final String ERRORS_RETRY_TIMEOUT_MS = "errors.retry.timeout.ms";
     static final String ERRORS_RETRY_BACKOFF_MS = "errors.retry.backoff.ms";
+    static final String DEAD_LETTER_TOPIC = "errors.deadletterqueue.topic.name";
 
     private static final Pattern NAME_PATTERN = Pattern.compile("[a-zA-Z0-9._-]{1,100}");
     private static final List<String> CONVERTERS = List.of("string", "json", "bytes");
@@ -47,6 +48,8 @@ record ConnectorSettings(String name, String connectorClass, int tasksMax, Conve
             "how long a sink retries a batch whose put or flush failed with a RetriableException")
         .define(ERRORS_RETRY_BACKOFF_MS, ConfigDef.Type.LONG, 100L, (v) -> (Long)v >= 1, "at least 1",
             "the first wait between retries; it doubles up to 10 s")
+        .define(DEAD_LETTER_TOPIC, ConfigDef.Type.STRING, "",
+            "a sink's dead-letter topic: with errors.tolerance=all, what fails goes there with the error in headers")
         .define(TransformChain.TRANSFORMS, ConfigDef.Type.LIST, List.of(),
             "the transforms' aliases, in the order they apply; each configured under transforms.<alias>.");
 
@@ -63,6 +66,7 @@ record ConnectorSettings(String name, String connectorClass, int tasksMax, Conve
             "all".equals(values.get(ERRORS_TOLERANCE)),
             (Long)values.get(ERRORS_RETRY_TIMEOUT_MS),
             (Long)values.get(ERRORS_RETRY_BACKOFF_MS),
-            (List<String>)values.get(TransformChain.TRANSFORMS));
+            (List<String>)values.get(TransformChain.TRANSFORMS),
+            (String)values.get(DEAD_LETTER_TOPIC));
     }
 }

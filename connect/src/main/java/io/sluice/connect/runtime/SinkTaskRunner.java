@@ -1,6 +1,12 @@
 package io.sluice.connect.runtime;
 
+import io.sluice.client.Acks;
 import io.sluice.client.ConsumerOptions;
+import io.sluice.client.Header;
+import io.sluice.client.ProducerOptions;
+import io.sluice.client.ProducerRecord;
+import io.sluice.client.SendResult;
+import io.sluice.client.SluiceProducer;
 import io.sluice.client.ConsumerRecord;
 import io.sluice.client.OffsetReset;
 import io.sluice.client.Serdes;
@@ -13,6 +19,7 @@ import io.sluice.connect.Transform;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -50,6 +57,9 @@ final class SinkTaskRunner extends TaskRunner
     private volatile boolean running = true;
     private Disposable subscription;
     private boolean started;
+    private final SluiceProducer<byte[], byte[]> deadLetters;
+    /** What the last batch given up on failed with; the task's thread. */
+    private RuntimeException gaveUpOn;
 
     SinkTaskRunner(final String connector, final int id, final SinkTask task, final Map<String, String> config,
         final ConnectorSettings settings, final TransformChain transforms, final SluiceClient client)
@@ -60,7 +70,13 @@ final class SinkTaskRunner extends TaskRunner
         this.settings = settings;
         this.transforms = transforms;
         this.client = client;
-        this.scheduler = Schedulers.newSingle("sluice-connect-" + connector + "-" + id);
+        // A plain executor's thread, not Reactor's non-blocking single: tasks block (JDBC, files), and so does the
+        // dead-letter producer's wait.
+        final String threadName = "sluice-connect-" + connector + "-" + id;
+        this.scheduler = Schedulers.fromExecutorService(java.util.concurrent.Executors.newSingleThreadExecutor(
+            (runnable) -> new Thread(runnable, threadName)), threadName);
+        this.deadLetters = settings.deadLetterTopic().isEmpty() ? null : client.producer(
+            ProducerOptions.create(Serdes.bytesSerializer(), Serdes.bytesSerializer()).withAcks(Acks.ALL));
     }
 
     void start()
@@ -125,14 +141,21 @@ final class SinkTaskRunner extends TaskRunner
                 }
                 LOG.warn("{}-{}: skipping {}-{}@{}: {}", connector, id, record.topic(), record.partition(),
                     record.offset(), ex.getMessage());
+                deadLetter(List.of(record), ex);
             }
         }
-        putWithRetries(converted);
+        if (!putWithRetries(converted))
+        {
+            deadLetter(batch, gaveUpOn);
+        }
         batch.forEach(ConsumerRecord::acknowledge);
         records += converted.size();
     }
 
-    private void putWithRetries(final List<SinkRecord> converted)
+    /**
+     * @return false if the batch was given up on (errors.tolerance=all).
+     */
+    private boolean putWithRetries(final List<SinkRecord> converted)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.retryTimeoutMs());
         long backoffMs = settings.retryBackoffMs();
@@ -142,14 +165,14 @@ final class SinkTaskRunner extends TaskRunner
             {
                 task.put(converted);
                 task.flush();
-                return;
+                return true;
             }
             catch (final RetriableException ex)
             {
                 if (System.nanoTime() - deadlineNs >= 0 || !running)
                 {
                     giveUp(ex, converted);
-                    return;
+                    return false;
                 }
                 lastError = ex.getMessage();
                 LOG.warn("{}-{}: put failed, retrying in {} ms: {}", connector, id, backoffMs, ex.getMessage());
@@ -159,7 +182,7 @@ final class SinkTaskRunner extends TaskRunner
             catch (final RuntimeException ex)
             {
                 giveUp(ex, converted);
-                return;
+                return false;
             }
         }
     }
@@ -171,7 +194,43 @@ final class SinkTaskRunner extends TaskRunner
             throw ex;
         }
         lastError = ex.getMessage();
+        gaveUpOn = ex;
         LOG.warn("{}-{}: skipping a batch of {} records after: {}", connector, id, converted.size(), ex.getMessage());
+    }
+
+    /**
+     * Send records as they were read to the dead-letter topic, if there is one, with where they came from and the
+     * error in headers (Kafka Connect's header names), and wait for the acknowledgements.
+     */
+    private void deadLetter(final List<ConsumerRecord<byte[], byte[]>> records, final Throwable error)
+    {
+        if (null == deadLetters)
+        {
+            return;
+        }
+        final List<ProducerRecord<byte[], byte[], Void>> letters = new ArrayList<>(records.size());
+        for (final ConsumerRecord<byte[], byte[]> record : records)
+        {
+            final List<Header> headers = new ArrayList<>(record.headers());
+            headers.add(Header.of("__connect.errors.topic", record.topic()));
+            headers.add(Header.of("__connect.errors.partition", Integer.toString(record.partition())));
+            headers.add(Header.of("__connect.errors.offset", Long.toString(record.offset())));
+            headers.add(Header.of("__connect.errors.connector.name", connector));
+            headers.add(Header.of("__connect.errors.task.id", Integer.toString(id)));
+            headers.add(Header.of("__connect.errors.exception.class.name", error.getClass().getName()));
+            headers.add(Header.of("__connect.errors.exception.message", String.valueOf(error.getMessage())));
+            letters.add(new ProducerRecord<byte[], byte[], Void>(settings.deadLetterTopic(), null, record.timestamp(),
+                record.key(), record.value(), null).withHeaders(headers));
+        }
+        for (final SendResult<Void> result : deadLetters.send(Flux.fromIterable(letters)).collectList()
+            .block(Duration.ofSeconds(60)))
+        {
+            if (!result.isSuccess())
+            {
+                throw new IllegalStateException("cannot write to the dead-letter topic " + settings.deadLetterTopic() +
+                    ": " + result.exception().getMessage(), result.exception());
+            }
+        }
     }
 
     private static void sleep(final long millis)

@@ -74,6 +74,12 @@ public final class StandaloneRunner implements AutoCloseable
             {
                 throw new ConfigException(ConnectorSettings.TOPICS, null, "a sink connector needs its topics");
             }
+            if (!connectorSettings.deadLetterTopic().isEmpty() &&
+                (!connectorSettings.tolerateErrors() || !(connector instanceof SinkConnector)))
+            {
+                throw new ConfigException(ConnectorSettings.DEAD_LETTER_TOPIC, connectorSettings.deadLetterTopic(),
+                    "a dead-letter topic is for a sink with errors.tolerance=all");
+            }
             settings.add(connectorSettings);
             instances.add(connector);
         }
@@ -140,6 +146,10 @@ public final class StandaloneRunner implements AutoCloseable
         final long flushIntervalMs)
     {
         settings.topics().forEach(topics::ensure);
+        if (!settings.deadLetterTopic().isEmpty())
+        {
+            topics.ensure(settings.deadLetterTopic());
+        }
         connector.start(properties);
         final List<Map<String, String>> taskConfigs = connector.taskConfigs(settings.tasksMax());
         final List<TaskRunner> tasks = new ArrayList<>();

@@ -229,14 +229,18 @@ class JdbcConnectorsTest
     @Test
     void shouldUpsertRecordsIntoATableItCreates() throws Exception
     {
-        client.admin().createTopic("people", 1, 1, Map.of()).block(TIMEOUT);
+        // Two partitions, two tasks: each key in one partition, so its updates stay in order.
+        client.admin().createTopic("people", 2, 1, Map.of()).block(TIMEOUT);
         client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
-            .send(Flux.range(0, 100).map((i) -> ProducerRecord.of("people", null,
+            .send(Flux.range(0, 100).map((i) -> ProducerRecord.of("people", "id-" + (i % 20),
                 "{\"id\":" + (i % 20) + ",\"name\":\"n" + i + "\",\"active\":" + (i % 2 == 0) + "}")))
             .blockLast(TIMEOUT);
-        start(Map.of("name", "people-out", "connector.class", "JdbcSink", "connection.url", url, "topics", "people",
-            "table", "people", "insert.mode", "upsert", "pk.fields", "id", "auto.create", "true",
-            "value.converter", "json"));
+        final Map<String, String> sink = new HashMap<>(Map.of("name", "people-out", "connector.class", "JdbcSink",
+            "connection.url", url, "topics", "people", "table", "people", "insert.mode", "upsert", "pk.fields", "id",
+            "auto.create", "true", "value.converter", "json"));
+        sink.put("tasks.max", "2");
+        final StandaloneRunner runner = start(sink);
+        assertEquals(2, runner.status().get(0).tasks().size(), "tasks.max tasks");
         await(() -> query("SELECT * FROM people").size() == 20 &&
             "n99".equals(query("SELECT name FROM people WHERE id = 19").get(0).get("name")),
             () -> query("SELECT * FROM people ORDER BY id").toString());

@@ -368,4 +368,43 @@ class StandaloneRunnerTest
         assertEquals("transforms.route.type", assertThrows(ConfigException.class,
             () -> StandaloneRunner.start(worker(), List.of(bad))).key());
     }
+
+    /**
+     * With errors.tolerance=all and a dead-letter topic, a record the sink cannot convert goes there as it was read,
+     * with where it came from and the error in headers; the others are delivered.
+     */
+    @Test
+    void shouldSendWhatASinkCannotTakeToTheDeadLetterTopicWithTheErrorInHeaders()
+    {
+        io.sluice.connect.CollectingSinkConnector.RECORDS.clear();
+        client.admin().createTopic("events", 1, 1, Map.of()).block(TIMEOUT);
+        client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
+            .send(Flux.just("{\"n\":1}", "{oops", "{\"n\":3}").map((v) -> ProducerRecord.of("events", "k", v)))
+            .blockLast(TIMEOUT);
+        start(List.of(Map.of("name", "collect", "connector.class",
+            io.sluice.connect.CollectingSinkConnector.class.getName(), "topics", "events", "value.converter", "json",
+            "errors.tolerance", "all", "errors.deadletterqueue.topic.name", "events-dlq")));
+        await(() -> io.sluice.connect.CollectingSinkConnector.RECORDS.size() == 2, () -> "collected");
+        await(() -> topic("events-dlq").size() == 1, () -> "dead letters: " + topic("events-dlq"));
+        assertEquals(List.of("{oops"), topic("events-dlq"));
+
+        final TopicPartition tp = new TopicPartition("events-dlq", 0);
+        final List<io.sluice.client.Header> headers = client.consumer(ConsumerOptions.create(
+                Serdes.bytesDeserializer(), Serdes.stringDeserializer()).withAssignment(tp)
+                .withSeek(tp, ConsumerOptions.BEGINNING))
+            .receiveAutoAck().take(1).blockFirst(TIMEOUT).headers();
+        final Map<String, String> byKey = new HashMap<>();
+        headers.forEach((h) -> byKey.put(h.key(), h.valueAsString()));
+        assertEquals("events", byKey.get("__connect.errors.topic"));
+        assertEquals("1", byKey.get("__connect.errors.offset"));
+        assertEquals("collect", byKey.get("__connect.errors.connector.name"));
+        assertEquals(io.sluice.connect.DataException.class.getName(), byKey.get("__connect.errors.exception.class.name"));
+        assertTrue(byKey.get("__connect.errors.exception.message").contains("not JSON"), byKey.toString());
+
+        final Map<String, String> strict = Map.of("name", "strict", "connector.class",
+            io.sluice.connect.CollectingSinkConnector.class.getName(), "topics", "events",
+            "errors.deadletterqueue.topic.name", "events-dlq");
+        assertEquals("errors.deadletterqueue.topic.name", assertThrows(ConfigException.class,
+            () -> StandaloneRunner.start(worker(), List.of(strict))).key());
+    }
 }

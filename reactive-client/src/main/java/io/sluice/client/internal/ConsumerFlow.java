@@ -1125,7 +1125,22 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                     ex.getMessage(), ex);
             }
             batchRecords.add(new ReceivedRecord<>(tp.topic(), tp.partition(), view.offset(), view.timestamp(),
-                key, value, slot));
+                key, value, headers(view), slot));
+        }
+
+        private java.util.List<io.sluice.client.Header> headers(final RecordBatchView view)
+        {
+            if (0 == view.headerCount())
+            {
+                return java.util.List.of();
+            }
+            final java.util.List<io.sluice.client.Header> headers = new java.util.ArrayList<>(view.headerCount());
+            while (view.nextHeader())
+            {
+                headers.add(new io.sluice.client.Header(
+                    view.headerKey().getStringWithoutLengthUtf8(0, view.headerKey().capacity()), bytes(view.headerValue())));
+            }
+            return headers;
         }
 
         private byte[] bytes(final DirectBuffer data)

@@ -101,6 +101,10 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             item.key = options.keySerializer().serialize(record.topic(), record.key());
             item.value = options.valueSerializer().serialize(record.topic(), record.value());
             item.size = length(item.key) + length(item.value) + RECORD_OVERHEAD;
+            for (final io.sluice.client.Header header : record.headers())
+            {
+                item.size += header.key().length() * 3 + header.value().length + 8;
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -339,7 +343,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         builder.wrap(batchBuffer, 0, maxLength);
         for (final Pending<T> item : batch.records)
         {
-            if (!builder.append(item.timestamp, item.key, item.value))
+            if (!append(item))
             {
                 throw new IllegalStateException("a batch that was sent no longer fits a request");
             }
@@ -463,6 +467,37 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         return result;
     }
 
+    /**
+     * Append a record to the batch being built, with its headers if it has any.
+     *
+     * @return false if it does not fit.
+     */
+    private boolean append(final Pending<T> item)
+    {
+        final java.util.List<io.sluice.client.Header> headers = item.record.headers();
+        if (headers.isEmpty())
+        {
+            return builder.append(item.timestamp, item.key, item.value);
+        }
+        if (!builder.beginRecord(item.timestamp))
+        {
+            return false;
+        }
+        for (final io.sluice.client.Header header : headers)
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(header.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            final UnsafeBuffer value = new UnsafeBuffer(header.value());
+            if (!builder.header(key, 0, key.capacity(), value, 0, value.capacity()))
+            {
+                return false;
+            }
+        }
+        final UnsafeBuffer key = null == item.key ? null : new UnsafeBuffer(item.key);
+        final UnsafeBuffer value = null == item.value ? null : new UnsafeBuffer(item.value);
+        return builder.endRecord(key, 0, null == key ? 0 : key.capacity(), value, 0,
+            null == value ? 0 : value.capacity());
+    }
+
     private int collect(final PartitionQueue<T> queue, final int capacity, final int maxRecords)
     {
         builder.wrap(batchBuffer, 0, capacity);
@@ -471,7 +506,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         while (count < maxRecords && it.hasNext())
         {
             final Pending<T> item = it.next();
-            if (!builder.append(item.timestamp, item.key, item.value))
+            if (!append(item))
             {
                 break;
             }

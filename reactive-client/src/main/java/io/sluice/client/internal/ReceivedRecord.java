@@ -17,6 +17,7 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
     private final long timestamp;
     private final K key;
     private final V value;
+    private final java.util.List<io.sluice.client.Header> headers;
     /** Bytes of fetch credit this record accounts for, released when it is emitted; set on the agent thread. */
     int chargedBytes;
     /** Index of its partition in the consuming flow. */
@@ -30,8 +31,10 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
         final long timestamp,
         final K key,
         final V value,
+        final java.util.List<io.sluice.client.Header> headers,
         final int slot)
     {
+        this.headers = headers;
         this.topic = topic;
         this.partition = partition;
         this.offset = offset;
@@ -69,6 +72,11 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
     public V value()
     {
         return value;
+    }
+
+    public java.util.List<io.sluice.client.Header> headers()
+    {
+        return headers;
     }
 
     public void acknowledge()
