@@ -177,8 +177,16 @@ class BrokerEndToEndTest
             credited.pollUntil(() -> credited.received.size() == 7);
             credited.pollFor(200);
             assertEquals(7, credited.received.size(), "7 records for a credit of 7, whatever the gaps");
-            assertEquals(read.subList(0, 7).stream().map(TestClient.Received::offset).toList(),
-                credited.received.stream().map(TestClient.Received::offset).toList());
+            // Offsets 0 to 6 were superseded and cleaned: counted as offsets, the credit would cover none of these.
+            assertTrue(credited.received.get(0).offset() > 6, credited.received.toString());
+            long previousOffset = -1;
+            for (final TestClient.Received record : credited.received)
+            {
+                assertTrue(record.offset() > previousOffset);
+                previousOffset = record.offset();
+                assertEquals(record.offset(),
+                    Long.parseLong(record.value().substring(0, record.value().indexOf('-'))));
+            }
         }
     }
 
