@@ -8,35 +8,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A sink for tests that keeps every record it is given.
  */
-public final class CollectingSinkConnector implements SinkConnector
+public final class CollectingSinkConnector extends SingleTaskConnector implements SinkConnector
 {
     /** Every record put, in order. */
     public static final List<SinkRecord> RECORDS = new CopyOnWriteArrayList<>();
-
-    private Map<String, String> config;
 
     public ConfigDef config()
     {
         return new ConfigDef();
     }
 
-    public void start(final Map<String, String> config)
-    {
-        this.config = config;
-    }
-
     public Class<? extends Task> taskClass()
     {
         return CollectingTask.class;
-    }
-
-    public List<Map<String, String>> taskConfigs(final int maxTasks)
-    {
-        return List.of(config);
-    }
-
-    public void stop()
-    {
     }
 
     /** The task. */

@@ -1,7 +1,6 @@
 package io.sluice.connect;
 
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A sink for tests: keeps values by offset (so a retried batch writes nothing twice), and fails the first put
  * half way through its batch with a {@link RetriableException}.
  */
-public final class FlakySinkConnector implements SinkConnector
+public final class FlakySinkConnector extends SingleTaskConnector implements SinkConnector
 {
     /** What the sink holds: offset to value. */
     public static final Map<Long, String> STORED = new ConcurrentHashMap<>();
@@ -19,30 +18,14 @@ public final class FlakySinkConnector implements SinkConnector
     /** Puts that failed. */
     public static final AtomicInteger FAILURES = new AtomicInteger();
 
-    private Map<String, String> config;
-
     public ConfigDef config()
     {
         return new ConfigDef();
     }
 
-    public void start(final Map<String, String> config)
-    {
-        this.config = config;
-    }
-
     public Class<? extends Task> taskClass()
     {
         return FlakySinkTask.class;
-    }
-
-    public List<Map<String, String>> taskConfigs(final int maxTasks)
-    {
-        return List.of(config);
-    }
-
-    public void stop()
-    {
     }
 
     /** The task. */

@@ -1,18 +1,16 @@
 package io.sluice.connect.file;
 
 import io.sluice.connect.ConfigDef;
+import io.sluice.connect.SingleTaskConnector;
 import io.sluice.connect.SourceConnector;
 import io.sluice.connect.Task;
-
-import java.util.List;
-import java.util.Map;
 
 /**
  * Tails a file into a topic, one record per line (the value; no key), resuming after a restart at the line after
  * the last one stored and following the file when it is rotated (renamed and replaced by a new one) or truncated.
  * One task: a file is read in order. Keys: {@code file}, {@code topic}, {@code batch.size}.
  */
-public final class FileStreamSourceConnector implements SourceConnector
+public final class FileStreamSourceConnector extends SingleTaskConnector implements SourceConnector
 {
     static final String FILE = "file";
     static final String TOPIC = "topic";
@@ -25,29 +23,13 @@ public final class FileStreamSourceConnector implements SourceConnector
         .define(BATCH_SIZE, ConfigDef.Type.INT, 2000, (v) -> (Integer)v >= 1, "at least 1",
             "the most lines one poll returns");
 
-    private Map<String, String> config;
-
     public ConfigDef config()
     {
         return CONFIG;
     }
 
-    public void start(final Map<String, String> config)
-    {
-        this.config = config;
-    }
-
     public Class<? extends Task> taskClass()
     {
         return FileStreamSourceTask.class;
-    }
-
-    public List<Map<String, String>> taskConfigs(final int maxTasks)
-    {
-        return List.of(config);
-    }
-
-    public void stop()
-    {
     }
 }

@@ -1,6 +1,7 @@
 package io.sluice.connect.jdbc;
 
 import io.sluice.connect.ConfigDef;
+import io.sluice.connect.SingleTaskConnector;
 import io.sluice.connect.SinkConnector;
 import io.sluice.connect.Task;
 
@@ -14,7 +15,7 @@ import java.util.Map;
  * {@code auto.create}, the table is created from the first record's columns when it is missing. Batched: one
  * prepared statement batch per task batch, committed in the task's flush.
  */
-public final class JdbcSinkConnector implements SinkConnector
+public final class JdbcSinkConnector extends SingleTaskConnector implements SinkConnector
 {
     static final String TABLE = "table";
     static final String INSERT_MODE = "insert.mode";
@@ -32,8 +33,6 @@ public final class JdbcSinkConnector implements SinkConnector
             "the primary key's columns (required for upsert)")
         .define(AUTO_CREATE, ConfigDef.Type.BOOLEAN, false, "create the table from the first record when missing");
 
-    private Map<String, String> config;
-
     public ConfigDef config()
     {
         return CONFIG;
@@ -46,7 +45,7 @@ public final class JdbcSinkConnector implements SinkConnector
         {
             throw new io.sluice.connect.ConfigException(PK_FIELDS, null, "upsert needs the primary key's columns");
         }
-        this.config = config;
+        super.start(config);
     }
 
     public Class<? extends Task> taskClass()
@@ -59,12 +58,8 @@ public final class JdbcSinkConnector implements SinkConnector
         final List<Map<String, String>> configs = new ArrayList<>();
         for (int i = 0; i < maxTasks; i++)
         {
-            configs.add(config); // each task writes the partitions the group gives it
+            configs.add(properties()); // each task writes the partitions the group gives it
         }
         return configs;
-    }
-
-    public void stop()
-    {
     }
 }

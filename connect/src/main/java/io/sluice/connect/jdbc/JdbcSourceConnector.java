@@ -1,18 +1,18 @@
 package io.sluice.connect.jdbc;
 
 import io.sluice.connect.ConfigDef;
+import io.sluice.connect.SingleTaskConnector;
 import io.sluice.connect.SourceConnector;
 import io.sluice.connect.Task;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Polls a table for new rows, by a strictly increasing column ({@code mode=incrementing}), a timestamp column
  * ({@code timestamp}) or both ({@code timestamp+incrementing}, for rows updated later), and writes each row to a
  * topic as a map of column to value (use {@code value.converter=json}). One task per table.
  */
-public final class JdbcSourceConnector implements SourceConnector
+public final class JdbcSourceConnector extends SingleTaskConnector implements SourceConnector
 {
     static final String TABLE = "table";
     static final String MODE = "mode";
@@ -39,29 +39,13 @@ public final class JdbcSourceConnector implements SourceConnector
         .define(BATCH_MAX_ROWS, ConfigDef.Type.INT, 1000, (v) -> (Integer)v >= 1, "at least 1",
             "the most rows one poll returns");
 
-    private Map<String, String> config;
-
     public ConfigDef config()
     {
         return CONFIG;
     }
 
-    public void start(final Map<String, String> config)
-    {
-        this.config = config;
-    }
-
     public Class<? extends Task> taskClass()
     {
         return JdbcSourceTask.class;
-    }
-
-    public List<Map<String, String>> taskConfigs(final int maxTasks)
-    {
-        return List.of(config);
-    }
-
-    public void stop()
-    {
     }
 }

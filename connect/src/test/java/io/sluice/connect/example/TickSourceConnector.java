@@ -1,6 +1,7 @@
 package io.sluice.connect.example;
 
 import io.sluice.connect.ConfigDef;
+import io.sluice.connect.SingleTaskConnector;
 import io.sluice.connect.SourceConnector;
 import io.sluice.connect.SourceRecord;
 import io.sluice.connect.SourceTask;
@@ -12,38 +13,22 @@ import java.util.Map;
 
 /**
  * The example of the connect README: writes "tick N" to a topic, {@code count} times, resuming after the last tick
- * stored. Kept in step with the README by {@code ReadmeExampleTest}.
+ * stored. The README shows it; {@code StandaloneRunnerTest} runs it.
  */
-public final class TickSourceConnector implements SourceConnector
+public final class TickSourceConnector extends SingleTaskConnector implements SourceConnector
 {
     static final ConfigDef CONFIG = new ConfigDef()
         .define("topic", ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT, "where the ticks go")
         .define("count", ConfigDef.Type.LONG, 10L, (v) -> (Long)v >= 0, "at least 0", "how many ticks");
-
-    private Map<String, String> config;
 
     public ConfigDef config()
     {
         return CONFIG;
     }
 
-    public void start(final Map<String, String> config)
-    {
-        this.config = config;
-    }
-
     public Class<? extends Task> taskClass()
     {
         return TickTask.class;
-    }
-
-    public List<Map<String, String>> taskConfigs(final int maxTasks)
-    {
-        return List.of(config); // one stream of ticks: one task
-    }
-
-    public void stop()
-    {
     }
 
     /** Emits the ticks. */

@@ -1,18 +1,12 @@
 package io.sluice.connect.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.broker.SluiceBroker;
-import io.sluice.client.ClientOptions;
-import io.sluice.client.ConsumerOptions;
 import io.sluice.client.ProducerOptions;
 import io.sluice.client.ProducerRecord;
 import io.sluice.client.Serdes;
 import io.sluice.client.SluiceClient;
-import io.sluice.client.TopicPartition;
 import io.sluice.connect.ConfigException;
-import io.sluice.engine.LogConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,14 +28,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The JDBC source and sink against a real PostgreSQL, started by this test from the binaries of Maven Central's
@@ -56,9 +47,8 @@ class JdbcConnectorsTest
     @TempDir
     File directory;
 
-    private SluiceBroker broker;
+    private ConnectTestBroker cluster;
     private SluiceClient client;
-    private final List<StandaloneRunner> runners = new ArrayList<>();
     private final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll
@@ -77,25 +67,15 @@ class JdbcConnectorsTest
     @BeforeEach
     void launch() throws SQLException
     {
-        broker = SluiceBroker.launch(new SluiceBroker.Context()
-            .dataDirectory(new File(directory, "data"))
-            .listen("127.0.0.1:0")
-            .clientTermLength(1024 * 1024)
-            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(1024 * 1024))
-            .logDefault(LogConfig.SEGMENT_INDEX_BYTES, String.valueOf(64 * 1024))
-            .logDefault(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
-            .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
-        client = SluiceClient.create(ClientOptions.create(broker.listenEndpoint())
-            .withAeronDirectoryName(broker.aeronDirectoryName())
-            .withTermLength(1024 * 1024));
+        cluster = new ConnectTestBroker(directory);
+        client = cluster.client;
         sql("DROP TABLE IF EXISTS items", "DROP TABLE IF EXISTS people", "DROP TABLE IF EXISTS lines");
     }
 
     @AfterEach
     void close()
     {
-        runners.forEach(StandaloneRunner::close);
-        CloseHelper.closeAll(client, broker);
+        cluster.close();
     }
 
     private static void sql(final String... statements) throws SQLException
@@ -136,56 +116,7 @@ class JdbcConnectorsTest
 
     private StandaloneRunner start(final Map<String, String> connector)
     {
-        final StandaloneRunner runner = StandaloneRunner.start(Map.of("bootstrap.servers", broker.listenEndpoint(),
-            "offset.flush.interval.ms", "200", "status.port", "-1"), List.of(connector));
-        runners.add(runner);
-        return runner;
-    }
-
-    private List<String> topic(final String topic)
-    {
-        final long end;
-        try
-        {
-            end = client.admin().describeTopic(topic).block(TIMEOUT).partitions().get(0).highWatermark();
-        }
-        catch (final io.sluice.client.SluiceException ex)
-        {
-            return List.of();
-        }
-        if (0 == end)
-        {
-            return List.of();
-        }
-        final TopicPartition tp = new TopicPartition(topic, 0);
-        return client.consumer(ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.stringDeserializer())
-                .withAssignment(tp)
-                .withSeek(tp, ConsumerOptions.BEGINNING))
-            .receiveAutoAck()
-            .takeUntil((record) -> record.offset() >= end - 1)
-            .map((record) -> record.value())
-            .collectList()
-            .block(TIMEOUT);
-    }
-
-    private static void await(final BooleanSupplier condition, final Supplier<String> what)
-    {
-        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                fail("not within " + TIMEOUT.toSeconds() + " s: " + what.get());
-            }
-            try
-            {
-                Thread.sleep(50);
-            }
-            catch (final InterruptedException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        }
+        return cluster.start(List.of(connector));
     }
 
     private Map<String, String> jdbcSource()
@@ -211,17 +142,16 @@ class JdbcConnectorsTest
         sql("CREATE TABLE items (id BIGSERIAL PRIMARY KEY, name TEXT, price DOUBLE PRECISION)",
             "INSERT INTO items (name, price) SELECT 'item-' || g, g * 1.5 FROM generate_series(1, 100) g");
         StandaloneRunner runner = start(jdbcSource());
-        await(() -> topic("items").size() == 100, () -> topic("items").size() + " rows");
+        ConnectTestBroker.await(() -> cluster.topic("items").size() == 100, () -> cluster.topic("items").size() + " rows");
         sql("INSERT INTO items (name, price) SELECT 'item-' || g, g * 1.5 FROM generate_series(101, 150) g");
-        await(() -> topic("items").size() == 150, () -> topic("items").size() + " rows");
-        runners.remove(runner);
-        runner.close();
+        ConnectTestBroker.await(() -> cluster.topic("items").size() == 150, () -> cluster.topic("items").size() + " rows");
+        cluster.stop(runner);
 
         sql("INSERT INTO items (name, price) SELECT 'item-' || g, g * 1.5 FROM generate_series(151, 170) g");
         start(jdbcSource());
-        await(() -> topic("items").size() >= 170, () -> topic("items").size() + " rows");
+        ConnectTestBroker.await(() -> cluster.topic("items").size() >= 170, () -> cluster.topic("items").size() + " rows");
         Thread.sleep(300);
-        final List<String> values = topic("items");
+        final List<String> values = cluster.topic("items");
         assertEquals(IntStream.rangeClosed(1, 170).mapToObj(Long::valueOf).toList(), ids(values));
         assertEquals(Map.of("id", 7, "name", "item-7", "price", 10.5), json.readValue(values.get(6), Map.class));
     }
@@ -241,7 +171,7 @@ class JdbcConnectorsTest
         sink.put("tasks.max", "2");
         final StandaloneRunner runner = start(sink);
         assertEquals(2, runner.status().get(0).tasks().size(), "tasks.max tasks");
-        await(() -> query("SELECT * FROM people").size() == 20 &&
+        ConnectTestBroker.await(() -> query("SELECT * FROM people").size() == 20 &&
             "n99".equals(query("SELECT name FROM people WHERE id = 19").get(0).get("name")),
             () -> query("SELECT * FROM people ORDER BY id").toString());
         final List<Map<String, Object>> rows = query("SELECT id, name, active FROM people ORDER BY id");
@@ -260,14 +190,11 @@ class JdbcConnectorsTest
         final List<String> lines = IntStream.range(0, 500)
             .mapToObj((i) -> "{\"id\":" + i + ",\"text\":\"line " + i + "\"}").toList();
         Files.write(in.toPath(), lines, StandardCharsets.UTF_8);
-        final StandaloneRunner runner = StandaloneRunner.start(Map.of("bootstrap.servers", broker.listenEndpoint(),
-            "status.port", "-1"), List.of(
-                Map.of("name", "file-in", "connector.class", "FileStreamSource", "file", in.getPath(), "topic",
-                    "lines"),
-                Map.of("name", "table-out", "connector.class", "JdbcSink", "connection.url", url, "topics", "lines",
-                    "table", "lines", "value.converter", "json")));
-        runners.add(runner);
-        await(() -> query("SELECT count(*) AS n FROM lines").get(0).get("n").equals(500L),
+        cluster.start(List.of(
+            Map.of("name", "file-in", "connector.class", "FileStreamSource", "file", in.getPath(), "topic", "lines"),
+            Map.of("name", "table-out", "connector.class", "JdbcSink", "connection.url", url, "topics", "lines",
+                "table", "lines", "value.converter", "json")));
+        ConnectTestBroker.await(() -> query("SELECT count(*) AS n FROM lines").get(0).get("n").equals(500L),
             () -> query("SELECT count(*) AS n FROM lines").toString());
         assertEquals(Map.of("id", 499L, "text", "line 499"), query("SELECT * FROM lines WHERE id = 499").get(0));
     }
@@ -284,6 +211,6 @@ class JdbcConnectorsTest
         sink.put("connection.url", url);
         sink.put("table", "drop table x;");
         assertEquals("table", assertThrows(ConfigException.class, () -> start(sink)).key());
-        assertTrue(runners.isEmpty());
+        assertTrue(cluster.noRunners());
     }
 }

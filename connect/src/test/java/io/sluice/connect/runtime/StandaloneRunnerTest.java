@@ -1,7 +1,5 @@
 package io.sluice.connect.runtime;
 
-import io.sluice.broker.SluiceBroker;
-import io.sluice.client.ClientOptions;
 import io.sluice.client.ConsumerOptions;
 import io.sluice.client.ProducerRecord;
 import io.sluice.client.ProducerOptions;
@@ -11,8 +9,6 @@ import io.sluice.client.TopicPartition;
 import io.sluice.connect.ConfigException;
 import io.sluice.connect.Converter;
 import io.sluice.connect.FlakySinkConnector;
-import io.sluice.engine.LogConfig;
-import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,19 +25,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The standalone runtime and the file connectors against a broker in this JVM.
@@ -53,37 +45,20 @@ class StandaloneRunnerTest
     @TempDir
     File directory;
 
-    private SluiceBroker broker;
+    private ConnectTestBroker cluster;
     private SluiceClient client;
-    private final List<StandaloneRunner> runners = new ArrayList<>();
 
     @BeforeEach
     void launch()
     {
-        broker = SluiceBroker.launch(new SluiceBroker.Context()
-            .dataDirectory(new File(directory, "data"))
-            .listen("127.0.0.1:0")
-            .clientTermLength(1024 * 1024)
-            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(1024 * 1024))
-            .logDefault(LogConfig.SEGMENT_INDEX_BYTES, String.valueOf(64 * 1024))
-            .logDefault(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
-            .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
-        client = SluiceClient.create(ClientOptions.create(broker.listenEndpoint())
-            .withAeronDirectoryName(broker.aeronDirectoryName())
-            .withTermLength(1024 * 1024));
+        cluster = new ConnectTestBroker(directory);
+        client = cluster.client;
     }
 
     @AfterEach
     void close()
     {
-        runners.forEach(StandaloneRunner::close);
-        CloseHelper.closeAll(client, broker);
-    }
-
-    private Map<String, String> worker()
-    {
-        return Map.of("bootstrap.servers", broker.listenEndpoint(), "offset.flush.interval.ms", "200",
-            "status.port", "0");
+        cluster.close();
     }
 
     private static Map<String, String> source(final String name, final File file, final String topic)
@@ -94,19 +69,6 @@ class StandaloneRunnerTest
     private static Map<String, String> sink(final String name, final File file, final String topics)
     {
         return Map.of("name", name, "connector.class", "FileStreamSink", "file", file.getPath(), "topics", topics);
-    }
-
-    private StandaloneRunner start(final List<Map<String, String>> connectors)
-    {
-        final StandaloneRunner runner = StandaloneRunner.start(worker(), connectors);
-        runners.add(runner);
-        return runner;
-    }
-
-    private void stop(final StandaloneRunner runner)
-    {
-        runners.remove(runner);
-        runner.close();
     }
 
     private static List<String> lines(final int from, final int to)
@@ -132,65 +94,18 @@ class StandaloneRunnerTest
         }
     }
 
-    /** Every value of partition 0 of the topic, from its start to its high watermark. */
-    private List<String> topic(final String topic)
-    {
-        final long end;
-        try
-        {
-            end = client.admin().describeTopic(topic).block(TIMEOUT).partitions().get(0).highWatermark();
-        }
-        catch (final io.sluice.client.SluiceException ex)
-        {
-            return List.of(); // the source has not created it yet
-        }
-        if (end == 0)
-        {
-            return List.of();
-        }
-        final TopicPartition tp = new TopicPartition(topic, 0);
-        return client.consumer(ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.stringDeserializer())
-                .withAssignment(tp)
-                .withSeek(tp, ConsumerOptions.BEGINNING))
-            .receiveAutoAck()
-            .takeUntil((record) -> record.offset() >= end - 1)
-            .map((record) -> record.value())
-            .collectList()
-            .block(TIMEOUT);
-    }
-
-    private static void await(final BooleanSupplier condition, final Supplier<String> what)
-    {
-        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                fail("not within " + TIMEOUT.toSeconds() + " s: " + what.get());
-            }
-            try
-            {
-                Thread.sleep(50);
-            }
-            catch (final InterruptedException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        }
-    }
-
     @Test
     void shouldCopyAFileThroughATopicIntoAnotherFileAndReportItsStatus() throws Exception
     {
         final File in = new File(directory, "in.txt");
         final File out = new File(directory, "out.txt");
         append(in, lines(0, 1000));
-        final StandaloneRunner runner = start(List.of(source("reader", in, "lines"), sink("writer", out, "lines")));
-        await(() -> read(out).size() == 1000, () -> read(out).size() + " lines written");
+        final StandaloneRunner runner = cluster.start(List.of(source("reader", in, "lines"), sink("writer", out, "lines")));
+        ConnectTestBroker.await(() -> read(out).size() == 1000, () -> read(out).size() + " lines written");
         assertEquals(lines(0, 1000), read(out));
 
         append(in, lines(1000, 1010));
-        await(() -> read(out).size() == 1010, () -> read(out).size() + " lines written");
+        ConnectTestBroker.await(() -> read(out).size() == 1010, () -> read(out).size() + " lines written");
         assertEquals(lines(0, 1010), read(out));
 
         final HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -211,15 +126,15 @@ class StandaloneRunnerTest
     {
         final File in = new File(directory, "in.txt");
         append(in, lines(0, 500));
-        StandaloneRunner runner = start(List.of(source("reader", in, "lines")));
-        await(() -> topic("lines").size() == 500, () -> topic("lines").size() + " records");
-        stop(runner);
+        StandaloneRunner runner = cluster.start(List.of(source("reader", in, "lines")));
+        ConnectTestBroker.await(() -> cluster.topic("lines").size() == 500, () -> cluster.topic("lines").size() + " records");
+        cluster.stop(runner);
 
         append(in, lines(500, 1000));
-        runner = start(List.of(source("reader", in, "lines")));
-        await(() -> topic("lines").size() >= 1000, () -> topic("lines").size() + " records");
+        runner = cluster.start(List.of(source("reader", in, "lines")));
+        ConnectTestBroker.await(() -> cluster.topic("lines").size() >= 1000, () -> cluster.topic("lines").size() + " records");
         Thread.sleep(300); // nothing more comes
-        assertEquals(lines(0, 1000), topic("lines"));
+        assertEquals(lines(0, 1000), cluster.topic("lines"));
         assertEquals("RUNNING", runner.status().get(0).state());
     }
 
@@ -228,14 +143,14 @@ class StandaloneRunnerTest
     {
         final File in = new File(directory, "in.txt");
         append(in, lines(0, 100));
-        start(List.of(source("reader", in, "lines")));
-        await(() -> topic("lines").size() == 100, () -> topic("lines").size() + " records");
+        cluster.start(List.of(source("reader", in, "lines")));
+        ConnectTestBroker.await(() -> cluster.topic("lines").size() == 100, () -> cluster.topic("lines").size() + " records");
 
         append(in, lines(100, 120)); // written just before the rotation: read from the old file
         Files.move(in.toPath(), new File(directory, "in.txt.1").toPath());
         append(in, lines(120, 150));
-        await(() -> topic("lines").size() >= 150, () -> topic("lines").size() + " records");
-        assertEquals(lines(0, 150), topic("lines"));
+        ConnectTestBroker.await(() -> cluster.topic("lines").size() >= 150, () -> cluster.topic("lines").size() + " records");
+        assertEquals(lines(0, 150), cluster.topic("lines"));
     }
 
     @Test
@@ -249,9 +164,9 @@ class StandaloneRunnerTest
             .send(Flux.range(0, 100).map((i) -> ProducerRecord.of("orders", "k" + i, "v" + i)))
             .blockLast(TIMEOUT);
 
-        start(List.of(Map.of("name", "flaky", "connector.class", FlakySinkConnector.class.getName(),
+        cluster.start(List.of(Map.of("name", "flaky", "connector.class", FlakySinkConnector.class.getName(),
             "topics", "orders", "errors.retry.backoff.ms", "10")));
-        await(() -> FlakySinkConnector.STORED.size() == 100, () -> FlakySinkConnector.STORED.size() + " stored");
+        ConnectTestBroker.await(() -> FlakySinkConnector.STORED.size() == 100, () -> FlakySinkConnector.STORED.size() + " stored");
         assertEquals(1, FlakySinkConnector.FAILURES.get());
         assertTrue(FlakySinkConnector.PUTS.get() >= 2, "the failed batch was put again");
         for (int i = 0; i < 100; i++)
@@ -259,7 +174,7 @@ class StandaloneRunnerTest
             assertEquals("v" + i, FlakySinkConnector.STORED.get((long)i));
         }
         final TopicPartition tp = new TopicPartition("orders", 0);
-        await(() -> client.admin().committedOffset("connect-flaky", tp).block(TIMEOUT) == 100,
+        ConnectTestBroker.await(() -> client.admin().committedOffset("connect-flaky", tp).block(TIMEOUT) == 100,
             () -> "committed " + client.admin().committedOffset("connect-flaky", tp).block(TIMEOUT));
     }
 
@@ -277,7 +192,7 @@ class StandaloneRunnerTest
         assertKey("connector.class", with(source("r", in, "t"), "connector.class", String.class.getName()));
         assertKey("name", with(source("r", in, "t"), "name", "has space"));
         assertKey("topics", Map.of("name", "w", "connector.class", "FileStreamSink", "file", "out.txt"));
-        final ConfigException duplicate = assertThrows(ConfigException.class, () -> StandaloneRunner.start(worker(),
+        final ConfigException duplicate = assertThrows(ConfigException.class, () -> StandaloneRunner.start(cluster.worker(),
             List.of(source("r", in, "t"), source("r", in, "u"))));
         assertEquals("name", duplicate.key());
         final ConfigException worker = assertThrows(ConfigException.class, () -> StandaloneRunner.start(
@@ -290,7 +205,7 @@ class StandaloneRunnerTest
     private void assertKey(final String key, final Map<String, String> connector)
     {
         final ConfigException ex = assertThrows(ConfigException.class,
-            () -> StandaloneRunner.start(worker(), List.of(connector)));
+            () -> StandaloneRunner.start(cluster.worker(), List.of(connector)));
         assertEquals(key, ex.key(), ex.getMessage());
         assertTrue(ex.getMessage().contains("'" + key + "'"), ex.getMessage());
     }
@@ -322,12 +237,12 @@ class StandaloneRunnerTest
     {
         final Map<String, String> ticks = Map.of("name", "ticks", "connector.class",
             io.sluice.connect.example.TickSourceConnector.class.getName(), "topic", "ticks", "count", "250");
-        StandaloneRunner runner = start(List.of(ticks));
-        await(() -> topic("ticks").size() == 250, () -> topic("ticks").size() + " ticks");
-        stop(runner);
-        runner = start(List.of(with(ticks, "count", "300")));
-        await(() -> topic("ticks").size() >= 300, () -> topic("ticks").size() + " ticks");
-        assertEquals(IntStream.range(0, 300).mapToObj((i) -> "tick " + i).toList(), topic("ticks"));
+        StandaloneRunner runner = cluster.start(List.of(ticks));
+        ConnectTestBroker.await(() -> cluster.topic("ticks").size() == 250, () -> cluster.topic("ticks").size() + " ticks");
+        cluster.stop(runner);
+        runner = cluster.start(List.of(with(ticks, "count", "300")));
+        ConnectTestBroker.await(() -> cluster.topic("ticks").size() >= 300, () -> cluster.topic("ticks").size() + " ticks");
+        assertEquals(IntStream.range(0, 300).mapToObj((i) -> "tick " + i).toList(), cluster.topic("ticks"));
     }
 
     @Test
@@ -339,9 +254,9 @@ class StandaloneRunnerTest
         source.putAll(Map.of("transforms", "only-keep,route", "transforms.only-keep.type", "Filter",
             "transforms.only-keep.pattern", "keep.*", "transforms.route.type", "RegexRouter",
             "transforms.route.regex", "lines", "transforms.route.replacement", "kept-lines"));
-        start(List.of(source));
-        await(() -> topic("kept-lines").size() == 2, () -> topic("kept-lines").toString());
-        assertEquals(List.of("keep 1", "keep 3"), topic("kept-lines"));
+        cluster.start(List.of(source));
+        ConnectTestBroker.await(() -> cluster.topic("kept-lines").size() == 2, () -> cluster.topic("kept-lines").toString());
+        assertEquals(List.of("keep 1", "keep 3"), cluster.topic("kept-lines"));
 
         io.sluice.connect.CollectingSinkConnector.RECORDS.clear();
         client.admin().createTopic("people", 1, 1, Map.of()).block(TIMEOUT);
@@ -354,8 +269,8 @@ class StandaloneRunnerTest
         sink.putAll(Map.of("transforms.rename.type", "RenameField", "transforms.rename.renames", "name:full_name",
             "transforms.drop.type", "DropField", "transforms.drop.fields", "password",
             "transforms.stamp.type", "InsertTimestamp", "transforms.stamp.field", "at"));
-        start(List.of(sink));
-        await(() -> io.sluice.connect.CollectingSinkConnector.RECORDS.size() == 1, () -> "collected");
+        cluster.start(List.of(sink));
+        ConnectTestBroker.await(() -> io.sluice.connect.CollectingSinkConnector.RECORDS.size() == 1, () -> "collected");
         final Map<?, ?> value = (Map<?, ?>)io.sluice.connect.CollectingSinkConnector.RECORDS.get(0).value();
         assertEquals(List.of("id", "full_name", "at"), List.copyOf(value.keySet()));
         assertEquals("Ada", value.get("full_name"));
@@ -363,10 +278,10 @@ class StandaloneRunnerTest
         final Map<String, String> bad = new HashMap<>(source);
         bad.put("transforms.route.regex", "(");
         assertEquals("transforms.route.regex", assertThrows(ConfigException.class,
-            () -> StandaloneRunner.start(worker(), List.of(bad))).key());
+            () -> StandaloneRunner.start(cluster.worker(), List.of(bad))).key());
         bad.remove("transforms.route.type");
         assertEquals("transforms.route.type", assertThrows(ConfigException.class,
-            () -> StandaloneRunner.start(worker(), List.of(bad))).key());
+            () -> StandaloneRunner.start(cluster.worker(), List.of(bad))).key());
     }
 
     /**
@@ -381,12 +296,12 @@ class StandaloneRunnerTest
         client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
             .send(Flux.just("{\"n\":1}", "{oops", "{\"n\":3}").map((v) -> ProducerRecord.of("events", "k", v)))
             .blockLast(TIMEOUT);
-        start(List.of(Map.of("name", "collect", "connector.class",
+        cluster.start(List.of(Map.of("name", "collect", "connector.class",
             io.sluice.connect.CollectingSinkConnector.class.getName(), "topics", "events", "value.converter", "json",
             "errors.tolerance", "all", "errors.deadletterqueue.topic.name", "events-dlq")));
-        await(() -> io.sluice.connect.CollectingSinkConnector.RECORDS.size() == 2, () -> "collected");
-        await(() -> topic("events-dlq").size() == 1, () -> "dead letters: " + topic("events-dlq"));
-        assertEquals(List.of("{oops"), topic("events-dlq"));
+        ConnectTestBroker.await(() -> io.sluice.connect.CollectingSinkConnector.RECORDS.size() == 2, () -> "collected");
+        ConnectTestBroker.await(() -> cluster.topic("events-dlq").size() == 1, () -> "dead letters: " + cluster.topic("events-dlq"));
+        assertEquals(List.of("{oops"), cluster.topic("events-dlq"));
 
         final TopicPartition tp = new TopicPartition("events-dlq", 0);
         final List<io.sluice.client.Header> headers = client.consumer(ConsumerOptions.create(
@@ -405,6 +320,6 @@ class StandaloneRunnerTest
             io.sluice.connect.CollectingSinkConnector.class.getName(), "topics", "events",
             "errors.deadletterqueue.topic.name", "events-dlq");
         assertEquals("errors.deadletterqueue.topic.name", assertThrows(ConfigException.class,
-            () -> StandaloneRunner.start(worker(), List.of(strict))).key());
+            () -> StandaloneRunner.start(cluster.worker(), List.of(strict))).key());
     }
 }
