@@ -329,10 +329,21 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         }
         final ClientSession session = new ClientSession(sessionId, nextConnectionId++, correlationId, registrationId,
             clientName, channel, nowNs, ctx.clientTimeoutNs());
+        session.produceQuota = new ByteQuota(ctx.produceQuota(), nowNs);
+        session.fetchQuota = new ByteQuota(ctx.fetchQuota(), nowNs);
         if (protocolVersion > ClientProtocol.PROTOCOL_VERSION)
         {
             session.connectError = "protocol version " + protocolVersion + " is newer than the broker's " +
                 ClientProtocol.PROTOCOL_VERSION;
+        }
+        else if (sessions.size() >= ctx.maxConnections())
+        {
+            // Answered and closed like a connect of a newer version: nothing else of the client's is taken.
+            counters.refusedConnections.incrementRelease();
+            session.connectErrorCode = ErrorCode.TOO_MANY_CONNECTIONS;
+            session.connectError = "the broker has its most client connections (max.connections " +
+                ctx.maxConnections() + "): try later";
+            LOG.warn("{}: connect from session {} refused: {} connections", brokerName, sessionId, sessions.size());
         }
         sessionsById.put(sessionId, session);
         sessions.add(session);
@@ -390,7 +401,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 session.lastActivityNs = nowNs;
                 final boolean refused = null != session.connectError;
                 final int length = proxy.connectResponse(session.connectCorrelationId,
-                    refused ? ErrorCode.UNSUPPORTED_VERSION : ErrorCode.NONE, ctx.brokerId(), session.connectionId,
+                    refused ? session.connectErrorCode : ErrorCode.NONE, ctx.brokerId(), session.connectionId,
                     ctx.maxFrameLength(), (int)TimeUnit.NANOSECONDS.toMillis(ctx.clientTimeoutNs()),
                     refused ? session.connectError : "");
                 if (!session.send(proxy.buffer(), length, counters) || refused)
@@ -547,6 +558,13 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         {
             return false;
         }
+        if (!session.produceQuota.allows(nowNs))
+        {
+            // Left in the client's image: its publication fills and its offers back off; other clients go on.
+            counters.throttledRequests.incrementRelease();
+            return false;
+        }
+        session.produceQuota.take(length);
         counters.requests.incrementRelease();
 
         final Topic topic = topics.byId(topicId);
@@ -1382,7 +1400,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     private int serviceFetch(final FetchSession fetch)
     {
         final ClientSession session = fetch.client;
-        if (fetch.credit <= 0 || session.isBlocked())
+        if (fetch.credit <= 0 || session.isBlocked() || !session.fetchQuota.allows(nowNs))
         {
             return 0;
         }
@@ -1467,6 +1485,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             {
                 fetch.credit -= fetch.creditInBytes ? length : records;
                 fetch.nextOffset = to + 1;
+                session.fetchQuota.take(length);
                 counters.fetchedBytes.getAndAddRelease(length);
                 return 1;
             }

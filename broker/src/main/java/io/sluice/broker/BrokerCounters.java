@@ -24,6 +24,8 @@ final class BrokerCounters implements AutoCloseable
     final Counter unconnectedRequests;
     final Counter clientTimeouts;
     final Counter backPressureEvents;
+    final Counter refusedConnections;
+    final Counter throttledRequests;
 
     BrokerCounters(final Aeron aeron, final int brokerId)
     {
@@ -38,11 +40,14 @@ final class BrokerCounters implements AutoCloseable
         unconnectedRequests = aeron.addCounter(TYPE_ID_BASE + 7, prefix + "requests from unconnected clients");
         clientTimeouts = aeron.addCounter(TYPE_ID_BASE + 8, prefix + "clients timed out");
         backPressureEvents = aeron.addCounter(TYPE_ID_BASE + 9, prefix + "responses back-pressured");
+        refusedConnections = aeron.addCounter(TYPE_ID_BASE + 10, prefix + "connections refused (max.connections)");
+        throttledRequests = aeron.addCounter(TYPE_ID_BASE + 11, prefix + "requests held back by a quota");
     }
 
     public void close()
     {
         CloseHelper.closeAll(connections, requests, producedRecords, producedBytes, fetchedBytes, errorResponses,
-            malformedFrames, unconnectedRequests, clientTimeouts, backPressureEvents);
+            malformedFrames, unconnectedRequests, clientTimeouts, backPressureEvents, refusedConnections,
+            throttledRequests);
     }
 }

@@ -35,6 +35,11 @@ final class ClientSession
     long lastActivityNs;
     long connectDeadlineNs;
     String connectError;
+    /** The code of {@link #connectError}. */
+    io.sluice.codecs.client.ErrorCode connectErrorCode = io.sluice.codecs.client.ErrorCode.UNSUPPORTED_VERSION;
+    /** Produce bytes taken from this client, and fetch bytes sent to it, within the broker's quotas. */
+    ByteQuota produceQuota;
+    ByteQuota fetchQuota;
 
     private final ExpandableArrayBuffer waiting = new ExpandableArrayBuffer(0);
     private int waitingLength;

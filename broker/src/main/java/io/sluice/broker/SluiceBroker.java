@@ -101,6 +101,12 @@ public final class SluiceBroker implements AutoCloseable
         public static final String CLIENT_TERM_LENGTH_PROP = "client.term.length";
         /** Property: a client silent for this long is disconnected. */
         public static final String CLIENT_TIMEOUT_MS_PROP = "client.timeout.ms";
+        /** Property: the most client connections; more are refused with {@code TOO_MANY_CONNECTIONS}. */
+        public static final String MAX_CONNECTIONS_PROP = "max.connections";
+        /** Property: bytes of produce requests per second taken from one client connection; -1 for no quota. */
+        public static final String PRODUCE_QUOTA_PROP = "client.produce.bytes.per.second";
+        /** Property: bytes of fetched records per second sent to one client connection; -1 for no quota. */
+        public static final String FETCH_QUOTA_PROP = "client.fetch.bytes.per.second";
         /** Property: {@code backoff}, {@code yielding} or {@code busy-spin}. */
         public static final String IDLE_STRATEGY_PROP = "idle.strategy";
         /** Property: threads of the embedded driver: {@code shared} (one thread) or {@code invoker} (none). */
@@ -131,6 +137,9 @@ public final class SluiceBroker implements AutoCloseable
         private String aeronDirectoryName;
         private int clientTermLength = 16 * 1024 * 1024;
         private long clientTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+        private int maxConnections = 1000;
+        private long produceQuota = -1;
+        private long fetchQuota = -1;
         private IdleProfile idleProfile = IdleProfile.BACKOFF;
         private DriverThreading driverThreading = DriverThreading.SHARED;
         private final Map<String, String> logDefaults = new HashMap<>();
@@ -182,6 +191,9 @@ public final class SluiceBroker implements AutoCloseable
                 case AERON_DIR_PROP -> aeronDirectoryName(value.isEmpty() ? null : value);
                 case CLIENT_TERM_LENGTH_PROP -> clientTermLength(parseInt(key, value));
                 case CLIENT_TIMEOUT_MS_PROP -> clientTimeout(parseInt(key, value), TimeUnit.MILLISECONDS);
+                case MAX_CONNECTIONS_PROP -> maxConnections(parseInt(key, value));
+                case PRODUCE_QUOTA_PROP -> produceQuota(parseLong(key, value));
+                case FETCH_QUOTA_PROP -> fetchQuota(parseLong(key, value));
                 case IDLE_STRATEGY_PROP -> idleProfile(parseIdle(value));
                 case DRIVER_THREADING_PROP -> driverThreading(parseThreading(value));
                 case CLUSTER_PROP -> cluster(value.isEmpty() ? null : value);
@@ -520,6 +532,65 @@ public final class SluiceBroker implements AutoCloseable
         }
 
         /**
+         * @param maxConnections the most client connections, at least 1; more are refused.
+         * @return this.
+         */
+        public Context maxConnections(final int maxConnections)
+        {
+            if (maxConnections < 1)
+            {
+                throw new IllegalArgumentException(MAX_CONNECTIONS_PROP + " must be at least 1: " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * @param bytesPerSecond produce bytes taken from one connection per second (a second's worth may come at
+         *                       once); -1 for no quota.
+         * @return this.
+         */
+        public Context produceQuota(final long bytesPerSecond)
+        {
+            this.produceQuota = checkQuota(PRODUCE_QUOTA_PROP, bytesPerSecond);
+            return this;
+        }
+
+        /**
+         * @param bytesPerSecond fetched bytes sent to one connection per second; -1 for no quota.
+         * @return this.
+         */
+        public Context fetchQuota(final long bytesPerSecond)
+        {
+            this.fetchQuota = checkQuota(FETCH_QUOTA_PROP, bytesPerSecond);
+            return this;
+        }
+
+        private static long checkQuota(final String key, final long bytesPerSecond)
+        {
+            if (bytesPerSecond != -1 && bytesPerSecond < 1024)
+            {
+                throw new IllegalArgumentException(key + " must be -1 (none) or at least 1024: " + bytesPerSecond);
+            }
+            return bytesPerSecond;
+        }
+
+        int maxConnections()
+        {
+            return maxConnections;
+        }
+
+        long produceQuota()
+        {
+            return produceQuota;
+        }
+
+        long fetchQuota()
+        {
+            return fetchQuota;
+        }
+
+        /**
          * @param idleProfile of the broker agent and the embedded driver.
          * @return this.
          */
@@ -585,6 +656,18 @@ public final class SluiceBroker implements AutoCloseable
             try
             {
                 return Integer.parseInt(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(key + " must be an integer: '" + value + "'");
+            }
+        }
+
+        private static long parseLong(final String key, final String value)
+        {
+            try
+            {
+                return Long.parseLong(value.trim());
             }
             catch (final NumberFormatException ex)
             {
