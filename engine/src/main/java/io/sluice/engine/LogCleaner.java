@@ -63,7 +63,8 @@ final class LogCleaner
 
     /** The sealed segments of the running pass, or null; and each one's end when the pass began. */
     private LogSegment[] pass;
-    private int[] passEnds;
+    /** The log's {@link PartitionLog#segmentChanges()} as the pass last left them. */
+    private int changesSeen;
     private long passEndOffset;
     private int firstDirty;
     private boolean mapping;
@@ -111,7 +112,7 @@ final class LogCleaner
             nextCheckMs = nowMs + CHECK_INTERVAL_MS;
             return startPassIfDirty() ? 1 : 0;
         }
-        if (!passIsIntact())
+        if (log.segmentChanges() != changesSeen)
         {
             LOG.info("{}: its segments changed during a cleaning pass; abandoning it", log);
             abandon();
@@ -154,7 +155,6 @@ final class LogCleaner
             outFile = null;
         }
         pass = null;
-        passEnds = null;
         latest.clear();
     }
 
@@ -183,35 +183,13 @@ final class LogCleaner
             return false;
         }
         pass = Arrays.copyOf(segments, segments.length - 1);
-        passEnds = new int[pass.length];
-        for (int i = 0; i < pass.length; i++)
-        {
-            passEnds[i] = pass[i].endPosition();
-        }
+        changesSeen = log.segmentChanges();
         passEndOffset = segments[segments.length - 1].baseOffset;
         firstDirty = dirtyFrom;
         mapping = true;
         cursor = dirtyFrom;
         position = 0;
         latest.clear();
-        return true;
-    }
-
-    /**
-     * Every segment of the pass not yet swapped is still in the log, sealed, and as long as when the pass began.
-     */
-    private boolean passIsIntact()
-    {
-        final LogSegment[] segments = log.segmentArray();
-        final int start = mapping ? 0 : cursor;
-        for (int i = start; i < pass.length; i++)
-        {
-            final int index = PartitionLog.indexOfSegment(segments, pass[i]);
-            if (index < 0 || index == segments.length - 1 || pass[i].endPosition() != passEnds[i])
-            {
-                return false;
-            }
-        }
         return true;
     }
 
@@ -222,7 +200,7 @@ final class LogCleaner
         {
             final LogSegment segment = pass[cursor];
             final UnsafeBuffer buffer = segment.buffer;
-            final int end = passEnds[cursor];
+            final int end = segment.endPosition();
             while (budget > 0 && position < end)
             {
                 final int length = RecordBatchDescriptor.batchLength(buffer, position);
@@ -280,7 +258,7 @@ final class LogCleaner
         inCleanPart = cursor < firstDirty;
         logEnd = log.logEndOffset();
         final UnsafeBuffer buffer = segment.buffer;
-        final int end = passEnds[cursor];
+        final int end = segment.endPosition();
         int budget = BUDGET_BYTES;
         while (budget > 0 && position < end)
         {
@@ -323,6 +301,7 @@ final class LogCleaner
             abandon();
             return 1;
         }
+        changesSeen = log.segmentChanges(); // the swap was the pass's own change
         recordsRemoved += inRecords - outRecords;
         cursor++;
         position = 0;
@@ -333,7 +312,6 @@ final class LogCleaner
             LOG.info("{}: cleaned {} segments up to offset {} ({} records removed so far)", log, pass.length,
                 cleanedEnd, recordsRemoved);
             pass = null;
-            passEnds = null;
             latest.clear();
         }
         return 1;

@@ -107,6 +107,12 @@ public final class PartitionLog implements AutoCloseable
     private final LogCleaner cleaner;
 
     private volatile LogSegment[] segments;
+    /**
+     * Changes to the segment list other than a roll's append, or to a sealed segment's data (truncation, retention,
+     * a full truncation, a cleaner's swap), so a cleaning pass knows its segments are as it found them. Under the
+     * maintenance lock.
+     */
+    private int segmentChanges;
     private volatile long logStartOffset;
     /** Segments wholly below this offset may go, whatever retention says: see {@link #deleteRecordsBefore}. */
     private volatile long deleteBeforeOffset;
@@ -689,6 +695,7 @@ public final class PartitionLog implements AutoCloseable
             {
                 return nextOffset;
             }
+            segmentChanges++;
             final LogSegment[] snapshot = segments;
             final int index = floorSegment(snapshot, offset);
             final LogSegment keep = snapshot[index];
@@ -761,6 +768,7 @@ public final class PartitionLog implements AutoCloseable
             }
             // The old segments' files are renamed away first: the fresh segment may take the file names of one of
             // them (a new start at its base offset), and renaming after would rename the fresh one's files.
+            segmentChanges++;
             final LogSegment[] old = segments;
             for (int i = 0; i < old.length; i++)
             {
@@ -1331,6 +1339,7 @@ public final class PartitionLog implements AutoCloseable
             return 0;
         }
 
+        segmentChanges++;
         synchronized (segmentsLock)
         {
             // Publish the new start first: a reader that sees the old segment list still finds its segments there.
@@ -1353,6 +1362,12 @@ public final class PartitionLog implements AutoCloseable
     LogSegment[] segmentArray()
     {
         return segments;
+    }
+
+    /** @return the count of changes a cleaning pass must not miss (see the field); under the maintenance lock. */
+    int segmentChanges()
+    {
+        return segmentChanges;
     }
 
     /** @return the cleaner of a compacted log, or null; for tests. */
@@ -1383,6 +1398,7 @@ public final class PartitionLog implements AutoCloseable
         {
             return false;
         }
+        segmentChanges++;
         if (0 == batches && index > 0)
         {
             synchronized (segmentsLock)

@@ -53,6 +53,11 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
     private final FluxSink<SendResult<T>> sink;
     private final io.sluice.codecs.client.Acks acks;
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
+    /** Wrap a record's parts while it is encoded with headers; the client's thread. */
+    private final UnsafeBuffer headerKey = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer headerValue = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer keyWrapper = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueWrapper = new UnsafeBuffer(0, 0);
     private final Long2ObjectHashMap<PartitionQueue<T>> queues = new Long2ObjectHashMap<>();
     /** Batches sent and not yet answered, in send order: resent, as they were, after a reconnection. */
     private final ArrayDeque<Batch<T>> inFlight = new ArrayDeque<>();
@@ -101,9 +106,16 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             item.key = options.keySerializer().serialize(record.topic(), record.key());
             item.value = options.valueSerializer().serialize(record.topic(), record.value());
             item.size = length(item.key) + length(item.value) + RECORD_OVERHEAD;
-            for (final io.sluice.client.Header header : record.headers())
+            final java.util.List<io.sluice.client.Header> headers = record.headers();
+            if (!headers.isEmpty())
             {
-                item.size += header.key().length() * 3 + header.value().length + 8;
+                // Encoded once here, on the caller's thread, not at every (re)send on the client's.
+                item.headerKeys = new byte[headers.size()][];
+                for (int i = 0; i < headers.size(); i++)
+                {
+                    item.headerKeys[i] = headers.get(i).key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    item.size += item.headerKeys[i].length + headers.get(i).value().length + 8;
+                }
             }
         }
         catch (final RuntimeException ex)
@@ -474,8 +486,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
      */
     private boolean append(final Pending<T> item)
     {
-        final java.util.List<io.sluice.client.Header> headers = item.record.headers();
-        if (headers.isEmpty())
+        if (null == item.headerKeys)
         {
             return builder.append(item.timestamp, item.key, item.value);
         }
@@ -483,19 +494,26 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         {
             return false;
         }
-        for (final io.sluice.client.Header header : headers)
+        final java.util.List<io.sluice.client.Header> headers = item.record.headers();
+        for (int i = 0; i < headers.size(); i++)
         {
-            final UnsafeBuffer key = new UnsafeBuffer(header.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            final UnsafeBuffer value = new UnsafeBuffer(header.value());
-            if (!builder.header(key, 0, key.capacity(), value, 0, value.capacity()))
+            headerKey.wrap(item.headerKeys[i]);
+            headerValue.wrap(headers.get(i).value());
+            if (!builder.header(headerKey, 0, headerKey.capacity(), headerValue, 0, headerValue.capacity()))
             {
                 return false;
             }
         }
-        final UnsafeBuffer key = null == item.key ? null : new UnsafeBuffer(item.key);
-        final UnsafeBuffer value = null == item.value ? null : new UnsafeBuffer(item.value);
-        return builder.endRecord(key, 0, null == key ? 0 : key.capacity(), value, 0,
-            null == value ? 0 : value.capacity());
+        if (null != item.key)
+        {
+            keyWrapper.wrap(item.key);
+        }
+        if (null != item.value)
+        {
+            valueWrapper.wrap(item.value);
+        }
+        return builder.endRecord(null == item.key ? null : keyWrapper, 0, null == item.key ? 0 : item.key.length,
+            null == item.value ? null : valueWrapper, 0, null == item.value ? 0 : item.value.length);
     }
 
     private int collect(final PartitionQueue<T> queue, final int capacity, final int maxRecords)
@@ -654,6 +672,8 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         final ProducerRecord<?, ?, T> record;
         byte[] key;
         byte[] value;
+        /** Header keys in UTF-8, in order; null when the record has no headers. */
+        byte[][] headerKeys;
         SluiceException error;
         TopicMetadata topic;
         int partition = -1;
