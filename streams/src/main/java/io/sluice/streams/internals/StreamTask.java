@@ -1,6 +1,7 @@
 package io.sluice.streams.internals;
 
 import io.sluice.client.Deserializer;
+import io.sluice.client.Header;
 import io.sluice.client.Serializer;
 import io.sluice.streams.Consumed;
 import io.sluice.streams.Produced;
@@ -13,6 +14,7 @@ import io.sluice.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,10 +26,30 @@ import java.util.Set;
  * One sub-topology's processors and stores for one input partition. A record is processed depth first: the source
  * deserializes it and forwards it, each processor forwards to its children before returning, sinks and store changes
  * go to the {@link RecordCollector} as they happen. Single-threaded. Not part of the API.
+ * <p>
+ * <b>Epochs and checkpoints.</b> Each changelog entry carries the task's epoch ({@value #EPOCH_HEADER}) and the value
+ * its key had at the last acknowledged checkpoint, and at the checkpoint being written if there is one
+ * ({@value #PRIOR_HEADER}): whichever of the two a restorer finds written is the one it rolls back to. {@link #snapshot()} ends
+ * an epoch and returns the {@link Checkpoint} that makes it durable once written; {@link #checkpointAcknowledged()}
+ * says it was. A restore ({@link #beginRestore}, {@link #restore(String, byte[], byte[], List)},
+ * {@link #finishRestore()}) puts back the entries of committed epochs, puts back the prior value of every key an
+ * uncommitted epoch changed (a crash's work, which the records after the checkpoint will redo) and logs it again, so
+ * the state is the checkpoint's exactly even where compaction removed the committed entry. Records before the
+ * checkpoint's positions are skipped, and records of a repartition topic whose {@link Checkpoint.Origin} was taken
+ * already (an upstream task that redid its work) are dropped.
  */
 public final class StreamTask implements ProcessorContext
 {
+    /** The changelog header carrying the epoch of the change, 8 bytes big-endian. */
+    public static final String EPOCH_HEADER = "__sluice.epoch";
+    /**
+     * The changelog header carrying the key's value at the last acknowledged checkpoint and at the one being written:
+     * a count (1 byte), then for each an epoch (8 bytes), 0 for no value or 1 then a length (4 bytes) and the value.
+     */
+    public static final String PRIOR_HEADER = "__sluice.prior";
+
     private static final Logger LOG = LoggerFactory.getLogger(StreamTask.class);
+    private static final byte[] NO_VALUE = new byte[0];
 
     private final String applicationId;
     private final Topology.Subtopology subtopology;
@@ -41,6 +63,21 @@ public final class StreamTask implements ProcessorContext
     private long currentOffset = -1;
     private long streamTime = Long.MIN_VALUE;
     private long skipped;
+    private long dropped;
+
+    // Epochs, positions and origins (see the class comment).
+    private long epoch = 1;
+    /** The epoch of the last acknowledged checkpoint (0: none). */
+    private long acknowledgedEpoch;
+    /** The epoch of the checkpoint being written, or -1. */
+    private long inFlightEpoch = -1;
+    private final Map<String, Long> positions = new HashMap<>();
+    private final Map<String, Checkpoint.Origin> origins = new HashMap<>();
+    private final Set<String> repartitionTopics = new java.util.HashSet<>();
+    private String currentSource;
+    private int outputIndex;
+    private long restoreCommittedEpoch;
+    private long restoreMaxEpoch;
 
     /**
      * A node made for this task.
@@ -93,7 +130,12 @@ public final class StreamTask implements ProcessorContext
             {
                 for (final String topic : def.topics)
                 {
-                    sourcesByTopic.put(Topology.topicName(applicationId, topic, def.internalTopic), node);
+                    final String name = Topology.topicName(applicationId, topic, def.internalTopic);
+                    sourcesByTopic.put(name, node);
+                    if (def.internalTopic)
+                    {
+                        repartitionTopics.add(name);
+                    }
                 }
             }
         }
@@ -145,7 +187,16 @@ public final class StreamTask implements ProcessorContext
     }
 
     /**
-     * Put a changelog record back into its store, without logging it again: restoration before processing.
+     * @return repartition records dropped because their origin was taken already.
+     */
+    public long dropped()
+    {
+        return dropped;
+    }
+
+    /**
+     * Put a changelog record back into its store, without logging it again, as a committed change: restoration
+     * before processing, without epochs (the test driver's, and changelogs written before epochs).
      *
      * @param store name.
      * @param key   serialized.
@@ -157,6 +208,143 @@ public final class StreamTask implements ProcessorContext
     }
 
     /**
+     * Start restoring: the task takes the checkpoint's positions, stream time and origins, and its epoch as the last
+     * committed one.
+     *
+     * @param checkpoint the task's last acknowledged checkpoint, or null for none.
+     */
+    public void beginRestore(final Checkpoint checkpoint)
+    {
+        positions.clear();
+        origins.clear();
+        restoreCommittedEpoch = 0;
+        if (null != checkpoint)
+        {
+            positions.putAll(checkpoint.positions());
+            origins.putAll(checkpoint.origins());
+            streamTime = checkpoint.streamTime();
+            restoreCommittedEpoch = checkpoint.epoch();
+        }
+        restoreMaxEpoch = restoreCommittedEpoch;
+    }
+
+    /**
+     * Put one changelog entry back: applied if its epoch is committed (or it has none), remembered for a roll-back
+     * otherwise.
+     *
+     * @param store   name.
+     * @param key     serialized.
+     * @param value   serialized; null deletes.
+     * @param headers of the changelog record.
+     * @throws IllegalArgumentException if the epoch header is not 8 bytes.
+     */
+    public void restore(final String store, final byte[] key, final byte[] value, final List<Header> headers)
+    {
+        byte[] epochBytes = null;
+        byte[] prior = null;
+        for (final Header header : headers)
+        {
+            if (EPOCH_HEADER.equals(header.key()))
+            {
+                epochBytes = header.value();
+            }
+            else if (PRIOR_HEADER.equals(header.key()))
+            {
+                prior = header.value();
+            }
+        }
+        if (null == epochBytes)
+        {
+            stores.get(store).restore(key, value);
+            return;
+        }
+        if (epochBytes.length != Long.BYTES)
+        {
+            throw new IllegalArgumentException("a changelog entry of store " + store + " with a " + EPOCH_HEADER +
+                " header of " + epochBytes.length + " bytes");
+        }
+        final long entryEpoch = ByteBuffer.wrap(epochBytes).getLong();
+        restoreMaxEpoch = Math.max(restoreMaxEpoch, entryEpoch);
+        if (entryEpoch <= restoreCommittedEpoch)
+        {
+            stores.get(store).restore(key, value);
+        }
+        else
+        {
+            stores.get(store).rememberRollback(key, priorAt(store, prior, restoreCommittedEpoch));
+        }
+    }
+
+    /**
+     * End a restore: every key an uncommitted epoch changed gets its prior value back, logged again in this task's
+     * new epoch, which comes after every epoch seen.
+     *
+     * @return the keys rolled back.
+     */
+    public int finishRestore()
+    {
+        epoch = restoreMaxEpoch + 1;
+        acknowledgedEpoch = restoreCommittedEpoch;
+        inFlightEpoch = -1;
+        int rolledBack = 0;
+        for (final LoggedStore<?, ?> store : stores.values())
+        {
+            rolledBack += store.rollBack();
+        }
+        return rolledBack;
+    }
+
+    /**
+     * End the epoch: what the task has processed becomes durable once the returned checkpoint is written, after
+     * every record the task sent before it. At most one may be unacknowledged.
+     *
+     * @return the checkpoint to write.
+     * @throws IllegalStateException if the previous one is not acknowledged.
+     */
+    public Checkpoint snapshot()
+    {
+        if (inFlightEpoch >= 0)
+        {
+            throw new IllegalStateException("task " + subtopology.id() + "_" + partition +
+                ": the checkpoint of epoch " + inFlightEpoch + " is not acknowledged yet");
+        }
+        final Checkpoint checkpoint = new Checkpoint(epoch, streamTime, positions, origins);
+        inFlightEpoch = epoch;
+        epoch++;
+        for (final LoggedStore<?, ?> store : stores.values())
+        {
+            store.snapshotTaken();
+        }
+        return checkpoint;
+    }
+
+    /**
+     * The checkpoint of the last {@link #snapshot()} is written: the priors of the changelog entries are now relative
+     * to it.
+     */
+    public void checkpointAcknowledged()
+    {
+        if (inFlightEpoch < 0)
+        {
+            throw new IllegalStateException("task " + subtopology.id() + "_" + partition + ": no checkpoint written");
+        }
+        acknowledgedEpoch = inFlightEpoch;
+        inFlightEpoch = -1;
+        for (final LoggedStore<?, ?> store : stores.values())
+        {
+            store.checkpointAcknowledged();
+        }
+    }
+
+    /**
+     * @return the epoch of the changes the task writes now.
+     */
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    /**
      * Process one input record.
      *
      * @param topic     it came from (its name in the cluster).
@@ -165,14 +353,43 @@ public final class StreamTask implements ProcessorContext
      * @param key       serialized; may be null.
      * @param value     serialized; may be null.
      */
-    @SuppressWarnings("unchecked")
     public void process(final String topic, final long offset, final long timestamp, final byte[] key,
         final byte[] value)
+    {
+        process(topic, offset, timestamp, key, value, List.of());
+    }
+
+    /**
+     * Process one input record, unless the task's checkpoint covers it already (its offset is before the position
+     * restored) or it is a repartition record whose origin the task has taken.
+     *
+     * @param topic     it came from (its name in the cluster).
+     * @param offset    in its partition.
+     * @param timestamp the record's own timestamp.
+     * @param key       serialized; may be null.
+     * @param value     serialized; may be null.
+     * @param headers   of the record.
+     * @return false if the record was before the checkpoint's position, so it was not processed and need not be.
+     */
+    @SuppressWarnings("unchecked")
+    public boolean process(final String topic, final long offset, final long timestamp, final byte[] key,
+        final byte[] value, final List<Header> headers)
     {
         final Node source = sourcesByTopic.get(topic);
         if (null == source)
         {
             throw new IllegalArgumentException("task " + subtopology.id() + "_" + partition + " does not read " + topic);
+        }
+        final Long position = positions.get(topic);
+        if (null != position && offset < position)
+        {
+            return false;
+        }
+        positions.put(topic, offset + 1);
+        if (!headers.isEmpty() && repartitionTopics.contains(topic) && isTakenAlready(headers))
+        {
+            dropped++;
+            return true;
         }
         final Consumed<Object, Object> consumed = (Consumed<Object, Object>)source.def.consumed;
         final Object k = consumed.keySerde().deserializer().deserialize(topic, key);
@@ -183,10 +400,12 @@ public final class StreamTask implements ProcessorContext
             skipped++;
             LOG.warn("{}: skipped a record of {} at offset {}: negative event time {}", applicationId, topic, offset,
                 eventTime);
-            return;
+            return true;
         }
         currentTopic = topic;
         currentOffset = offset;
+        currentSource = topic + "-" + partition;
+        outputIndex = 0;
         streamTime = Math.max(streamTime, eventTime);
         current = source;
         try
@@ -196,7 +415,104 @@ public final class StreamTask implements ProcessorContext
         finally
         {
             current = null;
+            currentSource = null;
         }
+        return true;
+    }
+
+    /**
+     * @param store  for the message.
+     * @param priors a {@value #PRIOR_HEADER} header's value.
+     * @param wanted the epoch rolled back to.
+     * @return the value at that epoch, {@link #NO_VALUE} for none.
+     * @throws IllegalArgumentException if the header is malformed or has no value for that epoch.
+     */
+    static byte[] priorAt(final String store, final byte[] priors, final long wanted)
+    {
+        if (null == priors)
+        {
+            throw new IllegalArgumentException("an uncommitted changelog entry of store " + store + " without a " +
+                PRIOR_HEADER + " header");
+        }
+        try
+        {
+            final ByteBuffer buffer = ByteBuffer.wrap(priors);
+            final int count = buffer.get();
+            for (int i = 0; i < count; i++)
+            {
+                final long at = buffer.getLong();
+                byte[] value = NO_VALUE;
+                if (buffer.get() != 0)
+                {
+                    final int length = buffer.getInt();
+                    if (length < 0 || length > buffer.remaining())
+                    {
+                        throw new IllegalArgumentException("a " + PRIOR_HEADER + " value of " + length + " bytes");
+                    }
+                    value = new byte[length];
+                    buffer.get(value);
+                }
+                if (at == wanted)
+                {
+                    return value;
+                }
+            }
+        }
+        catch (final java.nio.BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("a " + PRIOR_HEADER + " header cut short in store " + store, ex);
+        }
+        throw new IllegalArgumentException("an uncommitted changelog entry of store " + store +
+            " has no value for epoch " + wanted + ", the checkpoint's");
+    }
+
+    /**
+     * @return a {@value #PRIOR_HEADER} header's value: the acknowledged epoch's value, and the in-flight one's if any.
+     */
+    private byte[] encodePriors(final byte[] acknowledged, final byte[] inFlight)
+    {
+        final int count = inFlightEpoch >= 0 ? 2 : 1;
+        final int length = 1 + count * 9 + (null == acknowledged ? 0 : 4 + acknowledged.length) +
+            (count < 2 || null == inFlight ? 0 : 4 + inFlight.length);
+        final ByteBuffer buffer = ByteBuffer.allocate(length).put((byte)count);
+        putPrior(buffer, acknowledgedEpoch, acknowledged);
+        if (count == 2)
+        {
+            putPrior(buffer, inFlightEpoch, inFlight);
+        }
+        return buffer.array();
+    }
+
+    private static void putPrior(final ByteBuffer buffer, final long at, final byte[] value)
+    {
+        buffer.putLong(at);
+        if (null == value)
+        {
+            buffer.put((byte)0);
+        }
+        else
+        {
+            buffer.put((byte)1).putInt(value.length).put(value);
+        }
+    }
+
+    private boolean isTakenAlready(final List<Header> headers)
+    {
+        for (final Header header : headers)
+        {
+            if (Checkpoint.Origin.HEADER.equals(header.key()))
+            {
+                final Checkpoint.Origin origin = Checkpoint.Origin.decode(header.value());
+                final Checkpoint.Origin last = origins.get(origin.source());
+                if (null != last && !origin.isAfter(last))
+                {
+                    return true;
+                }
+                origins.put(origin.source(), origin);
+                return false;
+            }
+        }
+        return false;
     }
 
     /**
@@ -321,13 +637,24 @@ public final class StreamTask implements ProcessorContext
 
         public void process(final Record<Object, Object> record)
         {
-            collector.send(topic, -1, keySerializer.serialize(topic, record.key()),
-                valueSerializer.serialize(topic, record.value()), record.timestamp());
+            final byte[] key = keySerializer.serialize(topic, record.key());
+            final byte[] value = valueSerializer.serialize(topic, record.value());
+            if (null == currentSource)
+            {
+                collector.send(topic, -1, key, value, record.timestamp());
+            }
+            else
+            {
+                collector.send(topic, -1, key, value, record.timestamp(), List.of(new Header(
+                    Checkpoint.Origin.HEADER, new Checkpoint.Origin(currentSource, currentOffset, outputIndex++)
+                    .encode())));
+            }
         }
     }
 
     /**
-     * An in-memory store whose every change goes to its changelog topic, to this task's partition.
+     * An in-memory store whose every change goes to its changelog topic, to this task's partition, with the task's
+     * epoch and the key's value at the last acknowledged checkpoint.
      */
     private final class LoggedStore<K, V> implements KeyValueStore<K, V>
     {
@@ -337,6 +664,14 @@ public final class StreamTask implements ProcessorContext
         private final Serializer<V> valueSerializer;
         private final Deserializer<K> keyDeserializer;
         private final Deserializer<V> valueDeserializer;
+        /** Keys changed since the last acknowledged checkpoint, and their serialized values then (null: none). */
+        private final Map<K, byte[]> committedPriors = new HashMap<>();
+        /** Keys changed since the checkpoint being written was taken, and their values at it. */
+        private final Map<K, byte[]> pendingPriors = new HashMap<>();
+        /** Keys an uncommitted epoch changed, met while restoring, and their prior values ({@link #NO_VALUE}: none). */
+        private final Map<ByteBuffer, byte[]> rollbacks = new LinkedHashMap<>();
+        private Header epochHeader;
+        private long epochOfHeader;
 
         @SuppressWarnings("unchecked")
         LoggedStore(final StoreDef def)
@@ -371,17 +706,20 @@ public final class StreamTask implements ProcessorContext
 
         public void put(final K key, final V value)
         {
+            rememberPriors(key);
             inner.put(key, value);
             log(key, value);
         }
 
         public V delete(final K key)
         {
-            final V old = inner.delete(key);
-            if (null != old)
+            if (null == inner.get(key))
             {
-                log(key, null);
+                return null;
             }
+            rememberPriors(key);
+            final V old = inner.delete(key);
+            log(key, null);
             return old;
         }
 
@@ -398,11 +736,86 @@ public final class StreamTask implements ProcessorContext
             }
         }
 
+        void rememberRollback(final byte[] key, final byte[] prior)
+        {
+            // Every uncommitted entry of a key carries the same value for the checkpoint's epoch: any one will do.
+            rollbacks.putIfAbsent(ByteBuffer.wrap(key), prior);
+        }
+
+        /**
+         * Give each remembered key its prior value and log it again in the current epoch.
+         *
+         * @return the keys rolled back.
+         */
+        int rollBack()
+        {
+            final int count = rollbacks.size();
+            for (final Map.Entry<ByteBuffer, byte[]> rollback : rollbacks.entrySet())
+            {
+                final K k = keyDeserializer.deserialize(changelog, rollback.getKey().array());
+                final byte[] prior = rollback.getValue() == NO_VALUE ? null : rollback.getValue();
+                final V value = null == prior ? null : valueDeserializer.deserialize(changelog, prior);
+                committedPriors.put(k, prior);
+                inner.put(k, value);
+                log(k, value); // even if the store already had it: the uncommitted entry must be overwritten
+            }
+            rollbacks.clear();
+            return count;
+        }
+
+        void snapshotTaken()
+        {
+            pendingPriors.clear();
+        }
+
+        void checkpointAcknowledged()
+        {
+            committedPriors.clear();
+            committedPriors.putAll(pendingPriors);
+            pendingPriors.clear();
+        }
+
+        /**
+         * Before a key's change: its value is its prior for the acknowledged checkpoint (and for the one in flight)
+         * unless it changed since.
+         */
+        private void rememberPriors(final K key)
+        {
+            final boolean committedKnown = committedPriors.containsKey(key);
+            final boolean pendingKnown = inFlightEpoch < 0 || pendingPriors.containsKey(key);
+            if (committedKnown && pendingKnown)
+            {
+                return;
+            }
+            final byte[] current = serializedValue(key);
+            if (!committedKnown)
+            {
+                committedPriors.put(key, current);
+            }
+            if (!pendingKnown)
+            {
+                pendingPriors.put(key, current);
+            }
+        }
+
+        private byte[] serializedValue(final K key)
+        {
+            final V value = inner.get(key);
+            return null == value ? null : valueSerializer.serialize(changelog, value);
+        }
+
         private void log(final K key, final V value)
         {
+            if (null == epochHeader || epochOfHeader != epoch)
+            {
+                epochHeader = new Header(EPOCH_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(epoch).array());
+                epochOfHeader = epoch;
+            }
             collector.send(changelog, partition, keySerializer.serialize(changelog, key),
                 null == value ? null : valueSerializer.serialize(changelog, value),
-                streamTime == Long.MIN_VALUE ? 0 : streamTime);
+                streamTime == Long.MIN_VALUE ? 0 : streamTime,
+                List.of(epochHeader, new Header(PRIOR_HEADER,
+                    encodePriors(committedPriors.get(key), pendingPriors.get(key)))));
         }
     }
 }

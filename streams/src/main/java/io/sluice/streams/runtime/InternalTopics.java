@@ -19,7 +19,7 @@ import java.util.TreeMap;
 /**
  * The topics an application needs and makes: repartition topics with as many partitions as the largest source topic
  * of the sub-topology that writes them (unless configured), changelogs with the partitions of their sub-topology's
- * sources, compacted if the broker knows {@code cleanup.policy}. Checks that each sub-topology's sources are
+ * sources, and the checkpoint topic (one partition), compacted if the broker knows {@code cleanup.policy}. Checks that each sub-topology's sources are
  * co-partitioned. Runs once, on the thread that starts the application. Not part of the API.
  */
 public final class InternalTopics
@@ -122,6 +122,9 @@ public final class InternalTopics
                 partitions.put(changelog, count);
             }
         }
+        final String checkpoints = StreamThread.checkpointTopic(applicationId);
+        create(checkpoints, 1, replicationFactor, changelogConfig);
+        partitions.put(checkpoints, 1);
         return Map.copyOf(partitions);
     }
 

@@ -1,6 +1,5 @@
 package io.sluice.streams.runtime;
 
-import io.sluice.client.ConsumerRecord;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -8,25 +7,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An input record processed whose sends (sink, repartition and changelog records) the broker has not all
- * acknowledged yet. Made on the stream thread; {@link #onSent()} is called on the client's I/O thread, once per
- * acknowledged send, and the last acknowledges the input record (so its offset may be committed) and completes
- * {@link #durable()}. Lock-free. Not part of the API.
+ * acknowledged yet. Made on the stream thread; {@link #run()} is called on the client's I/O thread, once per
+ * acknowledged send, and tells the {@link CommitRound} the send belongs to; the last completes {@link #durable()}, which
+ * lets the next record in. The input record itself is acknowledged (its offset may be committed) only when its
+ * round's checkpoint is written. Lock-free. Not part of the API.
  */
-final class PendingInput
+final class PendingInput implements Runnable
 {
-    private final ConsumerRecord<?, ?> input;
     private final AtomicInteger remaining = new AtomicInteger();
     private final AtomicInteger inFlight;
+    private final CommitRound round;
     private final Sinks.One<Void> durable = Sinks.one();
 
     /**
-     * @param input    the record processed; null for what a task sends from its processors' {@code init}.
-     * @param inFlight the stream thread's count of input records not yet durable, which this leaves when done.
+     * @param inFlight the stream thread's count of input records not yet durable, which this leaves when done; null
+     *                 for what a task sends from its processors' {@code init} or its restoration.
+     * @param round    the sends belong to.
      */
-    PendingInput(final ConsumerRecord<?, ?> input, final AtomicInteger inFlight)
+    PendingInput(final AtomicInteger inFlight, final CommitRound round)
     {
-        this.input = input;
         this.inFlight = inFlight;
+        this.round = round;
     }
 
     /**
@@ -35,19 +36,20 @@ final class PendingInput
     void expect(final int sends)
     {
         remaining.set(sends);
+        round.sending(sends);
     }
 
-    void onSent()
+    /**
+     * One send acknowledged.
+     */
+    public void run()
     {
+        round.sent();
         if (remaining.decrementAndGet() == 0)
         {
             if (null != inFlight)
             {
                 inFlight.decrementAndGet(); // before the completion lets the next record in
-            }
-            if (null != input)
-            {
-                input.acknowledge();
             }
             durable.tryEmitEmpty();
         }

@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * Every record the application's tasks write, through one send of the producer: one Flux for the application's
  * lifetime, so records reach each partition in the order the stream thread wrote them (separate sends could
- * interleave their batches, and a changelog's order is its store's history). Each result goes to the
- * {@link PendingInput} the record carries. {@link #send} runs on the stream thread only; results arrive on the
+ * interleave their batches, and a changelog's order is its store's history). Each result runs the callback the record
+ * carries (a {@link PendingInput}, or a checkpoint's). {@link #send} runs on the stream thread only; results arrive on the
  * client's I/O thread.
  * <p>
  * {@link #pause()} holds records back on the stream thread, as a broker that stopped answering would: for tests of
@@ -22,10 +22,10 @@ import java.util.function.Consumer;
  */
 final class RecordSender implements AutoCloseable
 {
-    private final Sinks.Many<ProducerRecord<byte[], byte[], PendingInput>> records =
+    private final Sinks.Many<ProducerRecord<byte[], byte[], Runnable>> records =
         Sinks.many().unicast().onBackpressureBuffer();
     private final Disposable results;
-    private final ArrayDeque<ProducerRecord<byte[], byte[], PendingInput>> held = new ArrayDeque<>();
+    private final ArrayDeque<ProducerRecord<byte[], byte[], Runnable>> held = new ArrayDeque<>();
     private volatile boolean paused;
 
     /**
@@ -37,16 +37,16 @@ final class RecordSender implements AutoCloseable
         results = producer.send(records.asFlux()).subscribe(RecordSender::onResult, onError);
     }
 
-    private static void onResult(final SendResult<PendingInput> result)
+    private static void onResult(final SendResult<Runnable> result)
     {
-        result.correlationMetadata().onSent();
+        result.correlationMetadata().run();
     }
 
     /**
      * @param batch what one input record caused; on the stream thread.
      * @throws IllegalStateException if the send has ended (it failed, or the sender is closed).
      */
-    void send(final List<ProducerRecord<byte[], byte[], PendingInput>> batch)
+    void send(final List<ProducerRecord<byte[], byte[], Runnable>> batch)
     {
         held.addAll(batch);
         if (!paused)
@@ -71,14 +71,14 @@ final class RecordSender implements AutoCloseable
 
     private void flush()
     {
-        ProducerRecord<byte[], byte[], PendingInput> next;
+        ProducerRecord<byte[], byte[], Runnable> next;
         while (null != (next = held.pollFirst()))
         {
             emit(next);
         }
     }
 
-    private void emit(final ProducerRecord<byte[], byte[], PendingInput> record)
+    private void emit(final ProducerRecord<byte[], byte[], Runnable> record)
     {
         final Sinks.EmitResult result = records.tryEmitNext(record);
         if (result.isFailure())

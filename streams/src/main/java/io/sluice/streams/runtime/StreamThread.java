@@ -5,6 +5,7 @@ import io.sluice.client.AssignmentListener;
 import io.sluice.client.Assignor;
 import io.sluice.client.ConsumerOptions;
 import io.sluice.client.ConsumerRecord;
+import io.sluice.client.Header;
 import io.sluice.client.OffsetReset;
 import io.sluice.client.ProducerOptions;
 import io.sluice.client.ProducerRecord;
@@ -14,6 +15,8 @@ import io.sluice.client.TopicPartition;
 import io.sluice.streams.StreamsApp;
 import io.sluice.streams.StreamsConfig;
 import io.sluice.streams.Topology;
+import io.sluice.streams.internals.Checkpoint;
+import io.sluice.streams.internals.RecordCollector;
 import io.sluice.streams.internals.StoreDef;
 import io.sluice.streams.internals.StreamTask;
 import io.sluice.transport.TopicDescription;
@@ -24,6 +27,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,7 +39,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,11 +59,15 @@ import java.util.function.BooleanSupplier;
  * which takes it before each record and every {@value #ASSIGNMENT_POLL_MS} ms. Restoring a new task's stores blocks the
  * stream thread (not the I/O thread) until its changelogs are read.
  * <p>
- * The commit rule: a record is acknowledged, so that its offset may be committed, only once the broker has
- * acknowledged every record it caused (sinks, repartition topics, changelogs). {@code flatMap} with a concurrency of
- * {@link StreamsConfig#maxInFlightRecords()} runs the processing (serially, on the stream thread) and holds a
- * {@code Mono} per record until those sends are acknowledged: when that many are pending, no more records are
- * requested, and the consumer grants the broker no more credit.
+ * The commit rule: every commit interval the stream thread closes a {@link CommitRound}; each task that took part ends
+ * its epoch with a {@link Checkpoint} (positions, stream time, origins), written to the application's checkpoint topic
+ * once the broker has acknowledged every record the round sent (sinks, repartition topics, changelogs). Only when the
+ * checkpoints are acknowledged are the round's input records acknowledged, so that the consumer commits their offsets.
+ * A restarted task restores its stores to its checkpoint exactly (see {@link StreamTask}). At most one round is being
+ * written at a time. Backpressure: {@code flatMap} with a concurrency of {@link StreamsConfig#maxInFlightRecords()}
+ * runs the processing (serially, on the stream thread) and holds a {@code Mono} per record until its sends are
+ * acknowledged: when that many are pending, no more records are requested, and the consumer grants the broker no more
+ * credit.
  */
 public final class StreamThread
 {
@@ -107,8 +118,14 @@ public final class StreamThread
     private final Map<StreamsApp.TaskId, Task> tasks = new TreeMap<>(
         (a, b) -> a.subtopology() != b.subtopology() ? Integer.compare(a.subtopology(), b.subtopology()) :
             Integer.compare(a.partition(), b.partition()));
-    private final List<ProducerRecord<byte[], byte[], PendingInput>> batch = new ArrayList<>();
+    private final List<ProducerRecord<byte[], byte[], Runnable>> batch = new ArrayList<>();
+    private final String checkpointTopic;
     private PendingInput current;
+    private CommitRound round;
+    /** The round whose checkpoints are being written, or null. */
+    private CommitRound closing;
+    /** The checkpoint topic as read for the assignment being taken, or null if not read yet. */
+    private Map<String, Checkpoint> checkpointsRead;
 
     // Written by one thread, read by others.
     private volatile int maxInFlightSeen;
@@ -119,6 +136,7 @@ public final class StreamThread
     private volatile int owned;
     private Disposable receiving;
     private Disposable polling;
+    private Disposable committing;
 
     /**
      * @param applicationId the group and the internal topics' prefix.
@@ -134,6 +152,8 @@ public final class StreamThread
         this.config = config;
         this.client = client;
         this.stateListener = stateListener;
+        this.checkpointTopic = checkpointTopic(applicationId);
+        this.round = newRound();
         for (final Topology.Subtopology subtopology : topology.subtopologies())
         {
             for (final String topic : subtopology.sourceTopics(applicationId))
@@ -159,6 +179,15 @@ public final class StreamThread
     }
 
     /**
+     * @param applicationId of the application.
+     * @return its checkpoint topic: one partition, compacted, a record per task.
+     */
+    public static String checkpointTopic(final String applicationId)
+    {
+        return applicationId + "-checkpoints";
+    }
+
+    /**
      * Join the group and start processing what it assigns.
      */
     public void start()
@@ -174,6 +203,8 @@ public final class StreamThread
                 .withAssignmentListener(new Listener());
         polling = scheduler.schedulePeriodically(this::takeAssignmentChanges, ASSIGNMENT_POLL_MS, ASSIGNMENT_POLL_MS,
             TimeUnit.MILLISECONDS);
+        final long commitMs = Math.max(1, config.commitInterval().toMillis());
+        committing = scheduler.schedulePeriodically(this::commit, commitMs, commitMs, TimeUnit.MILLISECONDS);
         final int limit = config.maxInFlightRecords();
         receiving = client.consumer(options)
             .receive()
@@ -224,11 +255,16 @@ public final class StreamThread
         {
             return Mono.empty(); // its partition was given up while the record waited for this thread
         }
-        final PendingInput pending = new PendingInput(record, inFlight);
+        final PendingInput pending = new PendingInput(inFlight, round);
         current = pending;
         try
         {
-            task.task().process(record.topic(), record.offset(), record.timestamp(), record.key(), record.value());
+            if (!task.task().process(record.topic(), record.offset(), record.timestamp(), record.key(),
+                record.value(), record.headers()))
+            {
+                record.acknowledge(); // before the task's checkpoint: its state has it
+                return Mono.empty();
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -240,9 +276,9 @@ public final class StreamThread
         {
             current = null;
         }
+        round.add(task.id(), record);
         if (batch.isEmpty())
         {
-            record.acknowledge();
             return Mono.empty();
         }
         final int now = inFlight.incrementAndGet();
@@ -273,6 +309,7 @@ public final class StreamThread
         {
             AssignmentChange change;
             boolean changed = false;
+            checkpointsRead = null;
             while (null != (change = changes.poll()))
             {
                 changed = true;
@@ -315,7 +352,7 @@ public final class StreamThread
                 {
                     continue;
                 }
-                task = new Task(id, newTask(subtopology, tp.partition()), new HashSet<>());
+                task = new Task(id, newTask(id, subtopology, tp.partition()), new HashSet<>());
                 restore(task);
                 tasks.put(id, task);
                 LOG.info("{}: task {} created", applicationId, id);
@@ -344,22 +381,16 @@ public final class StreamThread
         }
     }
 
-    private StreamTask newTask(final Topology.Subtopology subtopology, final int partition)
+    private StreamTask newTask(final StreamsApp.TaskId id, final Topology.Subtopology subtopology,
+        final int partition)
     {
-        // What processors write from init is sent, awaited by nobody.
-        current = new PendingInput(null, null);
+        // What processors write from init is sent in this round, awaited by no input record.
+        current = new PendingInput(null, round);
         try
         {
-            final StreamTask task = new StreamTask(applicationId, subtopology, partition,
-                (topic, toPartition, key, value, timestamp) -> batch.add(new ProducerRecord<>(topic,
-                    toPartition >= 0 ? Integer.valueOf(toPartition) : null == key ? Integer.valueOf(partition) : null,
-                    timestamp, key, value, current)));
-            if (!batch.isEmpty())
-            {
-                current.expect(batch.size());
-                sender.send(batch);
-                batch.clear();
-            }
+            final StreamTask task =
+                new StreamTask(applicationId, subtopology, partition, new Collector(partition));
+            sendUnawaited(id);
             return task;
         }
         finally
@@ -369,17 +400,212 @@ public final class StreamThread
     }
 
     /**
-     * Read each store's changelog partition from its start to the end it has now, and put every change back.
-     * Blocks the stream thread.
+     * Send what a task wrote outside of any input record (init, a restore's roll-backs) in the current round, with
+     * {@link #current} made for it.
+     */
+    private void sendUnawaited(final StreamsApp.TaskId id)
+    {
+        if (!batch.isEmpty())
+        {
+            current.expect(batch.size());
+            round.add(id, null);
+            sender.send(batch);
+            batch.clear();
+        }
+    }
+
+    /**
+     * A task's output, into the batch of the record being processed.
+     */
+    private final class Collector implements RecordCollector
+    {
+        private final int partition;
+
+        Collector(final int partition)
+        {
+            this.partition = partition;
+        }
+
+        public void send(final String topic, final int toPartition, final byte[] key, final byte[] value,
+            final long timestamp)
+        {
+            send(topic, toPartition, key, value, timestamp, List.of());
+        }
+
+        public void send(final String topic, final int toPartition, final byte[] key, final byte[] value,
+            final long timestamp, final List<Header> headers)
+        {
+            batch.add(new ProducerRecord<>(topic,
+                toPartition >= 0 ? Integer.valueOf(toPartition) : null == key ? Integer.valueOf(partition) : null,
+                timestamp, key, value, current, headers));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ commits
+
+    private CommitRound newRound()
+    {
+        final CommitRound[] self = new CommitRound[1];
+        self[0] = new CommitRound(() -> onStreamThread(() -> writeCheckpoints(self[0])));
+        return self[0];
+    }
+
+    private void onStreamThread(final Runnable action)
+    {
+        try
+        {
+            executor.execute(action);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            LOG.debug("{}: stopped; not run", applicationId);
+        }
+    }
+
+    /**
+     * Every commit interval: close the round unless the last one is still being written.
+     */
+    private void commit()
+    {
+        if (null == closing && !round.isEmpty() && !failed.get())
+        {
+            closing = round;
+            round = newRound();
+            final Map<StreamsApp.TaskId, StreamTask> running = new HashMap<>();
+            tasks.forEach((id, task) -> running.put(id, task.task()));
+            closing.close(running);
+        }
+    }
+
+    /**
+     * The round's sends are acknowledged: write its checkpoints, for the tasks still here.
+     */
+    private void writeCheckpoints(final CommitRound written)
+    {
+        takeAssignmentChanges(); // a task given up since must not write a checkpoint over its new owner's
+        final List<ProducerRecord<byte[], byte[], Runnable>> records = new ArrayList<>();
+        final List<StreamsApp.TaskId> ids = new ArrayList<>();
+        for (final Map.Entry<StreamsApp.TaskId, Checkpoint> entry : written.checkpoints().entrySet())
+        {
+            final Task task = tasks.get(entry.getKey());
+            if (null != task && task.task() == written.snapshotted(entry.getKey()))
+            {
+                ids.add(entry.getKey());
+            }
+        }
+        final AtomicInteger remaining = new AtomicInteger(ids.size());
+        final Runnable onWritten = () ->
+        {
+            if (remaining.decrementAndGet() == 0)
+            {
+                onStreamThread(() -> roundWritten(written, ids));
+            }
+        };
+        for (final StreamsApp.TaskId id : ids)
+        {
+            records.add(new ProducerRecord<>(checkpointTopic, 0, null,
+                Checkpoint.key(id.subtopology(), id.partition()).getBytes(StandardCharsets.UTF_8),
+                written.checkpoints().get(id).encode(), onWritten, List.of()));
+        }
+        if (ids.isEmpty())
+        {
+            roundWritten(written, ids);
+            return;
+        }
+        try
+        {
+            sender.send(records);
+        }
+        catch (final IllegalStateException ex)
+        {
+            fail("cannot write checkpoints", ex);
+        }
+    }
+
+    private void roundWritten(final CommitRound written, final List<StreamsApp.TaskId> ids)
+    {
+        for (final StreamsApp.TaskId id : ids)
+        {
+            final Task task = tasks.get(id);
+            if (null != task && task.task() == written.snapshotted(id))
+            {
+                task.task().checkpointAcknowledged();
+                written.acknowledgeInputs(id);
+            }
+        }
+        if (closing == written)
+        {
+            closing = null;
+        }
+    }
+
+    /**
+     * @return whether nothing processed is unwritten: no round open with work, none being written.
+     */
+    private boolean commitAll()
+    {
+        if (null == closing && round.isEmpty())
+        {
+            return true;
+        }
+        commit();
+        return false;
+    }
+
+    /**
+     * Read the checkpoint topic, once per assignment taken: the last checkpoint of each task.
+     */
+    private Map<String, Checkpoint> checkpoints()
+    {
+        if (null != checkpointsRead)
+        {
+            return checkpointsRead;
+        }
+        final Map<String, Checkpoint> read = new HashMap<>();
+        final TopicPartition tp = new TopicPartition(checkpointTopic, 0);
+        final TopicDescription.PartitionDescription log = client.admin().describeTopic(checkpointTopic)
+            .block(config.restoreTimeout()).partitions().get(0);
+        final long end = log.highWatermark();
+        if (end > log.logStartOffset())
+        {
+            for (final ConsumerRecord<byte[], byte[]> record : client.consumer(
+                    ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.bytesDeserializer())
+                        .withAssignment(tp)
+                        .withSeek(tp, ConsumerOptions.BEGINNING))
+                .receive()
+                .takeUntil((r) -> r.offset() >= end - 1)
+                .timeout(config.restoreTimeout())
+                .toIterable(256))
+            {
+                final String key = new String(record.key(), StandardCharsets.UTF_8);
+                if (null == record.value())
+                {
+                    read.remove(key);
+                }
+                else
+                {
+                    read.put(key, Checkpoint.decode(record.value()));
+                }
+            }
+        }
+        checkpointsRead = read;
+        return read;
+    }
+
+    /**
+     * Take the task's checkpoint, read each store's changelog partition from its start to the end it has now, put
+     * every committed change back and roll back the uncommitted ones (logged again). Blocks the stream thread.
      */
     private void restore(final Task task)
     {
         final List<StoreDef> stores = task.task().subtopology().stores();
-        if (stores.isEmpty())
+        final Checkpoint checkpoint =
+            checkpoints().get(Checkpoint.key(task.id().subtopology(), task.id().partition()));
+        task.task().beginRestore(checkpoint);
+        if (!stores.isEmpty())
         {
-            return;
+            stateListener.onStateChange(StreamsApp.State.RESTORING, "task " + task.id());
         }
-        stateListener.onStateChange(StreamsApp.State.RESTORING, "task " + task.id());
         final int partition = task.id().partition();
         for (final StoreDef store : stores)
         {
@@ -402,11 +628,26 @@ public final class StreamThread
                 .timeout(config.restoreTimeout())
                 .toIterable(256))
             {
-                task.task().restore(store.name(), change.key(), change.value());
+                task.task().restore(store.name(), change.key(), change.value(), change.headers());
                 restored++;
             }
             LOG.info("{}: task {} restored {} changes of store {} from {} up to offset {}", applicationId,
                 task.id(), restored, store.name(), changelog, end);
+        }
+        current = new PendingInput(null, round);
+        try
+        {
+            final int rolledBack = task.task().finishRestore();
+            if (rolledBack > 0)
+            {
+                LOG.info("{}: task {} rolled back {} keys changed after its checkpoint (epoch {})", applicationId,
+                    task.id(), rolledBack, null == checkpoint ? 0 : checkpoint.epoch());
+            }
+            sendUnawaited(task.id());
+        }
+        finally
+        {
+            current = null;
         }
     }
 
@@ -494,6 +735,10 @@ public final class StreamThread
             LOG.warn("{}: closing with {} records whose output is not acknowledged: they are not committed",
                 applicationId, inFlight.get());
         }
+        else
+        {
+            awaitUntil(this::committedAll, deadlineNs); // the last round's checkpoints written
+        }
         if (null != receiving)
         {
             receiving.dispose();
@@ -514,11 +759,37 @@ public final class StreamThread
         stopThread(System.nanoTime());
     }
 
+    private boolean committedAll()
+    {
+        if (failed.get())
+        {
+            return true;
+        }
+        try
+        {
+            final Future<Boolean> done = executor.submit(this::commitAll);
+            return done.get();
+        }
+        catch (final RejectedExecutionException | ExecutionException ex)
+        {
+            return true;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
     private void stopThread(final long deadlineNs)
     {
         if (null != polling)
         {
             polling.dispose();
+        }
+        if (null != committing)
+        {
+            committing.dispose();
         }
         executor.shutdown();
         try
