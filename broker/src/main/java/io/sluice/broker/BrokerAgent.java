@@ -29,6 +29,8 @@ import io.sluice.transport.ClientResponseProxy;
 import io.sluice.transport.GroupDescription;
 import io.sluice.transport.HostPort;
 import io.sluice.transport.PartitionRef;
+import io.sluice.transport.auth.ScramCredential;
+import io.sluice.transport.auth.ScramServer;
 import io.sluice.transport.controller.BrokerInfo;
 import io.sluice.transport.controller.ClusterMetadata;
 import io.sluice.transport.controller.ControllerClient;
@@ -94,6 +96,9 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     static final int LOG_OPENS_PER_DUTY_CYCLE = 16;
 
     private final SluiceBroker.Context ctx;
+    /** Nonces of SCRAM exchanges, and the secret that makes up salts for unknown users. */
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+    private final byte[] fakeSaltSecret = random.generateSeed(32);
     private final Aeron aeron;
     private final AgentInvoker aeronInvoker;
     private final AgentInvoker driverInvoker;
@@ -348,6 +353,80 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         sessionsById.put(sessionId, session);
         sessions.add(session);
         return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ authentication
+
+    public boolean isAuthenticated(final int sessionId)
+    {
+        if (ctx.authentication() == SluiceBroker.Authentication.NONE)
+        {
+            return true;
+        }
+        final ClientSession session = sessionsById.get(sessionId);
+        return null == session || null != session.principal; // an unknown session is counted as unconnected
+    }
+
+    public boolean onUnauthenticated(final int sessionId, final long correlationId, final int templateId)
+    {
+        final ClientSession session = connected(sessionId);
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.isBlocked())
+        {
+            return false;
+        }
+        counters.unauthenticatedRequests.incrementRelease();
+        sendError(session, correlationId, ErrorCode.NOT_AUTHENTICATED, templateId, "this broker requires " +
+            ScramCredential.MECHANISM + " authentication before any other request: give the client a user name " +
+            "and a password");
+        return true;
+    }
+
+    public boolean onAuthenticate(
+        final int sessionId, final long correlationId, final String mechanism, final String message)
+    {
+        return take(sessionId, (session) ->
+        {
+            try
+            {
+                if (ctx.authentication() == SluiceBroker.Authentication.NONE)
+                {
+                    throw new ScramServer.AuthenticationException("this broker does not authenticate clients " +
+                        "(authentication=none): connect without a user name");
+                }
+                if (null != session.principal)
+                {
+                    throw new ScramServer.AuthenticationException("already authenticated as " + session.principal);
+                }
+                final String answer;
+                if (null == session.scram)
+                {
+                    session.scram = new ScramServer(ctx.credentials()::get, random, fakeSaltSecret);
+                    answer = session.scram.first(mechanism, message);
+                }
+                else
+                {
+                    answer = session.scram.last(message);
+                    session.principal = session.scram.user();
+                    session.scram = null;
+                    counters.authentications.incrementRelease();
+                    LOG.info("{}: {} authenticated as {}", brokerName, session, session.principal);
+                }
+                send(session, proxy.authenticateResponse(correlationId, ErrorCode.NONE, answer, ""));
+            }
+            catch (final ScramServer.AuthenticationException ex)
+            {
+                counters.authenticationFailures.incrementRelease();
+                counters.errorResponses.incrementRelease();
+                LOG.warn("{}: {} failed to authenticate: {}", brokerName, session, ex.getMessage());
+                send(session, proxy.authenticateResponse(
+                    correlationId, ErrorCode.AUTHENTICATION_FAILED, "", ex.getMessage()));
+                closeSession(session);
+            }
+        });
     }
 
     public boolean onHeartbeat(final int sessionId)

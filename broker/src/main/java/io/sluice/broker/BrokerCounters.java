@@ -26,6 +26,9 @@ final class BrokerCounters implements AutoCloseable
     final Counter backPressureEvents;
     final Counter refusedConnections;
     final Counter throttledRequests;
+    final Counter authentications;
+    final Counter authenticationFailures;
+    final Counter unauthenticatedRequests;
 
     BrokerCounters(final Aeron aeron, final int brokerId)
     {
@@ -42,12 +45,16 @@ final class BrokerCounters implements AutoCloseable
         backPressureEvents = aeron.addCounter(TYPE_ID_BASE + 9, prefix + "responses back-pressured");
         refusedConnections = aeron.addCounter(TYPE_ID_BASE + 10, prefix + "connections refused (max.connections)");
         throttledRequests = aeron.addCounter(TYPE_ID_BASE + 11, prefix + "requests held back by a quota");
+        authentications = aeron.addCounter(TYPE_ID_BASE + 12, prefix + "clients authenticated");
+        authenticationFailures = aeron.addCounter(TYPE_ID_BASE + 13, prefix + "authentications failed");
+        unauthenticatedRequests = aeron.addCounter(TYPE_ID_BASE + 14, prefix +
+            "requests refused before authentication");
     }
 
     public void close()
     {
         CloseHelper.closeAll(connections, requests, producedRecords, producedBytes, fetchedBytes, errorResponses,
             malformedFrames, unconnectedRequests, clientTimeouts, backPressureEvents, refusedConnections,
-            throttledRequests);
+            throttledRequests, authentications, authenticationFailures, unauthenticatedRequests);
     }
 }

@@ -40,6 +40,10 @@ final class ClientSession
     /** Produce bytes taken from this client, and fetch bytes sent to it, within the broker's quotas. */
     ByteQuota produceQuota;
     ByteQuota fetchQuota;
+    /** The authenticated user, or null until the client has authenticated (with authentication on). */
+    String principal;
+    /** The SCRAM exchange in progress, or null. */
+    io.sluice.transport.auth.ScramServer scram;
 
     private final ExpandableArrayBuffer waiting = new ExpandableArrayBuffer(0);
     private int waitingLength;

@@ -11,6 +11,8 @@ import io.sluice.engine.LogConfig;
 import io.sluice.engine.LogManager;
 import io.sluice.transport.ClientProtocol;
 import io.sluice.transport.HostPort;
+import io.sluice.transport.auth.CredentialsFile;
+import io.sluice.transport.auth.ScramCredential;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
@@ -69,6 +71,28 @@ public final class SluiceBroker implements AutoCloseable
     }
 
     /**
+     * What a client does on connect before anything else.
+     */
+    public enum Authentication
+    {
+        /** Nothing: every client is trusted (loopback only, unless {@code allow.insecure.listen=true}). */
+        NONE,
+        /** SCRAM-SHA-256 (RFC 7677) against the credentials file: no password crosses the wire. */
+        SCRAM_SHA_256;
+
+        static Authentication parse(final String value)
+        {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT))
+            {
+                case "none" -> NONE;
+                case "scram-sha-256" -> SCRAM_SHA_256;
+                default -> throw new IllegalArgumentException(
+                    "authentication must be none or scram-sha-256, not '" + value + "'");
+            };
+        }
+    }
+
+    /**
      * Threads of the embedded media driver.
      */
     public enum DriverThreading
@@ -107,6 +131,12 @@ public final class SluiceBroker implements AutoCloseable
         public static final String PRODUCE_QUOTA_PROP = "client.produce.bytes.per.second";
         /** Property: bytes of fetched records per second sent to one client connection; -1 for no quota. */
         public static final String FETCH_QUOTA_PROP = "client.fetch.bytes.per.second";
+        /** Property: {@code none} (the default) or {@code scram-sha-256}: clients authenticate on connect. */
+        public static final String AUTHENTICATION_PROP = "authentication";
+        /** Property: the SCRAM credentials file ({@code sluice users add}); needed with authentication. */
+        public static final String CREDENTIALS_FILE_PROP = "scram.credentials.file";
+        /** Property: {@code true} lets a broker without authentication listen on an address other than loopback. */
+        public static final String ALLOW_INSECURE_LISTEN_PROP = "allow.insecure.listen";
         /** Property: {@code backoff}, {@code yielding} or {@code busy-spin}. */
         public static final String IDLE_STRATEGY_PROP = "idle.strategy";
         /** Property: threads of the embedded driver: {@code shared} (one thread) or {@code invoker} (none). */
@@ -140,6 +170,10 @@ public final class SluiceBroker implements AutoCloseable
         private int maxConnections = 1000;
         private long produceQuota = -1;
         private long fetchQuota = -1;
+        private Authentication authentication = Authentication.NONE;
+        private File credentialsFile;
+        private boolean allowInsecureListen;
+        private Map<String, ScramCredential> credentials = Map.of();
         private IdleProfile idleProfile = IdleProfile.BACKOFF;
         private DriverThreading driverThreading = DriverThreading.SHARED;
         private final Map<String, String> logDefaults = new HashMap<>();
@@ -194,6 +228,9 @@ public final class SluiceBroker implements AutoCloseable
                 case MAX_CONNECTIONS_PROP -> maxConnections(parseInt(key, value));
                 case PRODUCE_QUOTA_PROP -> produceQuota(parseLong(key, value));
                 case FETCH_QUOTA_PROP -> fetchQuota(parseLong(key, value));
+                case AUTHENTICATION_PROP -> authentication(Authentication.parse(value));
+                case CREDENTIALS_FILE_PROP -> credentialsFile(value.isEmpty() ? null : new File(value));
+                case ALLOW_INSECURE_LISTEN_PROP -> allowInsecureListen(parseBoolean(key, value));
                 case IDLE_STRATEGY_PROP -> idleProfile(parseIdle(value));
                 case DRIVER_THREADING_PROP -> driverThreading(parseThreading(value));
                 case CLUSTER_PROP -> cluster(value.isEmpty() ? null : value);
@@ -267,6 +304,7 @@ public final class SluiceBroker implements AutoCloseable
                         REPLICA_HEARTBEAT_INTERVAL_MS_PROP + ", which must be positive");
                 }
             }
+            concludeAuthentication();
             final int maxBatch = maxFetchBatchLength();
             if (logConfig.maxMessageBytes() > maxBatch)
             {
@@ -274,6 +312,34 @@ public final class SluiceBroker implements AutoCloseable
                     " is more than a client publication carries: " + maxBatch + " (raise client.term.length)");
             }
             return this;
+        }
+
+        /**
+         * Load the credentials, and refuse to listen beyond loopback without authentication unless told to.
+         */
+        private void concludeAuthentication()
+        {
+            if (authentication == Authentication.SCRAM_SHA_256)
+            {
+                if (null == credentialsFile)
+                {
+                    throw new IllegalArgumentException(AUTHENTICATION_PROP + "=scram-sha-256 needs " +
+                        CREDENTIALS_FILE_PROP + " (made with 'sluice users add')");
+                }
+                credentials = Map.copyOf(CredentialsFile.read(credentialsFile.toPath()));
+                if (credentials.isEmpty())
+                {
+                    throw new IllegalArgumentException(CREDENTIALS_FILE_PROP + " " + credentialsFile +
+                        " has no user: nobody could connect");
+                }
+            }
+            else if (!allowInsecureListen && !ClientProtocol.isLoopback(listenAddress.host()))
+            {
+                throw new IllegalArgumentException("refusing to listen on " + listenAddress + " without " +
+                    "authentication: anyone who reaches it could read and write every topic. Set " +
+                    AUTHENTICATION_PROP + "=scram-sha-256 and " + CREDENTIALS_FILE_PROP + ", or " +
+                    ALLOW_INSECURE_LISTEN_PROP + "=true to accept that");
+            }
         }
 
         /**
@@ -566,6 +632,49 @@ public final class SluiceBroker implements AutoCloseable
             return this;
         }
 
+        /**
+         * @param authentication what clients must do on connect.
+         * @return this.
+         */
+        public Context authentication(final Authentication authentication)
+        {
+            this.authentication = java.util.Objects.requireNonNull(authentication, "authentication");
+            return this;
+        }
+
+        public Authentication authentication()
+        {
+            return authentication;
+        }
+
+        /**
+         * @param credentialsFile the SCRAM credentials, read on {@link #conclude()}.
+         * @return this.
+         */
+        public Context credentialsFile(final File credentialsFile)
+        {
+            this.credentialsFile = credentialsFile;
+            return this;
+        }
+
+        /**
+         * @param allowInsecureListen let a broker without authentication listen beyond loopback.
+         * @return this.
+         */
+        public Context allowInsecureListen(final boolean allowInsecureListen)
+        {
+            this.allowInsecureListen = allowInsecureListen;
+            return this;
+        }
+
+        /**
+         * @return the credentials read on {@link #conclude()}, by user name.
+         */
+        Map<String, ScramCredential> credentials()
+        {
+            return credentials;
+        }
+
         private static long checkQuota(final String key, final long bytesPerSecond)
         {
             if (bytesPerSecond != -1 && bytesPerSecond < 1024)
@@ -649,6 +758,16 @@ public final class SluiceBroker implements AutoCloseable
         ErrorHandler errorHandler()
         {
             return errorHandler;
+        }
+
+        private static boolean parseBoolean(final String key, final String value)
+        {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT))
+            {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(key + " must be true or false, not '" + value + "'");
+            };
         }
 
         private static int parseInt(final String key, final String value)

@@ -24,6 +24,8 @@ public final class ClientOptions
     private final IdleProfile idleProfile;
     private final Duration reconnectTimeout;
     private final Duration brokerTimeout;
+    private final String username;
+    private final char[] password;
 
     private ClientOptions(
         final String bootstrap,
@@ -35,7 +37,9 @@ public final class ClientOptions
         final String clientName,
         final IdleProfile idleProfile,
         final Duration reconnectTimeout,
-        final Duration brokerTimeout)
+        final Duration brokerTimeout,
+        final String username,
+        final char[] password)
     {
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
         this.aeronDirectoryName = aeronDirectoryName;
@@ -47,6 +51,8 @@ public final class ClientOptions
         this.idleProfile = Objects.requireNonNull(idleProfile, "idleProfile");
         this.reconnectTimeout = requirePositive(reconnectTimeout, "reconnectTimeout");
         this.brokerTimeout = requirePositive(brokerTimeout, "brokerTimeout");
+        this.username = username;
+        this.password = password;
         if (brokerTimeout.toMillis() < 200)
         {
             throw new IllegalArgumentException("brokerTimeout must be at least 200 ms (Aeron heartbeats an idle " +
@@ -75,7 +81,7 @@ public final class ClientOptions
     {
         return new ClientOptions(bootstrap, null, false, 16 * 1024 * 1024, Duration.ofSeconds(10),
             Duration.ofSeconds(10), "sluice-reactive-client", IdleProfile.BACKOFF,
-            Duration.ofSeconds(60), Duration.ofSeconds(2));
+            Duration.ofSeconds(60), Duration.ofSeconds(2), null, null);
     }
 
     /**
@@ -85,7 +91,7 @@ public final class ClientOptions
     public ClientOptions withAeronDirectoryName(final String aeronDirectoryName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**
@@ -95,7 +101,7 @@ public final class ClientOptions
     public ClientOptions withIpc(final boolean ipc)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**
@@ -105,7 +111,7 @@ public final class ClientOptions
     public ClientOptions withTermLength(final int termLength)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**
@@ -115,7 +121,7 @@ public final class ClientOptions
     public ClientOptions withConnectTimeout(final Duration connectTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**
@@ -125,7 +131,46 @@ public final class ClientOptions
     public ClientOptions withRequestTimeout(final Duration requestTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
+    }
+
+    /**
+     * @param username the user to authenticate as, with SCRAM-SHA-256, on every connection (a broker with
+     *                 {@code authentication=scram-sha-256} takes no other request before).
+     * @param password the user's password; it never crosses the wire. The array is copied.
+     * @return a copy.
+     * @throws IllegalArgumentException for a user name other than letters, digits and {@code . _ - @}, or an empty
+     *                                  password.
+     */
+    public ClientOptions withCredentials(final String username, final char[] password)
+    {
+        if (!io.sluice.transport.auth.ScramCredential.USER_NAME.matcher(Objects.requireNonNull(username, "username"))
+            .matches())
+        {
+            throw new IllegalArgumentException("user name must be letters, digits and . _ - @: " + username);
+        }
+        if (0 == Objects.requireNonNull(password, "password").length)
+        {
+            throw new IllegalArgumentException("the password is empty");
+        }
+        return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password.clone());
+    }
+
+    /**
+     * @return the user to authenticate as, or null for none.
+     */
+    public String username()
+    {
+        return username;
+    }
+
+    /**
+     * @return a copy of the password, or null.
+     */
+    public char[] password()
+    {
+        return null == password ? null : password.clone();
     }
 
     /**
@@ -135,7 +180,7 @@ public final class ClientOptions
     public ClientOptions withClientName(final String clientName)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**
@@ -145,7 +190,7 @@ public final class ClientOptions
     public ClientOptions withIdleProfile(final IdleProfile idleProfile)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**
@@ -156,7 +201,7 @@ public final class ClientOptions
     public ClientOptions withReconnectTimeout(final Duration reconnectTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**
@@ -170,7 +215,7 @@ public final class ClientOptions
     public ClientOptions withBrokerTimeout(final Duration brokerTimeout)
     {
         return new ClientOptions(bootstrap, aeronDirectoryName, ipc, termLength, connectTimeout, requestTimeout,
-            clientName, idleProfile, reconnectTimeout, brokerTimeout);
+            clientName, idleProfile, reconnectTimeout, brokerTimeout, username, password);
     }
 
     /**

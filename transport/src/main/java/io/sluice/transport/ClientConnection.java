@@ -9,7 +9,11 @@ import io.aeron.driver.ThreadingMode;
 import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.CreditMode;
+import com.ongres.scram.client.ScramClient;
+import com.ongres.scram.common.StringPreparation;
+import com.ongres.scram.common.exception.ScramException;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.transport.auth.ScramCredential;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -66,6 +70,8 @@ public final class ClientConnection implements AutoCloseable
         private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(30);
         private String clientName = "sluice-client";
+        private String username;
+        private char[] password;
         private ClientResponseListener listener;
         private HostPort bootstrapAddress;
 
@@ -172,6 +178,29 @@ public final class ClientConnection implements AutoCloseable
         public Context requestTimeout(final long timeout, final TimeUnit unit)
         {
             this.requestTimeoutNs = unit.toNanos(timeout);
+            return this;
+        }
+
+        /**
+         * Authenticate with SCRAM-SHA-256 on connect (a broker with {@code authentication=scram-sha-256} takes no
+         * other request before). The password never crosses the wire.
+         *
+         * @param username the user, as in the broker's credentials.
+         * @param password the user's password; kept by this context (not copied).
+         * @return this.
+         */
+        public Context credentials(final String username, final char[] password)
+        {
+            if (!ScramCredential.USER_NAME.matcher(username).matches())
+            {
+                throw new IllegalArgumentException("user name must be letters, digits and . _ - @: " + username);
+            }
+            if (password.length == 0)
+            {
+                throw new IllegalArgumentException("the password is empty");
+            }
+            this.username = username;
+            this.password = password;
             return this;
         }
 
@@ -304,6 +333,10 @@ public final class ClientConnection implements AutoCloseable
             heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(Math.max(100, adapter.answerTimeoutMs() / 4));
             lastRequestNs = System.nanoTime();
             established = true;
+            if (null != ctx.username)
+            {
+                authenticate(deadlineNs);
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -311,6 +344,47 @@ public final class ClientConnection implements AutoCloseable
                 launchedDriver);
             throw ex;
         }
+    }
+
+    /**
+     * SCRAM-SHA-256 with the broker, right after the connect: the client-first message, the broker's challenge, the
+     * client's proof, and the broker's signature, checked here so that a broker that does not hold the credential is
+     * not trusted either.
+     */
+    private void authenticate(final long deadlineNs)
+    {
+        final ScramClient scram = ScramClient.builder()
+            .advertisedMechanisms(List.of(ScramCredential.MECHANISM))
+            .username(ctx.username)
+            .password(ctx.password)
+            .stringPreparation(StringPreparation.SASL_PREPARATION)
+            .build();
+        final String what = "authenticate as " + ctx.username + " with the broker at " + ctx.bootstrap;
+        final String serverFirst = authenticateStep(scram.clientFirstMessage().toString(), deadlineNs, what);
+        try
+        {
+            scram.serverFirstMessage(serverFirst);
+            final String serverFinal = authenticateStep(scram.clientFinalMessage().toString(), deadlineNs, what);
+            scram.serverFinalMessage(serverFinal);
+        }
+        catch (final ScramException | IllegalArgumentException ex)
+        {
+            throw new SluiceClientException(ErrorCode.AUTHENTICATION_FAILED, "cannot " + what +
+                ": the broker's answer does not check (" + ex.getMessage() + ")");
+        }
+    }
+
+    private String authenticateStep(final String message, final long deadlineNs, final String what)
+    {
+        final long correlationId = nextCorrelationId();
+        adapter.await(correlationId);
+        offerUntil(() -> proxy.authenticate(correlationId, ScramCredential.MECHANISM, message), deadlineNs);
+        awaitAnswer(deadlineNs, "no answer from the broker to: " + what);
+        if (adapter.answerCode() != ErrorCode.NONE)
+        {
+            throw new SluiceClientException(adapter.answerCode(), "cannot " + what + ": " + adapter.answerMessage());
+        }
+        return adapter.answerText();
     }
 
     /**

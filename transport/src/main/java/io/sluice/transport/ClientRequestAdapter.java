@@ -4,6 +4,7 @@ import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.sluice.codecs.client.AuthenticateRequestDecoder;
 import io.sluice.codecs.client.ConnectRequestDecoder;
 import io.sluice.codecs.client.CreateTopicRequestDecoder;
 import io.sluice.codecs.client.DeleteTopicRequestDecoder;
@@ -63,6 +64,7 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
     private final LeaveGroupRequestDecoder leaveGroupDecoder = new LeaveGroupRequestDecoder();
     private final ListGroupsRequestDecoder listGroupsDecoder = new ListGroupsRequestDecoder();
     private final DescribeGroupRequestDecoder describeGroupDecoder = new DescribeGroupRequestDecoder();
+    private final AuthenticateRequestDecoder authenticateDecoder = new AuthenticateRequestDecoder();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final ClientRequestListener listener;
     private final ErrorHandler errorHandler;
@@ -142,10 +144,40 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
 
         final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         final int bodyLength = length - MessageHeaderDecoder.ENCODED_LENGTH;
+        if (templateId != ConnectRequestDecoder.TEMPLATE_ID && templateId != HeartbeatDecoder.TEMPLATE_ID &&
+            templateId != DisconnectDecoder.TEMPLATE_ID && templateId != AuthenticateRequestDecoder.TEMPLATE_ID &&
+            !listener.isAuthenticated(sessionId))
+        {
+            // Every request that has an answer starts with its correlation id; fetch credit and close have none.
+            final boolean correlated = templateId != FetchCreditDecoder.TEMPLATE_ID &&
+                templateId != FetchCloseDecoder.TEMPLATE_ID && blockLength >= Long.BYTES && bodyLength >= Long.BYTES;
+            inListener = true;
+            return listener.onUnauthenticated(sessionId,
+                correlated ? buffer.getLong(bodyOffset, java.nio.ByteOrder.LITTLE_ENDIAN) : -1, templateId);
+        }
         try
         {
             switch (templateId)
             {
+                case AuthenticateRequestDecoder.TEMPLATE_ID:
+                {
+                    final AuthenticateRequestDecoder d = authenticateDecoder;
+                    if (invalid(blockLength, AuthenticateRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final String mechanism = d.mechanism();
+                    final String message = d.message();
+                    inListener = true;
+                    return listener.onAuthenticate(sessionId, correlationId, mechanism, message);
+                }
+
                 case ProduceRequestDecoder.TEMPLATE_ID:
                 {
                     final ProduceRequestDecoder d = produceDecoder;

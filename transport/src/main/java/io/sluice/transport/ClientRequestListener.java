@@ -27,6 +27,45 @@ public interface ClientRequestListener
     boolean onConnect(int sessionId, long correlationId, ConnectRequestDecoder decoder);
 
     /**
+     * A step of a client's authentication (SCRAM, RFC 5802): the client-first message, then the client-final.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param mechanism     the SASL mechanism name, {@code SCRAM-SHA-256}.
+     * @param message       the client's SCRAM message.
+     * @return true if taken.
+     */
+    default boolean onAuthenticate(int sessionId, long correlationId, String mechanism, String message)
+    {
+        return onUnauthenticated(sessionId, correlationId, -1);
+    }
+
+    /**
+     * @param sessionId of the client's image.
+     * @return whether the connection may make requests other than connect, heartbeat, disconnect and
+     * authenticate: it authenticated, or the broker requires no authentication. Called for every such request, so
+     * it must be cheap and allocation-free.
+     */
+    default boolean isAuthenticated(int sessionId)
+    {
+        return true;
+    }
+
+    /**
+     * A request from a connection that has not authenticated, on a broker that requires it: answer
+     * {@code NOT_AUTHENTICATED}, and take nothing of it.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request, or -1 if it has none.
+     * @param templateId    of the request.
+     * @return true if taken.
+     */
+    default boolean onUnauthenticated(int sessionId, long correlationId, int templateId)
+    {
+        return true;
+    }
+
+    /**
      * A client says it is still there.
      *
      * @param sessionId of the client's image.

@@ -3,6 +3,7 @@ package io.sluice.transport;
 import io.aeron.Publication;
 import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.Assignor;
+import io.sluice.codecs.client.AuthenticateRequestEncoder;
 import io.sluice.codecs.client.ConnectRequestEncoder;
 import io.sluice.codecs.client.CreateTopicRequestEncoder;
 import io.sluice.codecs.client.CreditMode;
@@ -46,6 +47,7 @@ final class ClientRequestProxy
     private final ExpandableDirectByteBuffer adminBuffer = new ExpandableDirectByteBuffer(4096);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConnectRequestEncoder connectEncoder = new ConnectRequestEncoder();
+    private final AuthenticateRequestEncoder authenticateEncoder = new AuthenticateRequestEncoder();
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
     private final DisconnectEncoder disconnectEncoder = new DisconnectEncoder();
     private final MetadataRequestEncoder metadataEncoder = new MetadataRequestEncoder();
@@ -148,6 +150,15 @@ final class ClientRequestProxy
             .responseChannel(responseChannel)
             .clientName(clientName);
         return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength());
+    }
+
+    long authenticate(final long correlationId, final String mechanism, final String message)
+    {
+        authenticateEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .mechanism(mechanism)
+            .message(message);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + authenticateEncoder.encodedLength());
     }
 
     long metadata(final long correlationId, final String topic, final boolean includeConfig)

@@ -8,6 +8,7 @@ import io.sluice.codecs.client.AdminResponseDecoder;
 import io.sluice.codecs.client.ConnectResponseDecoder;
 import io.sluice.codecs.client.DescribeGroupResponseDecoder;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.AuthenticateResponseDecoder;
 import io.sluice.codecs.client.ErrorResponseDecoder;
 import io.sluice.codecs.client.FetchDataDecoder;
 import io.sluice.codecs.client.FetchStatusDecoder;
@@ -44,6 +45,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ConnectResponseDecoder connectDecoder = new ConnectResponseDecoder();
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
+    private final AuthenticateResponseDecoder authenticateDecoder = new AuthenticateResponseDecoder();
     private final MetadataResponseDecoder metadataDecoder = new MetadataResponseDecoder();
     private final AdminResponseDecoder adminDecoder = new AdminResponseDecoder();
     private final ProduceResponseDecoder produceDecoder = new ProduceResponseDecoder();
@@ -66,6 +68,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private boolean answered;
     private ErrorCode answerCode;
     private String answerMessage;
+    private String answerText = "";
     private long answerValue;
     private int answerBrokerId;
     private int answerMaxFrameLength;
@@ -107,6 +110,7 @@ final class ClientResponseAdapter implements FragmentHandler
         answered = false;
         answerCode = null;
         answerMessage = "";
+        answerText = "";
         answerValue = -1;
         answerTopics = null;
         answerGroups = null;
@@ -126,6 +130,14 @@ final class ClientResponseAdapter implements FragmentHandler
     String answerMessage()
     {
         return answerMessage;
+    }
+
+    /**
+     * @return the server's SCRAM message of an authenticate answer.
+     */
+    String answerText()
+    {
+        return answerText;
     }
 
     long answerValue()
@@ -240,6 +252,19 @@ final class ClientResponseAdapter implements FragmentHandler
                         ErrorResponseDecoder.BLOCK_LENGTH, bodyLength))
                     {
                         onErrorResponse(errorDecoder);
+                    }
+                    break;
+
+                case AuthenticateResponseDecoder.TEMPLATE_ID:
+                    if (fits(authenticateDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
+                        blockLength, AuthenticateResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        authenticateDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        final AuthenticateResponseDecoder d = authenticateDecoder;
+                        answerCode = errorCode(d.errorCodeRaw());
+                        answerText = d.message();
+                        answerMessage = d.errorMessage();
+                        answered = true;
                     }
                     break;
 

@@ -4,6 +4,7 @@ import io.sluice.codecs.client.AdminResponseEncoder;
 import io.sluice.codecs.client.ConnectResponseEncoder;
 import io.sluice.codecs.client.DescribeGroupResponseEncoder;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.AuthenticateResponseEncoder;
 import io.sluice.codecs.client.ErrorResponseEncoder;
 import io.sluice.codecs.client.FetchDataEncoder;
 import io.sluice.codecs.client.FetchStatusEncoder;
@@ -34,6 +35,7 @@ public final class ClientResponseProxy
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConnectResponseEncoder connectEncoder = new ConnectResponseEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private final AuthenticateResponseEncoder authenticateEncoder = new AuthenticateResponseEncoder();
     private final MetadataResponseEncoder metadataEncoder = new MetadataResponseEncoder();
     private final AdminResponseEncoder adminEncoder = new AdminResponseEncoder();
     private final ProduceResponseEncoder produceEncoder = new ProduceResponseEncoder();
@@ -84,6 +86,24 @@ public final class ClientResponseProxy
             .clientTimeoutMs(clientTimeoutMs)
             .errorMessage(errorMessage);
         return MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId of the authenticate request.
+     * @param errorCode     {@code NONE}, or {@code AUTHENTICATION_FAILED}.
+     * @param message       the server's SCRAM message (empty on failure).
+     * @param errorMessage  why it failed, empty otherwise.
+     * @return length encoded into {@link #buffer()}.
+     */
+    public int authenticateResponse(
+        final long correlationId, final ErrorCode errorCode, final String message, final String errorMessage)
+    {
+        authenticateEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .message(message)
+            .errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + authenticateEncoder.encodedLength();
     }
 
     /**

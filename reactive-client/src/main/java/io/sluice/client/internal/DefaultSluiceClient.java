@@ -132,6 +132,10 @@ public final class DefaultSluiceClient implements SluiceClient
             }
             catch (final SluiceException ex)
             {
+                if (ex.errorCode() == io.sluice.codecs.client.ErrorCode.AUTHENTICATION_FAILED)
+                {
+                    throw ex; // another broker of the cluster would refuse the same credentials
+                }
                 last = ex;
                 LOG.debug("cannot connect to {}: {}", bootstrap.get(i % bootstrap.size()), ex.getMessage());
             }
@@ -154,6 +158,10 @@ public final class DefaultSluiceClient implements SluiceClient
         if (null != options.aeronDirectoryName())
         {
             ctx.aeronDirectoryName(options.aeronDirectoryName());
+        }
+        if (null != options.username())
+        {
+            ctx.credentials(options.username(), options.password());
         }
         try
         {
