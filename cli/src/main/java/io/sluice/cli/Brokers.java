@@ -27,15 +27,18 @@ final class Brokers implements AutoCloseable
 {
     private final String clientName;
     private final long connectTimeoutMs;
+    private final java.util.function.Consumer<ClientConnection.Context> credentials;
     private final MediaDriver driver;
     private final Aeron aeron;
     private final ClientConnection bootstrap;
     private final Int2ObjectHashMap<ClientConnection> others = new Int2ObjectHashMap<>();
 
-    private Brokers(final String bootstrap, final String clientName, final long connectTimeoutMs)
+    private Brokers(final String bootstrap, final String clientName, final long connectTimeoutMs,
+        final java.util.function.Consumer<ClientConnection.Context> credentials)
     {
         this.clientName = clientName;
         this.connectTimeoutMs = connectTimeoutMs;
+        this.credentials = credentials;
         MediaDriver launchedDriver = null;
         Aeron connectedAeron = null;
         try
@@ -64,21 +67,25 @@ final class Brokers implements AutoCloseable
      * @param bootstrap        {@code HOST:PORT} of any broker.
      * @param clientName       shown by the brokers.
      * @param connectTimeoutMs how long to wait for each broker to accept.
+     * @param credentials      sets the credentials of each connection, if there are any.
      * @return connected to the bootstrap broker.
      * @throws SluiceClientException if it cannot be reached.
      */
-    static Brokers connect(final String bootstrap, final String clientName, final long connectTimeoutMs)
+    static Brokers connect(final String bootstrap, final String clientName, final long connectTimeoutMs,
+        final java.util.function.Consumer<ClientConnection.Context> credentials)
     {
-        return new Brokers(bootstrap, clientName, connectTimeoutMs);
+        return new Brokers(bootstrap, clientName, connectTimeoutMs, credentials);
     }
 
     private ClientConnection connect(final String address)
     {
-        return ClientConnection.connect(new ClientConnection.Context()
+        final ClientConnection.Context ctx = new ClientConnection.Context()
             .bootstrap(address)
             .aeron(aeron)
             .clientName(clientName)
-            .connectTimeout(connectTimeoutMs, TimeUnit.MILLISECONDS));
+            .connectTimeout(connectTimeoutMs, TimeUnit.MILLISECONDS);
+        credentials.accept(ctx);
+        return ClientConnection.connect(ctx);
     }
 
     /**

@@ -25,7 +25,8 @@ import java.io.PrintWriter;
         ConsumeCommand.class,
         GroupsCommand.class,
         StreamsCommand.class,
-        ConnectCommand.class
+        ConnectCommand.class,
+        UsersCommand.class
     })
 public final class SluiceCli implements Runnable
 {

@@ -1,6 +1,5 @@
 package io.sluice.cli;
 
-import io.sluice.client.ClientOptions;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.streams.StreamsApp;
 import io.sluice.streams.StreamsConfig;
@@ -17,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -102,8 +100,7 @@ final class StreamsCommand implements Callable<Integer>
             }
         }
 
-        final StreamsConfig config = StreamsConfig.create(id, ClientOptions.create(client.bootstrap)
-                .withConnectTimeout(Duration.ofMillis(client.connectTimeoutMs)))
+        final StreamsConfig config = StreamsConfig.create(id, client.reactive())
             .withReplicationFactor(replicationFactor);
         final AtomicBoolean stop = new AtomicBoolean();
         boolean interrupted = false;
