@@ -28,7 +28,11 @@ import io.sluice.transport.ClientRequestListener;
 import io.sluice.transport.ClientResponseProxy;
 import io.sluice.transport.GroupDescription;
 import io.sluice.transport.HostPort;
+import io.sluice.transport.AclEntry;
+import io.sluice.transport.GroupListing;
 import io.sluice.transport.PartitionRef;
+import io.sluice.codecs.client.AclOperation;
+import io.sluice.codecs.client.AclResourceType;
 import io.sluice.transport.auth.ScramCredential;
 import io.sluice.transport.auth.ScramServer;
 import io.sluice.transport.controller.BrokerInfo;
@@ -99,6 +103,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
     /** Nonces of SCRAM exchanges, and the secret that makes up salts for unknown users. */
     private final java.security.SecureRandom random = new java.security.SecureRandom();
     private final byte[] fakeSaltSecret = random.generateSeed(32);
+    private final Authorizer authorizer;
     private final Aeron aeron;
     private final AgentInvoker aeronInvoker;
     private final AgentInvoker driverInvoker;
@@ -149,6 +154,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         final BrokerCounters counters)
     {
         this.ctx = ctx;
+        this.authorizer = new Authorizer(ctx.authorization(), ctx.superUsers(), ctx.dataDirectory().toPath());
         this.aeron = aeron;
         this.aeronInvoker = aeron.conductorAgentInvoker();
         this.driverInvoker = driverInvoker;
@@ -336,6 +342,10 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             clientName, channel, nowNs, ctx.clientTimeoutNs());
         session.produceQuota = new ByteQuota(ctx.produceQuota(), nowNs);
         session.fetchQuota = new ByteQuota(ctx.fetchQuota(), nowNs);
+        if (ctx.authentication() == SluiceBroker.Authentication.NONE)
+        {
+            session.principal = Authorizer.ANONYMOUS;
+        }
         if (protocolVersion > ClientProtocol.PROTOCOL_VERSION)
         {
             session.connectError = "protocol version " + protocolVersion + " is newer than the broker's " +
@@ -425,6 +435,134 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 send(session, proxy.authenticateResponse(
                     correlationId, ErrorCode.AUTHENTICATION_FAILED, "", ex.getMessage()));
                 closeSession(session);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ authorization
+
+    /**
+     * Whether the connection's user may write (or read) the topic: decided once per connection, topic and ACL
+     * version, then a map look-up, so produce and fetch stay allocation-free.
+     */
+    private boolean allowsTopic(final ClientSession session, final Topic topic, final AclOperation operation)
+    {
+        if (!authorizer.enabled())
+        {
+            return true;
+        }
+        if (session.aclVersion != authorizer.version())
+        {
+            session.aclDecisions.clear();
+            session.aclVersion = authorizer.version();
+        }
+        final int known = operation == AclOperation.WRITE ? 1 : 4;
+        final int allowed = known << 1;
+        int bits = session.aclDecisions.get(topic.id);
+        if ((bits & known) == 0)
+        {
+            bits |= known | (authorizer.allows(session.principal, AclResourceType.TOPIC, topic.name, operation) ?
+                allowed : 0);
+            session.aclDecisions.put(topic.id, bits);
+        }
+        return (bits & allowed) != 0;
+    }
+
+    private boolean allows(
+        final ClientSession session, final AclResourceType type, final String name, final AclOperation operation)
+    {
+        return authorizer.allows(session.principal, type, name, operation);
+    }
+
+    /**
+     * Count a denial and say it.
+     */
+    private String denied(
+        final ClientSession session, final AclOperation operation, final AclResourceType type, final String name)
+    {
+        counters.deniedRequests.incrementRelease();
+        counters.errorResponses.incrementRelease();
+        return "user " + session.principal + " may not " + operation.name().toLowerCase(java.util.Locale.ROOT) +
+            " " + type.name().toLowerCase(java.util.Locale.ROOT) + " " + name + " (no ACL allows it)";
+    }
+
+    /**
+     * Answer {@code NOT_AUTHORIZED} unless the user may do this.
+     *
+     * @param refusal encodes the request's answer with {@code NOT_AUTHORIZED} and the given message.
+     * @return whether the request was refused (and answered).
+     */
+    private boolean refusedAsNotAuthorized(final ClientSession session, final AclResourceType type, final String name,
+        final AclOperation operation, final ToIntFunction<String> refusal)
+    {
+        if (allows(session, type, name, operation))
+        {
+            return false;
+        }
+        send(session, refusal.applyAsInt(denied(session, operation, type, name)));
+        return true;
+    }
+
+    public boolean onAlterAcl(final int sessionId, final long correlationId, final boolean add, final AclEntry acl)
+    {
+        return take(sessionId, (session) ->
+        {
+            ErrorCode errorCode = ErrorCode.NONE;
+            String message = "";
+            if (!authorizer.enabled())
+            {
+                errorCode = ErrorCode.INVALID_REQUEST;
+                message = "this broker has no ACLs (authorization=none)";
+            }
+            else if (!allows(session, AclResourceType.CLUSTER, AclEntry.CLUSTER_NAME, AclOperation.ALTER))
+            {
+                errorCode = ErrorCode.NOT_AUTHORIZED;
+                message = denied(session, AclOperation.ALTER, AclResourceType.CLUSTER, AclEntry.CLUSTER_NAME);
+            }
+            else
+            {
+                try
+                {
+                    if (add ? !authorizer.add(acl) : !authorizer.remove(acl))
+                    {
+                        errorCode = ErrorCode.INVALID_REQUEST;
+                        message = add ? "the ACL exists already: " + acl : "no such ACL: " + acl;
+                    }
+                    else
+                    {
+                        LOG.info("{}: {} {} the ACL: {}", brokerName, session.principal, add ? "added" : "removed",
+                            acl);
+                    }
+                }
+                catch (final java.io.UncheckedIOException ex)
+                {
+                    errorCode = ErrorCode.STORAGE_ERROR;
+                    message = "the ACLs cannot be stored: " + ex.getMessage();
+                }
+            }
+            if (errorCode != ErrorCode.NONE && errorCode != ErrorCode.NOT_AUTHORIZED)
+            {
+                counters.errorResponses.incrementRelease();
+            }
+            send(session, proxy.adminResponse(correlationId, errorCode, -1, message));
+        });
+    }
+
+    public boolean onListAcls(final int sessionId, final long correlationId)
+    {
+        return take(sessionId, (session) ->
+        {
+            if (!authorizer.enabled())
+            {
+                counters.errorResponses.incrementRelease();
+                send(session, proxy.listAclsResponse(correlationId, ErrorCode.INVALID_REQUEST, List.of(),
+                    "this broker has no ACLs (authorization=none)"));
+            }
+            else if (!refusedAsNotAuthorized(session, AclResourceType.CLUSTER, AclEntry.CLUSTER_NAME,
+                AclOperation.DESCRIBE, (refusal) -> proxy.listAclsResponse(correlationId, ErrorCode.NOT_AUTHORIZED,
+                    List.of(), refusal)))
+            {
+                send(session, proxy.listAclsResponse(correlationId, ErrorCode.NONE, authorizer.all(), ""));
             }
         });
     }
@@ -662,6 +800,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         {
             errorCode = ErrorCode.INVALID_TOPIC;
             message = "topic " + topic.name + " is internal";
+        }
+        else if (!allowsTopic(session, topic, AclOperation.WRITE))
+        {
+            errorCode = ErrorCode.NOT_AUTHORIZED;
+            message = denied(session, AclOperation.WRITE, AclResourceType.TOPIC, topic.name);
         }
         else if (partition < 0 || partition >= topic.partitions.length)
         {
@@ -1338,6 +1481,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             errorCode = ErrorCode.UNKNOWN_TOPIC;
             message = "no topic has id " + topicId + " (deleted, or the broker restarted: look it up again)";
         }
+        else if (!allowsTopic(session, topic, AclOperation.READ))
+        {
+            errorCode = ErrorCode.NOT_AUTHORIZED;
+            message = denied(session, AclOperation.READ, AclResourceType.TOPIC, topic.name);
+        }
         else if (partition < 0 || partition >= topic.partitions.length)
         {
             errorCode = ErrorCode.UNKNOWN_PARTITION;
@@ -1653,7 +1801,8 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 selected = new ArrayList<>();
                 for (final Topic topic : topics.all())
                 {
-                    if (!topic.internal)
+                    if (!topic.internal &&
+                        allows(session, AclResourceType.TOPIC, topic.name, AclOperation.DESCRIBE))
                     {
                         selected.add(topic);
                     }
@@ -1661,6 +1810,20 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             }
             else
             {
+                // Refused whether or not the topic exists, so that a user cannot learn which topics exist.
+                if (refusedAsNotAuthorized(session, AclResourceType.TOPIC, topicName, AclOperation.DESCRIBE,
+                    (refusal) ->
+                    {
+                        final MetadataResponseEncoder refused = proxy.metadataResponse(
+                            correlationId, ErrorCode.NOT_AUTHORIZED, ctx.brokerId(), coordinatorId());
+                        refused.topicsCount(0);
+                        encodeBrokers(refused);
+                        refused.errorMessage(refusal);
+                        return proxy.encodedLength(refused);
+                    }))
+                {
+                    return;
+                }
                 final Topic topic = topics.byName(topicName);
                 selected = null == topic ? Collections.emptyList() : List.of(topic);
             }
@@ -1811,6 +1974,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 errorCode = ErrorCode.INVALID_TOPIC;
                 message = "names starting with " + TopicRegistry.INTERNAL_PREFIX + " are for internal topics";
             }
+            else if (!allows(session, AclResourceType.TOPIC, name, AclOperation.CREATE))
+            {
+                errorCode = ErrorCode.NOT_AUTHORIZED;
+                message = denied(session, AclOperation.CREATE, AclResourceType.TOPIC, name);
+            }
             else if (null != topics.byName(name) || isBeingCreated(name))
             {
                 errorCode = ErrorCode.TOPIC_EXISTS;
@@ -1906,7 +2074,12 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             final Topic topic = topics.byName(name);
             ErrorCode errorCode = ErrorCode.NONE;
             String message = "";
-            if (null == topic)
+            if (!allows(session, AclResourceType.TOPIC, name, AclOperation.DELETE))
+            {
+                errorCode = ErrorCode.NOT_AUTHORIZED;
+                message = denied(session, AclOperation.DELETE, AclResourceType.TOPIC, name);
+            }
+            else if (null == topic)
             {
                 errorCode = ErrorCode.UNKNOWN_TOPIC;
                 message = "no topic named '" + name + "'";
@@ -1975,6 +2148,14 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             final Topic topic = topics.byId(topicId);
             ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
             String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
+            if (errorCode == ErrorCode.NONE && (!allows(session, AclResourceType.GROUP, group, AclOperation.READ) ||
+                !allowsTopic(session, topic, AclOperation.READ)))
+            {
+                errorCode = ErrorCode.NOT_AUTHORIZED;
+                message = allows(session, AclResourceType.GROUP, group, AclOperation.READ) ?
+                    denied(session, AclOperation.READ, AclResourceType.TOPIC, topic.name) :
+                    denied(session, AclOperation.READ, AclResourceType.GROUP, group);
+            }
             if (errorCode == ErrorCode.NONE && offset < 0)
             {
                 errorCode = ErrorCode.INVALID_OFFSET;
@@ -2030,8 +2211,19 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 return;
             }
             final Topic topic = topics.byId(topicId);
-            final ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
-            final String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
+            ErrorCode errorCode = validateOffsetRequest(group, topic, topicId, partition);
+            String message = offsetRequestMessage(errorCode, group, topic, topicId, partition);
+            if (errorCode == ErrorCode.NONE && !allows(session, AclResourceType.GROUP, group, AclOperation.DESCRIBE))
+            {
+                errorCode = ErrorCode.NOT_AUTHORIZED;
+                message = denied(session, AclOperation.DESCRIBE, AclResourceType.GROUP, group);
+            }
+            else if (errorCode == ErrorCode.NONE &&
+                !allows(session, AclResourceType.TOPIC, topic.name, AclOperation.DESCRIBE))
+            {
+                errorCode = ErrorCode.NOT_AUTHORIZED;
+                message = denied(session, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic.name);
+            }
             final long offset = errorCode == ErrorCode.NONE ? groupOffsets.committed(group, topic.name, partition) : -1;
             if (errorCode != ErrorCode.NONE)
             {
@@ -2047,8 +2239,13 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         return take(sessionId, (session) ->
         {
             final Topic topic = topics.byId(topicId);
-            final ErrorCode errorCode = validatePartition(topic, partition);
-            final String message = offsetRequestMessage(errorCode, null, topic, topicId, partition);
+            ErrorCode errorCode = validatePartition(topic, partition);
+            String message = offsetRequestMessage(errorCode, null, topic, topicId, partition);
+            if (errorCode == ErrorCode.NONE && !allows(session, AclResourceType.TOPIC, topic.name, AclOperation.DESCRIBE))
+            {
+                errorCode = ErrorCode.NOT_AUTHORIZED;
+                message = denied(session, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic.name);
+            }
             final long offset = errorCode == ErrorCode.NONE ?
                 topic.partitions[partition].offsetForTimestamp(timestamp) : -1;
             if (errorCode != ErrorCode.NONE)
@@ -2086,6 +2283,11 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             }
             final String group = decoder.group();
             final String memberId = decoder.memberId();
+            if (refusedAsNotAuthorized(session, AclResourceType.GROUP, group, AclOperation.READ,
+                (refusal) -> proxy.joinGroupResponse(correlationId, ErrorCode.NOT_AUTHORIZED, -1, memberId, refusal)))
+            {
+                return;
+            }
             groups.join(session, correlationId, group, memberId, assignor, sessionTimeoutMs, rebalanceTimeoutMs,
                 subscribed, owned, nowNs);
         });
@@ -2097,7 +2299,10 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         return take(sessionId, (session) ->
         {
             if (!refusedAsNotCoordinator(session, (refusal) -> proxy.syncGroupResponse(
-                correlationId, ErrorCode.NOT_COORDINATOR, -1, List.of(), refusal)))
+                correlationId, ErrorCode.NOT_COORDINATOR, -1, List.of(), refusal)) &&
+                !refusedAsNotAuthorized(session, AclResourceType.GROUP, group, AclOperation.READ,
+                    (refusal) -> proxy.syncGroupResponse(correlationId, ErrorCode.NOT_AUTHORIZED, -1, List.of(),
+                        refusal)))
             {
                 groups.sync(session, correlationId, group, memberId, generation, nowNs);
             }
@@ -2110,7 +2315,9 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         return take(sessionId, (session) ->
         {
             if (!refusedAsNotCoordinator(session,
-                (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)))
+                (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)) &&
+                !refusedAsNotAuthorized(session, AclResourceType.GROUP, group, AclOperation.READ,
+                    (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_AUTHORIZED, -1, refusal)))
             {
                 groups.heartbeat(session, correlationId, group, memberId, generation, nowNs);
             }
@@ -2123,7 +2330,9 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         return take(sessionId, (session) ->
         {
             if (!refusedAsNotCoordinator(session,
-                (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)))
+                (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_COORDINATOR, -1, refusal)) &&
+                !refusedAsNotAuthorized(session, AclResourceType.GROUP, group, AclOperation.READ,
+                    (refusal) -> proxy.groupResponse(correlationId, ErrorCode.NOT_AUTHORIZED, -1, refusal)))
             {
                 groups.leave(session, correlationId, group, memberId, nowNs);
             }
@@ -2137,7 +2346,15 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             if (!refusedAsNotCoordinator(session, (refusal) -> proxy.listGroupsResponse(
                 correlationId, ErrorCode.NOT_COORDINATOR, List.of(), refusal)))
             {
-                send(session, proxy.listGroupsResponse(correlationId, groups.list()));
+                final List<GroupListing> visible = new ArrayList<>();
+                for (final GroupListing listing : groups.list())
+                {
+                    if (allows(session, AclResourceType.GROUP, listing.name(), AclOperation.DESCRIBE))
+                    {
+                        visible.add(listing);
+                    }
+                }
+                send(session, proxy.listGroupsResponse(correlationId, visible));
             }
         });
     }
@@ -2147,7 +2364,9 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         return take(sessionId, (session) ->
         {
             if (refusedAsNotCoordinator(session, (refusal) -> proxy.describeGroupResponse(
-                correlationId, ErrorCode.NOT_COORDINATOR, null, refusal)))
+                correlationId, ErrorCode.NOT_COORDINATOR, null, refusal)) ||
+                refusedAsNotAuthorized(session, AclResourceType.GROUP, group, AclOperation.DESCRIBE,
+                    (refusal) -> proxy.describeGroupResponse(correlationId, ErrorCode.NOT_AUTHORIZED, null, refusal)))
             {
                 return;
             }

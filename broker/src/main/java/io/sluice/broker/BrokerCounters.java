@@ -29,6 +29,7 @@ final class BrokerCounters implements AutoCloseable
     final Counter authentications;
     final Counter authenticationFailures;
     final Counter unauthenticatedRequests;
+    final Counter deniedRequests;
 
     BrokerCounters(final Aeron aeron, final int brokerId)
     {
@@ -49,12 +50,14 @@ final class BrokerCounters implements AutoCloseable
         authenticationFailures = aeron.addCounter(TYPE_ID_BASE + 13, prefix + "authentications failed");
         unauthenticatedRequests = aeron.addCounter(TYPE_ID_BASE + 14, prefix +
             "requests refused before authentication");
+        deniedRequests = aeron.addCounter(TYPE_ID_BASE + 15, prefix + "requests denied by the ACLs");
     }
 
     public void close()
     {
         CloseHelper.closeAll(connections, requests, producedRecords, producedBytes, fetchedBytes, errorResponses,
             malformedFrames, unconnectedRequests, clientTimeouts, backPressureEvents, refusedConnections,
-            throttledRequests, authentications, authenticationFailures, unauthenticatedRequests);
+            throttledRequests, authentications, authenticationFailures, unauthenticatedRequests,
+            deniedRequests);
     }
 }

@@ -42,6 +42,9 @@ final class ClientSession
     ByteQuota fetchQuota;
     /** The authenticated user, or null until the client has authenticated (with authentication on). */
     String principal;
+    /** Per topic id, this connection's ACL decisions (see BrokerAgent.allowsTopic), and their ACL version. */
+    final org.agrona.collections.Int2IntHashMap aclDecisions = new org.agrona.collections.Int2IntHashMap(0);
+    long aclVersion;
     /** The SCRAM exchange in progress, or null. */
     io.sluice.transport.auth.ScramServer scram;
 

@@ -137,6 +137,10 @@ public final class SluiceBroker implements AutoCloseable
         public static final String CREDENTIALS_FILE_PROP = "scram.credentials.file";
         /** Property: {@code true} lets a broker without authentication listen on an address other than loopback. */
         public static final String ALLOW_INSECURE_LISTEN_PROP = "allow.insecure.listen";
+        /** Property: {@code none} (the default) or {@code acls}: what no ACL allows is denied. */
+        public static final String AUTHORIZATION_PROP = "authorization";
+        /** Property: users allowed everything with ACLs on, comma-separated. */
+        public static final String SUPER_USERS_PROP = "super.users";
         /** Property: {@code backoff}, {@code yielding} or {@code busy-spin}. */
         public static final String IDLE_STRATEGY_PROP = "idle.strategy";
         /** Property: threads of the embedded driver: {@code shared} (one thread) or {@code invoker} (none). */
@@ -173,6 +177,8 @@ public final class SluiceBroker implements AutoCloseable
         private Authentication authentication = Authentication.NONE;
         private File credentialsFile;
         private boolean allowInsecureListen;
+        private boolean acls;
+        private java.util.Set<String> superUsers = java.util.Set.of();
         private Map<String, ScramCredential> credentials = Map.of();
         private IdleProfile idleProfile = IdleProfile.BACKOFF;
         private DriverThreading driverThreading = DriverThreading.SHARED;
@@ -231,6 +237,9 @@ public final class SluiceBroker implements AutoCloseable
                 case AUTHENTICATION_PROP -> authentication(Authentication.parse(value));
                 case CREDENTIALS_FILE_PROP -> credentialsFile(value.isEmpty() ? null : new File(value));
                 case ALLOW_INSECURE_LISTEN_PROP -> allowInsecureListen(parseBoolean(key, value));
+                case AUTHORIZATION_PROP -> authorization(parseAuthorization(value));
+                case SUPER_USERS_PROP -> superUsers(value.isBlank() ? java.util.Set.of() :
+                    java.util.Set.of(value.trim().split("\\s*,\\s*")));
                 case IDLE_STRATEGY_PROP -> idleProfile(parseIdle(value));
                 case DRIVER_THREADING_PROP -> driverThreading(parseThreading(value));
                 case CLUSTER_PROP -> cluster(value.isEmpty() ? null : value);
@@ -333,7 +342,13 @@ public final class SluiceBroker implements AutoCloseable
                         " has no user: nobody could connect");
                 }
             }
-            else if (!allowInsecureListen && !ClientProtocol.isLoopback(listenAddress.host()))
+            if (acls && null != cluster)
+            {
+                throw new IllegalArgumentException(AUTHORIZATION_PROP + "=acls is not supported in a cluster yet: " +
+                    "the ACLs are kept by each broker, not by the controller quorum");
+            }
+            if (authentication == Authentication.NONE && !allowInsecureListen &&
+                !ClientProtocol.isLoopback(listenAddress.host()))
             {
                 throw new IllegalArgumentException("refusing to listen on " + listenAddress + " without " +
                     "authentication: anyone who reaches it could read and write every topic. Set " +
@@ -668,6 +683,43 @@ public final class SluiceBroker implements AutoCloseable
         }
 
         /**
+         * @param acls whether ACLs apply ({@code authorization=acls}): what none allows is denied.
+         * @return this.
+         */
+        public Context authorization(final boolean acls)
+        {
+            this.acls = acls;
+            return this;
+        }
+
+        public boolean authorization()
+        {
+            return acls;
+        }
+
+        /**
+         * @param superUsers users allowed everything when ACLs apply.
+         * @return this.
+         */
+        public Context superUsers(final java.util.Set<String> superUsers)
+        {
+            for (final String user : superUsers)
+            {
+                if (!ScramCredential.USER_NAME.matcher(user).matches())
+                {
+                    throw new IllegalArgumentException(SUPER_USERS_PROP + ": not a user name: '" + user + "'");
+                }
+            }
+            this.superUsers = java.util.Set.copyOf(superUsers);
+            return this;
+        }
+
+        java.util.Set<String> superUsers()
+        {
+            return superUsers;
+        }
+
+        /**
          * @return the credentials read on {@link #conclude()}, by user name.
          */
         Map<String, ScramCredential> credentials()
@@ -758,6 +810,17 @@ public final class SluiceBroker implements AutoCloseable
         ErrorHandler errorHandler()
         {
             return errorHandler;
+        }
+
+        private static boolean parseAuthorization(final String value)
+        {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT))
+            {
+                case "none" -> false;
+                case "acls" -> true;
+                default -> throw new IllegalArgumentException(
+                    AUTHORIZATION_PROP + " must be none or acls, not '" + value + "'");
+            };
         }
 
         private static boolean parseBoolean(final String key, final String value)

@@ -745,6 +745,41 @@ public final class ClientConnection implements AutoCloseable
     }
 
     /**
+     * Add an ACL (needs {@code ALTER} on the cluster, or a super user).
+     *
+     * @param acl to add; adding one that exists does nothing.
+     * @throws SluiceClientException with {@code NOT_AUTHORIZED}, or {@code INVALID_REQUEST} on a broker without
+     *                               ACLs.
+     */
+    public void addAcl(final AclEntry acl)
+    {
+        final long correlationId = nextCorrelationId();
+        call(correlationId, () -> proxy.alterAcl(correlationId, true, acl), "add ACL: " + acl);
+    }
+
+    /**
+     * Remove an ACL.
+     *
+     * @param acl to remove, exactly as added.
+     * @throws SluiceClientException with {@code INVALID_REQUEST} if there is no such ACL.
+     */
+    public void removeAcl(final AclEntry acl)
+    {
+        final long correlationId = nextCorrelationId();
+        call(correlationId, () -> proxy.alterAcl(correlationId, false, acl), "remove ACL: " + acl);
+    }
+
+    /**
+     * @return every ACL (needs {@code DESCRIBE} on the cluster).
+     */
+    public List<AclEntry> listAcls()
+    {
+        final long correlationId = nextCorrelationId();
+        call(correlationId, () -> proxy.listAcls(correlationId), "list ACLs");
+        return adapter.answerAcls();
+    }
+
+    /**
      * Every consumer group: those with members and those with only committed offsets.
      *
      * @return the groups, sorted by name.

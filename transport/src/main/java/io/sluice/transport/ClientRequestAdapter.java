@@ -4,7 +4,12 @@ import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.sluice.codecs.client.AclOperation;
+import io.sluice.codecs.client.AclPatternType;
+import io.sluice.codecs.client.AclResourceType;
+import io.sluice.codecs.client.AlterAclRequestDecoder;
 import io.sluice.codecs.client.AuthenticateRequestDecoder;
+import io.sluice.codecs.client.ListAclsRequestDecoder;
 import io.sluice.codecs.client.ConnectRequestDecoder;
 import io.sluice.codecs.client.CreateTopicRequestDecoder;
 import io.sluice.codecs.client.DeleteTopicRequestDecoder;
@@ -65,6 +70,8 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
     private final ListGroupsRequestDecoder listGroupsDecoder = new ListGroupsRequestDecoder();
     private final DescribeGroupRequestDecoder describeGroupDecoder = new DescribeGroupRequestDecoder();
     private final AuthenticateRequestDecoder authenticateDecoder = new AuthenticateRequestDecoder();
+    private final AlterAclRequestDecoder alterAclDecoder = new AlterAclRequestDecoder();
+    private final ListAclsRequestDecoder listAclsDecoder = new ListAclsRequestDecoder();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final ClientRequestListener listener;
     private final ErrorHandler errorHandler;
@@ -425,6 +432,56 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     final String group = d.group();
                     inListener = true;
                     return listener.onLeaveGroup(sessionId, correlationId, group, d.memberId());
+                }
+
+                case AlterAclRequestDecoder.TEMPLATE_ID:
+                {
+                    final AlterAclRequestDecoder d = alterAclDecoder;
+                    if (invalid(blockLength, AlterAclRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    if (d.sbeDecodedLength() > bodyLength)
+                    {
+                        return overrun(sessionId, d.correlationId(), templateId);
+                    }
+                    final long correlationId = d.correlationId();
+                    final short add = d.add();
+                    final AclResourceType resourceType = d.resourceType();
+                    final AclPatternType patternType = d.patternType();
+                    final AclOperation operation = d.operation();
+                    final String principal = d.principal();
+                    final String resourceName = d.resourceName();
+                    final AclEntry acl;
+                    try
+                    {
+                        if (add > 1)
+                        {
+                            throw new IllegalArgumentException("add must be 0 or 1, not " + add);
+                        }
+                        acl = new AclEntry(principal, resourceType, patternType, resourceName, operation);
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        inListener = true;
+                        return listener.onMalformed(sessionId, correlationId, templateId, ErrorCode.INVALID_REQUEST,
+                            ex.getMessage());
+                    }
+                    inListener = true;
+                    return listener.onAlterAcl(sessionId, correlationId, add == 1, acl);
+                }
+
+                case ListAclsRequestDecoder.TEMPLATE_ID:
+                {
+                    final ListAclsRequestDecoder d = listAclsDecoder;
+                    if (invalid(blockLength, ListAclsRequestDecoder.BLOCK_LENGTH, bodyLength))
+                    {
+                        return malformed(sessionId, templateId, blockLength, bodyLength);
+                    }
+                    d.wrap(buffer, bodyOffset, blockLength, version);
+                    inListener = true;
+                    return listener.onListAcls(sessionId, d.correlationId());
                 }
 
                 case ListGroupsRequestDecoder.TEMPLATE_ID:

@@ -249,6 +249,32 @@ public interface ClientRequestListener
     boolean onLeaveGroup(int sessionId, long correlationId, String group, String memberId);
 
     /**
+     * Add or remove an ACL.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @param add           true to add, false to remove.
+     * @param acl           validated.
+     * @return true if taken.
+     */
+    default boolean onAlterAcl(int sessionId, long correlationId, boolean add, AclEntry acl)
+    {
+        return onMalformed(sessionId, correlationId, -1, ErrorCode.UNKNOWN_MESSAGE, "this broker has no ACLs");
+    }
+
+    /**
+     * List every ACL.
+     *
+     * @param sessionId     of the client's image.
+     * @param correlationId of the request.
+     * @return true if taken.
+     */
+    default boolean onListAcls(int sessionId, long correlationId)
+    {
+        return onMalformed(sessionId, correlationId, -1, ErrorCode.UNKNOWN_MESSAGE, "this broker has no ACLs");
+    }
+
+    /**
      * List every group.
      *
      * @param sessionId     of the client's image.

@@ -3,7 +3,9 @@ package io.sluice.transport;
 import io.aeron.Publication;
 import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.Assignor;
+import io.sluice.codecs.client.AlterAclRequestEncoder;
 import io.sluice.codecs.client.AuthenticateRequestEncoder;
+import io.sluice.codecs.client.ListAclsRequestEncoder;
 import io.sluice.codecs.client.ConnectRequestEncoder;
 import io.sluice.codecs.client.CreateTopicRequestEncoder;
 import io.sluice.codecs.client.CreditMode;
@@ -48,6 +50,8 @@ final class ClientRequestProxy
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConnectRequestEncoder connectEncoder = new ConnectRequestEncoder();
     private final AuthenticateRequestEncoder authenticateEncoder = new AuthenticateRequestEncoder();
+    private final AlterAclRequestEncoder alterAclEncoder = new AlterAclRequestEncoder();
+    private final ListAclsRequestEncoder listAclsEncoder = new ListAclsRequestEncoder();
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
     private final DisconnectEncoder disconnectEncoder = new DisconnectEncoder();
     private final MetadataRequestEncoder metadataEncoder = new MetadataRequestEncoder();
@@ -294,6 +298,25 @@ final class ClientRequestProxy
             .group(group)
             .memberId(memberId);
         return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + leaveGroupEncoder.encodedLength());
+    }
+
+    long alterAcl(final long correlationId, final boolean add, final AclEntry acl)
+    {
+        alterAclEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .add((short)(add ? 1 : 0))
+            .resourceType(acl.resourceType())
+            .patternType(acl.patternType())
+            .operation(acl.operation())
+            .principal(acl.principal())
+            .resourceName(acl.resourceName());
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + alterAclEncoder.encodedLength());
+    }
+
+    long listAcls(final long correlationId)
+    {
+        listAclsEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder).correlationId(correlationId);
+        return offer(adminBuffer, MessageHeaderEncoder.ENCODED_LENGTH + listAclsEncoder.encodedLength());
     }
 
     long listGroups(final long correlationId)

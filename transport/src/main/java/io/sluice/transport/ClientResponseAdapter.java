@@ -8,7 +8,11 @@ import io.sluice.codecs.client.AdminResponseDecoder;
 import io.sluice.codecs.client.ConnectResponseDecoder;
 import io.sluice.codecs.client.DescribeGroupResponseDecoder;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.codecs.client.AclOperation;
+import io.sluice.codecs.client.AclPatternType;
+import io.sluice.codecs.client.AclResourceType;
 import io.sluice.codecs.client.AuthenticateResponseDecoder;
+import io.sluice.codecs.client.ListAclsResponseDecoder;
 import io.sluice.codecs.client.ErrorResponseDecoder;
 import io.sluice.codecs.client.FetchDataDecoder;
 import io.sluice.codecs.client.FetchStatusDecoder;
@@ -46,6 +50,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private final ConnectResponseDecoder connectDecoder = new ConnectResponseDecoder();
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
     private final AuthenticateResponseDecoder authenticateDecoder = new AuthenticateResponseDecoder();
+    private final ListAclsResponseDecoder listAclsDecoder = new ListAclsResponseDecoder();
     private final MetadataResponseDecoder metadataDecoder = new MetadataResponseDecoder();
     private final AdminResponseDecoder adminDecoder = new AdminResponseDecoder();
     private final ProduceResponseDecoder produceDecoder = new ProduceResponseDecoder();
@@ -77,6 +82,7 @@ final class ClientResponseAdapter implements FragmentHandler
     private Map<Integer, HostPort> answerBrokers = Map.of();
     private int answerCoordinatorId = ClientConnection.COORDINATOR_UNKNOWN;
     private List<GroupListing> answerGroups;
+    private List<AclEntry> answerAcls;
     private GroupDescription answerGroup;
 
     int poll(final Subscription subscription, final ClientResponseListener listener, final int fragmentLimit)
@@ -114,6 +120,7 @@ final class ClientResponseAdapter implements FragmentHandler
         answerValue = -1;
         answerTopics = null;
         answerGroups = null;
+        answerAcls = null;
         answerGroup = null;
     }
 
@@ -184,6 +191,11 @@ final class ClientResponseAdapter implements FragmentHandler
     List<GroupListing> answerGroups()
     {
         return answerGroups;
+    }
+
+    List<AclEntry> answerAcls()
+    {
+        return answerAcls;
     }
 
     GroupDescription answerGroup()
@@ -359,6 +371,15 @@ final class ClientResponseAdapter implements FragmentHandler
                     }
                     break;
 
+                case ListAclsResponseDecoder.TEMPLATE_ID:
+                    if (fits(listAclsDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
+                        blockLength, ListAclsResponseDecoder.BLOCK_LENGTH, bodyLength) &&
+                        listAclsDecoder.correlationId() == awaitedCorrelationId)
+                    {
+                        onListAclsResponse(listAclsDecoder);
+                    }
+                    break;
+
                 case ListGroupsResponseDecoder.TEMPLATE_ID:
                     if (fits(listGroupsDecoder.wrap(buffer, bodyOffset, blockLength, version).sbeDecodedLength(),
                         blockLength, ListGroupsResponseDecoder.BLOCK_LENGTH, bodyLength) &&
@@ -381,7 +402,7 @@ final class ClientResponseAdapter implements FragmentHandler
                     malformed("response with template id " + templateId);
             }
         }
-        catch (final IndexOutOfBoundsException | IllegalStateException ex)
+        catch (final IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException ex)
         {
             malformed("response with template id " + templateId + ": " + ex.getMessage());
         }
@@ -509,6 +530,23 @@ final class ClientResponseAdapter implements FragmentHandler
         answerTopics = topics;
         answerBrokers = Collections.unmodifiableMap(brokers);
         answerCoordinatorId = coordinatorId < 0 ? ClientConnection.NO_COORDINATOR : coordinatorId;
+        answered = true;
+    }
+
+    private void onListAclsResponse(final ListAclsResponseDecoder d)
+    {
+        answerCode = errorCode(d.errorCodeRaw());
+        final List<AclEntry> acls = new ArrayList<>();
+        for (final ListAclsResponseDecoder.AclsDecoder a : d.acls())
+        {
+            final AclResourceType resourceType = a.resourceType();
+            final AclPatternType patternType = a.patternType();
+            final AclOperation operation = a.operation();
+            final String principal = a.principal();
+            acls.add(new AclEntry(principal, resourceType, patternType, a.resourceName(), operation));
+        }
+        answerMessage = d.errorMessage();
+        answerAcls = List.copyOf(acls);
         answered = true;
     }
 

@@ -5,6 +5,7 @@ import io.sluice.codecs.client.ConnectResponseEncoder;
 import io.sluice.codecs.client.DescribeGroupResponseEncoder;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.codecs.client.AuthenticateResponseEncoder;
+import io.sluice.codecs.client.ListAclsResponseEncoder;
 import io.sluice.codecs.client.ErrorResponseEncoder;
 import io.sluice.codecs.client.FetchDataEncoder;
 import io.sluice.codecs.client.FetchStatusEncoder;
@@ -36,6 +37,7 @@ public final class ClientResponseProxy
     private final ConnectResponseEncoder connectEncoder = new ConnectResponseEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final AuthenticateResponseEncoder authenticateEncoder = new AuthenticateResponseEncoder();
+    private final ListAclsResponseEncoder listAclsEncoder = new ListAclsResponseEncoder();
     private final MetadataResponseEncoder metadataEncoder = new MetadataResponseEncoder();
     private final AdminResponseEncoder adminEncoder = new AdminResponseEncoder();
     private final ProduceResponseEncoder produceEncoder = new ProduceResponseEncoder();
@@ -354,6 +356,34 @@ public final class ClientResponseProxy
             .generation(generation)
             .errorMessage(errorMessage);
         return MessageHeaderEncoder.ENCODED_LENGTH + groupEncoder.encodedLength();
+    }
+
+    /**
+     * @param correlationId of the request.
+     * @param errorCode     outcome.
+     * @param acls          every ACL; empty on error.
+     * @param errorMessage  empty on success.
+     * @return the encoded length.
+     */
+    public int listAclsResponse(
+        final long correlationId, final ErrorCode errorCode, final List<AclEntry> acls, final String errorMessage)
+    {
+        final ListAclsResponseEncoder.AclsEncoder group = listAclsEncoder
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(errorCode)
+            .aclsCount(acls.size());
+        for (final AclEntry acl : acls)
+        {
+            group.next()
+                .resourceType(acl.resourceType())
+                .patternType(acl.patternType())
+                .operation(acl.operation())
+                .principal(acl.principal())
+                .resourceName(acl.resourceName());
+        }
+        listAclsEncoder.errorMessage(errorMessage);
+        return MessageHeaderEncoder.ENCODED_LENGTH + listAclsEncoder.encodedLength();
     }
 
     /**

@@ -93,7 +93,7 @@ class ClientProtocolTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 40, 200, 255, 256, 65535, Integer.MAX_VALUE, Integer.MIN_VALUE})
+    @ValueSource(ints = {-1, 41, 200, 255, 256, 65535, Integer.MAX_VALUE, Integer.MIN_VALUE})
     void shouldReturnNullValWhenTheRawErrorCodeIsUnknown(final int raw)
     {
         assertSame(ErrorCode.NULL_VAL, ClientProtocol.errorCode(raw));
