@@ -26,7 +26,8 @@ import java.io.PrintWriter;
         GroupsCommand.class,
         StreamsCommand.class,
         ConnectCommand.class,
-        UsersCommand.class
+        UsersCommand.class,
+        AclsCommand.class
     })
 public final class SluiceCli implements Runnable
 {

@@ -137,6 +137,71 @@ class AuthenticationCommandsTest
     }
 
     @Test
+    void shouldAddListAndRemoveAclsThatDecideWhatAUserSees() throws IOException
+    {
+        final File credentials = new File(directory, "credentials");
+        final File adminPassword = file("admin.password", "admin-secret");
+        final File bobPassword = file("bob.password", "bob-secret");
+        assertEquals(0, run("users", "add", "--credentials-file", credentials.getPath(), "--username", "admin",
+            "--password-file", adminPassword.getPath()), err.toString());
+        assertEquals(0, run("users", "add", "--credentials-file", credentials.getPath(), "--username", "bob",
+            "--password-file", bobPassword.getPath()), err.toString());
+        broker = SluiceBroker.launch(new SluiceBroker.Context()
+            .dataDirectory(new File(directory, "data"))
+            .listen("127.0.0.1:0")
+            .clientTermLength(1024 * 1024)
+            .set("authentication", "scram-sha-256")
+            .set("scram.credentials.file", credentials.getPath())
+            .set("authorization", "acls")
+            .set("super.users", "admin")
+            .logDefault(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
+            .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
+        final String bootstrap = broker.listenEndpoint();
+        final String[] admin = {"--bootstrap", bootstrap, "--username", "admin", "--password-file",
+            adminPassword.getPath()};
+        final String[] bob = {"--bootstrap", bootstrap, "--username", "bob", "--password-file", bobPassword.getPath()};
+
+        assertEquals(0, run(concat(new String[] {"topics", "create", "--topic", "orders"}, admin)), err.toString());
+        assertEquals(0, run(concat(new String[] {"topics", "create", "--topic", "secret"}, admin)), err.toString());
+        assertEquals(0, run(concat(new String[] {"acls", "add", "--principal", "bob", "--operation", "write",
+            "--topic", "orders"}, admin)), err.toString());
+        assertTrue(out.toString().contains("added: principal bob may WRITE TOPIC orders"), out.toString());
+        assertEquals(0, run(concat(new String[] {"acls", "add", "--principal", "*", "--operation", "read",
+            "--group", "app-", "--prefixed"}, admin)), err.toString());
+        assertEquals(0, run(concat(new String[] {"acls", "list"}, admin)), err.toString());
+        assertEquals("bob\twrite\ttopic\tliteral\torders\n*\tread\tgroup\tprefixed\tapp-\n",
+            out.toString().replace(System.lineSeparator(), "\n"));
+
+        assertEquals(0, run(concat(new String[] {"topics", "list"}, bob)), err.toString());
+        assertEquals("orders", out.toString().strip(), "bob sees the topic he may write, not the other");
+        assertEquals(1, run(concat(new String[] {"acls", "list"}, bob)));
+        assertTrue(err.toString().contains("NOT_AUTHORIZED") && err.toString().contains("may not describe cluster"),
+            err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), "one line: " + err);
+
+        assertEquals(0, run(concat(new String[] {"acls", "remove", "--principal", "bob", "--operation", "write",
+            "--topic", "orders"}, admin)), err.toString());
+        assertEquals(0, run(concat(new String[] {"topics", "list"}, bob)), err.toString());
+        assertEquals("", out.toString().strip());
+
+        assertEquals(2, run(concat(new String[] {"acls", "add", "--principal", "bob", "--operation", "fly",
+            "--topic", "orders"}, admin)));
+        assertTrue(err.toString().contains("--operation must be"), err.toString());
+        assertEquals(2, run(concat(new String[] {"acls", "add", "--principal", "bob", "--operation", "read",
+            "--topic", "orders", "--group", "g"}, admin)));
+        assertEquals(2, run(concat(new String[] {"acls", "add", "--principal", "bob", "--operation", "write",
+            "--group", "g"}, admin)));
+        assertTrue(err.toString().contains("a group's operations are"), err.toString());
+    }
+
+    private static String[] concat(final String[] first, final String[] second)
+    {
+        final String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    @Test
     void shouldRefuseToStartABrokerOpenBeyondLoopbackWithoutAuthentication()
     {
         assertEquals(2, run("broker", "--listen", "0.0.0.0:0", "--data-dir", new File(directory, "data").getPath()));
