@@ -448,9 +448,9 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                     }
                     final long correlationId = d.correlationId();
                     final short add = d.add();
-                    final AclResourceType resourceType = d.resourceType();
-                    final AclPatternType patternType = d.patternType();
-                    final AclOperation operation = d.operation();
+                    final short resourceType = d.resourceTypeRaw();
+                    final short patternType = d.patternTypeRaw();
+                    final short operation = d.operationRaw();
                     final String principal = d.principal();
                     final String resourceName = d.resourceName();
                     final AclEntry acl;
@@ -460,7 +460,9 @@ public final class ClientRequestAdapter implements ControlledFragmentHandler
                         {
                             throw new IllegalArgumentException("add must be 0 or 1, not " + add);
                         }
-                        acl = new AclEntry(principal, resourceType, patternType, resourceName, operation);
+                        // The typed getters throw on an unknown value: each is read raw and mapped here.
+                        acl = new AclEntry(principal, AclResourceType.get(resourceType),
+                            AclPatternType.get(patternType), resourceName, AclOperation.get(operation));
                     }
                     catch (final IllegalArgumentException ex)
                     {
