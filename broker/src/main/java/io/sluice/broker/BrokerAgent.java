@@ -180,6 +180,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
                 .aeronDirectoryName(aeron.context().aeronDirectoryName())
                 .keepAliveInterval(Math.max(1, ctx.controllerSessionTimeoutNs() / 10), TimeUnit.NANOSECONDS)
                 .requestTimeout(ctx.replicaAckTimeoutNs(), TimeUnit.NANOSECONDS)
+                .secret(ctx.clusterSecret())
                 .listener(this));
             replicaManager = new ReplicaManager(ctx, aeron, controller, this, this);
         }

@@ -137,6 +137,8 @@ public final class SluiceBroker implements AutoCloseable
         public static final String CREDENTIALS_FILE_PROP = "scram.credentials.file";
         /** Property: {@code true} lets a broker without authentication listen on an address other than loopback. */
         public static final String ALLOW_INSECURE_LISTEN_PROP = "allow.insecure.listen";
+        /** Property: the file of the secret a cluster's brokers share, to join the controller quorum. */
+        public static final String CLUSTER_SECRET_FILE_PROP = "cluster.secret.file";
         /** Property: {@code none} (the default) or {@code acls}: what no ACL allows is denied. */
         public static final String AUTHORIZATION_PROP = "authorization";
         /** Property: users allowed everything with ACLs on, comma-separated. */
@@ -178,6 +180,8 @@ public final class SluiceBroker implements AutoCloseable
         private File credentialsFile;
         private boolean allowInsecureListen;
         private boolean acls;
+        private File clusterSecretFile;
+        private io.sluice.transport.controller.ClusterSecret clusterSecret;
         private java.util.Set<String> superUsers = java.util.Set.of();
         private Map<String, ScramCredential> credentials = Map.of();
         private IdleProfile idleProfile = IdleProfile.BACKOFF;
@@ -238,6 +242,7 @@ public final class SluiceBroker implements AutoCloseable
                 case CREDENTIALS_FILE_PROP -> credentialsFile(value.isEmpty() ? null : new File(value));
                 case ALLOW_INSECURE_LISTEN_PROP -> allowInsecureListen(parseBoolean(key, value));
                 case AUTHORIZATION_PROP -> authorization(parseAuthorization(value));
+                case CLUSTER_SECRET_FILE_PROP -> clusterSecretFile(value.isEmpty() ? null : new File(value));
                 case SUPER_USERS_PROP -> superUsers(value.isBlank() ? java.util.Set.of() :
                     java.util.Set.of(value.trim().split("\\s*,\\s*")));
                 case IDLE_STRATEGY_PROP -> idleProfile(parseIdle(value));
@@ -341,6 +346,15 @@ public final class SluiceBroker implements AutoCloseable
                     throw new IllegalArgumentException(CREDENTIALS_FILE_PROP + " " + credentialsFile +
                         " has no user: nobody could connect");
                 }
+            }
+            if (null != clusterSecretFile)
+            {
+                clusterSecret = io.sluice.transport.controller.ClusterSecret.read(clusterSecretFile.toPath());
+            }
+            if (null != cluster && authentication != Authentication.NONE && null == clusterSecret)
+            {
+                throw new IllegalArgumentException("a cluster with " + AUTHENTICATION_PROP + "=scram-sha-256 needs " +
+                    CLUSTER_SECRET_FILE_PROP + ": the brokers' own traffic must authenticate too");
             }
             if (acls && null != cluster)
             {
@@ -720,6 +734,25 @@ public final class SluiceBroker implements AutoCloseable
         }
 
         /**
+         * @param clusterSecretFile the file of the secret the cluster's brokers share (first line, at least 16
+         *                          characters); read on {@link #conclude()}.
+         * @return this.
+         */
+        public Context clusterSecretFile(final File clusterSecretFile)
+        {
+            this.clusterSecretFile = clusterSecretFile;
+            return this;
+        }
+
+        /**
+         * @return the cluster's secret, read on {@link #conclude()}, or null for none.
+         */
+        public io.sluice.transport.controller.ClusterSecret clusterSecret()
+        {
+            return clusterSecret;
+        }
+
+        /**
          * @return the credentials read on {@link #conclude()}, by user name.
          */
         Map<String, ScramCredential> credentials()
@@ -958,6 +991,7 @@ public final class SluiceBroker implements AutoCloseable
                         .electionTimeout(ctx.controllerElectionTimeoutNs(), TimeUnit.NANOSECONDS)
                         .startupCanvassTimeout(ctx.controllerSessionTimeoutNs() * 2, TimeUnit.NANOSECONDS)
                         .checkIntervalMs(1000)
+                        .secret(ctx.clusterSecret())
                         .errorHandler(ctx.errorHandler));
             }
 

@@ -91,6 +91,7 @@ public final class ControllerClient implements Agent
         private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(30);
         private long keepAliveIntervalNs = TimeUnit.SECONDS.toNanos(1);
         private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+        private ClusterSecret secret;
         private Listener listener = new Listener()
         {
             public void onImage(final ClusterMetadata metadata)
@@ -105,6 +106,16 @@ public final class ControllerClient implements Agent
         public Context nodeId(final int nodeId)
         {
             this.nodeId = nodeId;
+            return this;
+        }
+
+        /**
+         * @param secret the cluster's shared secret, proven to the quorum on connect; null for a quorum without one.
+         * @return this.
+         */
+        public Context secret(final ClusterSecret secret)
+        {
+            this.secret = secret;
             return this;
         }
 
@@ -339,6 +350,8 @@ public final class ControllerClient implements Agent
                 .egressChannel("aeron:udp?endpoint=" + egressHost() + ":0")
                 .messageTimeoutNs(ctx.connectTimeoutNs)
                 .idleStrategy(NoOpIdleStrategy.INSTANCE)
+                .credentialsSupplier(null == ctx.secret ? new io.aeron.security.NullCredentialsSupplier() :
+                    ctx.secret.credentials(ctx.nodeId))
                 .egressListener(egressHandler));
             state = State.CONNECTING;
         }
@@ -380,7 +393,15 @@ public final class ControllerClient implements Agent
         }
         catch (final RuntimeException ex)
         {
-            LOG.warn("controller not reachable yet: {}", ex.toString());
+            if (ex instanceof io.aeron.security.AuthenticationException)
+            {
+                LOG.error("broker {}: the controller quorum refused this broker's session: its cluster secret is " +
+                    "not the quorum's (cluster.secret.file); trying again", ctx.nodeId);
+            }
+            else
+            {
+                LOG.warn("controller not reachable yet: {}", ex.toString());
+            }
             CloseHelper.quietClose(connecting);
             connecting = null;
             state = State.DISCONNECTED;

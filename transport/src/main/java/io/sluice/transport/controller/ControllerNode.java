@@ -118,6 +118,18 @@ public final class ControllerNode implements AutoCloseable
         private long checkIntervalMs = 5_000;
         private int logTermLength = 1024 * 1024;
         private ErrorHandler errorHandler = ControllerNode::logError;
+        private ClusterSecret secret;
+
+        /**
+         * @param secret the cluster's shared secret: every controller session must prove it holds it (see
+         *               {@link ClusterSecret}); null lets any session in.
+         * @return this.
+         */
+        public Context secret(final ClusterSecret secret)
+        {
+            this.secret = secret;
+            return this;
+        }
 
         /**
          * @param nodeId this member's id: a key of the members.
@@ -352,6 +364,8 @@ public final class ControllerNode implements AutoCloseable
             .electionTimeoutNs(ctx.electionTimeoutNs)
             .startupCanvassTimeoutNs(ctx.startupCanvassTimeoutNs)
             .idleStrategySupplier(ControllerNode::idle)
+            .authenticatorSupplier(null == ctx.secret ? new io.aeron.security.DefaultAuthenticatorSupplier() :
+                ctx.secret.authenticator())
             .errorHandler(ctx.errorHandler));
 
         container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()

@@ -52,6 +52,9 @@ class ControllerQuorumTest
     private final AtomicReference<Throwable> clientError = new AtomicReference<>();
     private volatile boolean running = true;
     private Thread clientThread;
+    /** The quorum's secret, and each client's; null for none. */
+    private ClusterSecret quorumSecret;
+    private final ClusterSecret[] clientSecrets = new ClusterSecret[3];
 
     @AfterEach
     void close() throws InterruptedException
@@ -170,6 +173,26 @@ class ControllerQuorumTest
         assertEquals(3, snapshotOf(2).topic("third").topicId(), "topic ids continue, never reused");
     }
 
+    /**
+     * A quorum with a secret: brokers that prove they hold it register; one with another secret is rejected by the
+     * consensus module's authenticator on every try and never appears in the metadata.
+     */
+    @Test
+    void shouldLetInOnlyTheBrokersThatHoldTheClusterSecret() throws Exception
+    {
+        quorumSecret = ClusterSecret.of("the-cluster-secret-0123456789");
+        clientSecrets[0] = ClusterSecret.of("the-cluster-secret-0123456789");
+        clientSecrets[1] = ClusterSecret.of("the-cluster-secret-0123456789");
+        clientSecrets[2] = ClusterSecret.of("a-guess-at-the-secret-0123456");
+        startQuorum();
+        startClients();
+        await(() -> clients[0].isReady() && clients[1].isReady(), "the brokers with the secret registered");
+        await(() -> seenBy(0, (m) -> m.broker(0).alive() && m.broker(1).alive()), "both alive in the metadata");
+        Thread.sleep(3_000); // several connect attempts of the third (one every 500 ms)
+        assertFalse(clients[2].isReady(), "the broker without the secret is not let in");
+        assertTrue(seenBy(0, (m) -> null == m.broker(2)), "and is not in the metadata");
+    }
+
     private void startQuorum()
     {
         if (members.isEmpty())
@@ -207,6 +230,7 @@ class ControllerQuorumTest
                 .electionTimeout(500, TimeUnit.MILLISECONDS)
                 .startupCanvassTimeout(2, TimeUnit.SECONDS)
                 .checkIntervalMs(200)
+                .secret(quorumSecret)
                 .logTermLength(256 * 1024));
         }
     }
@@ -223,6 +247,7 @@ class ControllerQuorumTest
                 .members(members)
                 .aeronDirectoryName(drivers.get(i).aeronDirectoryName())
                 .keepAliveInterval(200, TimeUnit.MILLISECONDS)
+                .secret(clientSecrets[i])
                 .requestTimeout(10, TimeUnit.SECONDS));
         }
         startClientThread();
