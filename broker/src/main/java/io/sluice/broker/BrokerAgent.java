@@ -440,6 +440,14 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         });
     }
 
+    /**
+     * @return replication messages dropped because their stream was not proven, or 0 on a single broker.
+     */
+    long unauthenticatedReplicationMessages()
+    {
+        return null == replicaManager ? 0 : replicaManager.unauthenticatedMessages();
+    }
+
     // ------------------------------------------------------------------------------------------------ authorization
 
     /**

@@ -89,6 +89,13 @@ final class ReplicaManager implements ReplicationHandler, AutoCloseable
     private long nextFetchId = System.nanoTime() & Long.MAX_VALUE | 1;
     private int cursor;
     private long malformed;
+    private final io.sluice.transport.controller.ClusterSecret secret;
+    private final org.agrona.collections.Int2IntHashMap provenStreams = new org.agrona.collections.Int2IntHashMap(-1);
+    private final org.agrona.collections.Int2ObjectHashMap<Challenge> challenges =
+        new org.agrona.collections.Int2ObjectHashMap<>();
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+    private volatile long unauthenticated; // written by the agent only; read by tests
+    private volatile long failedProofs;
 
     ReplicaManager(
         final SluiceBroker.Context ctx,
@@ -98,6 +105,7 @@ final class ReplicaManager implements ReplicationHandler, AutoCloseable
         final RoleListener roleListener)
     {
         this.brokerId = ctx.brokerId();
+        this.secret = ctx.clusterSecret();
         this.aeron = aeron;
         this.controller = controller;
         this.ackSink = ackSink;
@@ -862,6 +870,105 @@ final class ReplicaManager implements ReplicationHandler, AutoCloseable
         {
             LOG.warn("broker {}: malformed replication message ({} so far): {}", brokerId, malformed, reason);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ peer streams
+
+    /*
+     * With a cluster secret, a message from a peer is taken only from an Aeron stream proven to be that peer's: on the
+     * first message of an unknown stream the receiver sends the claimed peer a challenge (32 random bytes, on its own
+     * stream to that peer, whose address the controller gave), and the peer answers on the stream in question with an
+     * HMAC of the challenge, the stream's session and both ids under the secret. Until then the stream's messages are
+     * dropped (counted): fetches and reports are sent again, so replication resumes once the proof arrives.
+     */
+
+    public boolean isAuthenticated(final int sessionId, final int fromBroker)
+    {
+        return null == secret || provenStreams.get(sessionId) == fromBroker;
+    }
+
+    public void onUnauthenticated(final int sessionId, final int fromBroker)
+    {
+        unauthenticated++;
+        final Challenge pending = challenges.get(sessionId);
+        if (null != pending && pending.broker == fromBroker && nowNs - pending.sentNs < heartbeatIntervalNs)
+        {
+            return;
+        }
+        final Peer peer = peers.get(fromBroker);
+        if (null == peer)
+        {
+            return; // not a broker the metadata knows
+        }
+        final Challenge challenge = null != pending ? pending : new Challenge();
+        challenge.broker = fromBroker;
+        challenge.sentNs = nowNs;
+        random.nextBytes(challenge.nonce);
+        challenges.put(sessionId, challenge);
+        peer.offer(proxy.buffer(), proxy.challenge(brokerId, sessionId, challenge.nonce), null, 0, 0);
+    }
+
+    public boolean onChallenge(final int fromBroker, final int challengedSession, final byte[] nonce)
+    {
+        final Peer peer = peers.get(fromBroker);
+        if (null == secret || null == peer)
+        {
+            return true;
+        }
+        final ExclusivePublication publication = peer.publication();
+        if (null == publication || publication.sessionId() != challengedSession)
+        {
+            return true; // not this broker's stream to the challenger: nothing to prove
+        }
+        final byte[] answer = secret.proveStream(nonce, challengedSession, brokerId, fromBroker);
+        return peer.offer(proxy.buffer(), proxy.proof(brokerId, challengedSession, answer), null, 0, 0);
+    }
+
+    public void onProof(final int sessionId, final int fromBroker, final int challenged, final byte[] proof)
+    {
+        final Challenge challenge = challenges.get(sessionId);
+        if (null == secret || null == challenge || challenge.broker != fromBroker || challenged != sessionId)
+        {
+            return;
+        }
+        if (java.security.MessageDigest.isEqual(proof,
+            secret.proveStream(challenge.nonce, sessionId, fromBroker, brokerId)))
+        {
+            challenges.remove(sessionId);
+            provenStreams.put(sessionId, fromBroker);
+            LOG.info("broker {}: broker {}'s replication stream (session {}) proved the cluster secret", brokerId,
+                fromBroker, sessionId);
+        }
+        else
+        {
+            failedProofs++;
+            LOG.warn("broker {}: a replication stream (session {}) claiming to be broker {} failed its proof",
+                brokerId, sessionId, fromBroker);
+        }
+    }
+
+    /**
+     * @return partition messages dropped because their stream was not proven to be their sender's.
+     */
+    long unauthenticatedMessages()
+    {
+        return unauthenticated;
+    }
+
+    /**
+     * @return proofs that did not check.
+     */
+    long failedProofs()
+    {
+        return failedProofs;
+    }
+
+    /** A challenge sent for a stream, waiting for its proof. */
+    private static final class Challenge
+    {
+        int broker;
+        long sentNs;
+        final byte[] nonce = new byte[32];
     }
 
     public void close()

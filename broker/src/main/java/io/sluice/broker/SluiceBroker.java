@@ -1115,6 +1115,14 @@ public final class SluiceBroker implements AutoCloseable
     }
 
     /**
+     * @return replication messages dropped because their stream was not proven to be their sender's (for tests).
+     */
+    long unauthenticatedReplicationMessages()
+    {
+        return ((BrokerAgent)agentRunner.agent()).unauthenticatedReplicationMessages();
+    }
+
+    /**
      * Stop serving, then close the logs (forcing them to the device) and the media driver.
      */
     public synchronized void close()

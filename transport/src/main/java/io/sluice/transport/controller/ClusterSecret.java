@@ -102,6 +102,25 @@ public final class ClusterSecret
     }
 
     /**
+     * The proof that a replication stream is a broker's: an HMAC-SHA256 under the secret of the challenger's nonce, the
+     * stream's Aeron session, the broker proving and the challenger.
+     *
+     * @param nonce      32 random bytes from the challenger.
+     * @param sessionId  of the stream proven.
+     * @param prover     the broker whose stream it is.
+     * @param challenger the broker that receives the stream.
+     * @return 32 bytes.
+     */
+    public byte[] proveStream(final byte[] nonce, final int sessionId, final int prover, final int challenger)
+    {
+        final byte[] bound = java.nio.ByteBuffer.allocate(12).putInt(sessionId).putInt(prover).putInt(challenger)
+            .array();
+        final byte[] joined = Arrays.copyOf(nonce, nonce.length + bound.length);
+        System.arraycopy(bound, 0, joined, nonce.length, bound.length);
+        return prove(joined, "sluice-replication-stream".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
      * @param nodeId of the broker joining the quorum.
      * @return what its controller session answers with.
      */

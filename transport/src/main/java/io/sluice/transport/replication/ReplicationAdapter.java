@@ -3,6 +3,8 @@ package io.sluice.transport.replication;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.codecs.replication.MessageHeaderDecoder;
+import io.sluice.codecs.replication.PeerChallengeDecoder;
+import io.sluice.codecs.replication.PeerProofDecoder;
 import io.sluice.codecs.replication.ReplicaDataDecoder;
 import io.sluice.codecs.replication.ReplicaFetchDecoder;
 import io.sluice.codecs.replication.ReplicaFetchResponseDecoder;
@@ -25,6 +27,9 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
     private final ReplicaProgressDecoder progress = new ReplicaProgressDecoder();
     private final ReplicaFetchResponseDecoder response = new ReplicaFetchResponseDecoder();
     private final ReplicaDataDecoder data = new ReplicaDataDecoder();
+    private final PeerChallengeDecoder challenge = new PeerChallengeDecoder();
+    private final PeerProofDecoder proof = new PeerProofDecoder();
+    private final byte[] secret32 = new byte[32];
     private final ReplicationHandler handler;
 
     /**
@@ -37,15 +42,27 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
 
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
-        return dispatch(buffer, offset, length) ? Action.CONTINUE : Action.ABORT;
+        return dispatch(buffer, offset, length, aeronHeader.sessionId()) ? Action.CONTINUE : Action.ABORT;
     }
 
     /**
-     * Validate and dispatch one whole message.
+     * Validate and dispatch one whole message, as from session 0.
      *
      * @return false if the handler asked for the message again.
      */
     public boolean dispatch(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return dispatch(buffer, offset, length, 0);
+    }
+
+    /**
+     * Validate and dispatch one whole message: a partition message only if its stream is proven to be its sender's
+     * ({@link ReplicationHandler#isAuthenticated}).
+     *
+     * @param sessionId the Aeron session of the stream it came on.
+     * @return false if the handler asked for the message again.
+     */
+    public boolean dispatch(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
@@ -75,6 +92,11 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
                 {
                     return malformed("ReplicaFetch out of range");
                 }
+                if (!handler.isAuthenticated(sessionId, fetch.fromBroker()))
+                {
+                    handler.onUnauthenticated(sessionId, fetch.fromBroker());
+                    return true;
+                }
                 return handler.onFetch(fetch.fromBroker(), fetch.topicId(), fetch.partition(), fetch.leaderEpoch(),
                     fetch.lastFetchedEpoch(), fetch.fetchOffset(), fetch.fetchId());
 
@@ -88,6 +110,11 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
                     progress.leaderEpoch() < 0 || progress.logEndOffset() < 0)
                 {
                     return malformed("ReplicaProgress out of range");
+                }
+                if (!handler.isAuthenticated(sessionId, progress.fromBroker()))
+                {
+                    handler.onUnauthenticated(sessionId, progress.fromBroker());
+                    return true;
                 }
                 return handler.onProgress(progress.fromBroker(), progress.topicId(), progress.partition(),
                     progress.leaderEpoch(), progress.fetchId(), progress.logEndOffset());
@@ -105,6 +132,11 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
                 {
                     return malformed("ReplicaFetchResponse out of range");
                 }
+                if (!handler.isAuthenticated(sessionId, response.fromBroker()))
+                {
+                    handler.onUnauthenticated(sessionId, response.fromBroker());
+                    return true;
+                }
                 return handler.onFetchResponse(response.fromBroker(), response.topicId(), response.partition(),
                     response.leaderEpoch(), response.fetchId(), error, response.divergingEpoch(),
                     response.divergingEndOffset(), response.logStartOffset(), response.highWatermark());
@@ -120,9 +152,41 @@ public final class ReplicationAdapter implements ControlledFragmentHandler
                 {
                     return malformed("ReplicaData out of range");
                 }
+                if (!handler.isAuthenticated(sessionId, data.fromBroker()))
+                {
+                    handler.onUnauthenticated(sessionId, data.fromBroker());
+                    return true;
+                }
                 return handler.onData(data.fromBroker(), data.topicId(), data.partition(), data.leaderEpoch(),
                     data.fetchId(), data.baseOffset(), data.highWatermark(), data.logStartOffset(),
                     buffer, bodyOffset + blockLength, bodyLength - blockLength);
+
+            case PeerChallengeDecoder.TEMPLATE_ID:
+                if (!fits(blockLength, PeerChallengeDecoder.BLOCK_LENGTH, bodyLength))
+                {
+                    return malformed("short PeerChallenge");
+                }
+                challenge.wrap(buffer, bodyOffset, blockLength, version);
+                if (challenge.fromBroker() < 0)
+                {
+                    return malformed("PeerChallenge out of range");
+                }
+                challenge.getNonce(secret32, 0, secret32.length);
+                return handler.onChallenge(challenge.fromBroker(), challenge.sessionId(), secret32);
+
+            case PeerProofDecoder.TEMPLATE_ID:
+                if (!fits(blockLength, PeerProofDecoder.BLOCK_LENGTH, bodyLength))
+                {
+                    return malformed("short PeerProof");
+                }
+                proof.wrap(buffer, bodyOffset, blockLength, version);
+                if (proof.fromBroker() < 0)
+                {
+                    return malformed("PeerProof out of range");
+                }
+                proof.getProof(secret32, 0, secret32.length);
+                handler.onProof(sessionId, proof.fromBroker(), proof.sessionId(), secret32);
+                return true;
 
             default:
                 return malformed("unknown replication message " + templateId);

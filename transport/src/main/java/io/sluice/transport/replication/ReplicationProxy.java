@@ -21,11 +21,29 @@ public final class ReplicationProxy
     private final ReplicaProgressEncoder progress = new ReplicaProgressEncoder();
     private final ReplicaFetchResponseEncoder response = new ReplicaFetchResponseEncoder();
     private final ReplicaDataEncoder data = new ReplicaDataEncoder();
+    private final io.sluice.codecs.replication.PeerChallengeEncoder challenge =
+        new io.sluice.codecs.replication.PeerChallengeEncoder();
+    private final io.sluice.codecs.replication.PeerProofEncoder proof =
+        new io.sluice.codecs.replication.PeerProofEncoder();
 
     /** @return the buffer the last message was encoded into, at offset 0. */
     public MutableDirectBuffer buffer()
     {
         return buffer;
+    }
+
+    public int challenge(final int fromBroker, final int sessionId, final byte[] nonce)
+    {
+        challenge.wrapAndApplyHeader(buffer, 0, header)
+            .fromBroker(fromBroker).sessionId(sessionId).putNonce(nonce, 0, 32);
+        return MessageHeaderEncoder.ENCODED_LENGTH + challenge.encodedLength();
+    }
+
+    public int proof(final int fromBroker, final int sessionId, final byte[] value)
+    {
+        proof.wrapAndApplyHeader(buffer, 0, header)
+            .fromBroker(fromBroker).sessionId(sessionId).putProof(value, 0, 32);
+        return MessageHeaderEncoder.ENCODED_LENGTH + proof.encodedLength();
     }
 
     public int fetch(final int fromBroker, final int topicId, final int partition, final int leaderEpoch,
