@@ -21,8 +21,9 @@ import java.util.Set;
  * The broker's ACLs ({@code authorization=acls}): who may do what to which topic, group or the cluster. Only
  * allowing ACLs: what none allows is denied, except to super users ({@code super.users}). Kept in the data
  * directory's {@value #FILE} file, one ACL a line, rewritten whole (through a temporary file and a rename) on each
- * change; read on start. Owned by the broker agent; {@link #version()} changes with every change, so that a
- * connection's cached decisions are dropped.
+ * change; read on start. In a cluster the ACLs are the controller quorum's metadata instead, the same on every broker
+ * (changed through the quorum, not here). Owned by the broker agent; {@link #version()} changes with every change, so
+ * that a connection's cached decisions are dropped.
  */
 final class Authorizer
 {
@@ -35,6 +36,7 @@ final class Authorizer
     private final Set<String> superUsers;
     private final Path file;
     private final Set<AclEntry> acls = new LinkedHashSet<>();
+    private final java.util.function.Supplier<io.sluice.transport.controller.ClusterMetadata> cluster;
     private long version;
 
     /**
@@ -48,10 +50,35 @@ final class Authorizer
         this.enabled = enabled;
         this.superUsers = Set.copyOf(superUsers);
         this.file = dataDirectory.resolve(FILE);
+        this.cluster = null;
         if (enabled && Files.exists(file))
         {
             load();
         }
+    }
+
+    /**
+     * ACLs from a cluster's metadata.
+     *
+     * @param enabled    whether ACLs apply.
+     * @param superUsers users allowed everything.
+     * @param cluster    the broker's current copy of the cluster metadata.
+     */
+    Authorizer(final boolean enabled, final Set<String> superUsers,
+        final java.util.function.Supplier<io.sluice.transport.controller.ClusterMetadata> cluster)
+    {
+        this.enabled = enabled;
+        this.superUsers = Set.copyOf(superUsers);
+        this.file = null;
+        this.cluster = cluster;
+    }
+
+    /**
+     * @return whether the ACLs are the cluster's (changed through the controller quorum).
+     */
+    boolean isClustered()
+    {
+        return null != cluster;
     }
 
     boolean enabled()
@@ -61,7 +88,7 @@ final class Authorizer
 
     long version()
     {
-        return version;
+        return null == cluster ? version : cluster.get().aclVersion();
     }
 
     /**
@@ -77,7 +104,7 @@ final class Authorizer
         {
             return true;
         }
-        for (final AclEntry acl : acls)
+        for (final AclEntry acl : null == cluster ? acls : cluster.get().acls())
         {
             if (acl.allows(principal, type, name, operation))
             {
@@ -137,7 +164,7 @@ final class Authorizer
 
     List<AclEntry> all()
     {
-        return List.copyOf(acls);
+        return List.copyOf(null == cluster ? acls : cluster.get().acls());
     }
 
     private void load()

@@ -154,7 +154,6 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
         final BrokerCounters counters)
     {
         this.ctx = ctx;
-        this.authorizer = new Authorizer(ctx.authorization(), ctx.superUsers(), ctx.dataDirectory().toPath());
         this.aeron = aeron;
         this.aeronInvoker = aeron.conductorAgentInvoker();
         this.driverInvoker = driverInvoker;
@@ -189,6 +188,9 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             controller = null;
             replicaManager = null;
         }
+        this.authorizer = null == controller ?
+            new Authorizer(ctx.authorization(), ctx.superUsers(), ctx.dataDirectory().toPath()) :
+            new Authorizer(ctx.authorization(), ctx.superUsers(), controller::metadata);
         for (final String name : logManager.topics())
         {
             if (ctx.isClustered())
@@ -527,6 +529,14 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             {
                 errorCode = ErrorCode.NOT_AUTHORIZED;
                 message = denied(session, AclOperation.ALTER, AclResourceType.CLUSTER, AclEntry.CLUSTER_NAME);
+            }
+            else if (authorizer.isClustered())
+            {
+                // The quorum's metadata holds a cluster's ACLs: answered once this broker's copy has the change.
+                LOG.info("{}: {} asks the controller to {} the ACL: {}", brokerName, session.principal,
+                    add ? "add" : "remove", acl);
+                forwardToController(session, correlationId, "", false, controller.alterAcl(add, acl));
+                return;
             }
             else
             {

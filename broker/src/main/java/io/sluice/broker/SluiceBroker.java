@@ -356,11 +356,6 @@ public final class SluiceBroker implements AutoCloseable
                 throw new IllegalArgumentException("a cluster with " + AUTHENTICATION_PROP + "=scram-sha-256 needs " +
                     CLUSTER_SECRET_FILE_PROP + ": the brokers' own traffic must authenticate too");
             }
-            if (acls && null != cluster)
-            {
-                throw new IllegalArgumentException(AUTHORIZATION_PROP + "=acls is not supported in a cluster yet: " +
-                    "the ACLs are kept by each broker, not by the controller quorum");
-            }
             if (authentication == Authentication.NONE && !allowInsecureListen &&
                 !ClientProtocol.isLoopback(listenAddress.host()))
             {

@@ -54,12 +54,17 @@ class ClusterSecurityTest
 
     private TestClient client(final int id)
     {
+        return client(id, "alice");
+    }
+
+    private TestClient client(final int id, final String user)
+    {
         final ClientConnection connection = ClientConnection.connect(new ClientConnection.Context()
             .bootstrap(brokers[id].listenEndpoint())
             .aeronDirectoryName(brokers[id].aeronDirectoryName())
             .termLength(TestBroker.TERM_LENGTH)
             .requestTimeout(10, TimeUnit.SECONDS)
-            .credentials("alice", "alice-secret".toCharArray()));
+            .credentials(user, (user + "-secret").toCharArray()));
         closeables.add(connection);
         return new TestClient(connection);
     }
@@ -68,8 +73,11 @@ class ClusterSecurityTest
     void shouldReplicateBetweenProvenBrokersAndDropAStreamThatIsNot() throws Exception
     {
         final File credentials = new File(directory, "credentials");
-        CredentialsFile.write(credentials.toPath(), Map.of("alice", ScramCredential.create(
-            "alice-secret".toCharArray(), ScramCredential.MIN_ITERATIONS, new SecureRandom())));
+        CredentialsFile.write(credentials.toPath(), Map.of(
+            "alice", ScramCredential.create("alice-secret".toCharArray(), ScramCredential.MIN_ITERATIONS,
+                new SecureRandom()),
+            "bob", ScramCredential.create("bob-secret".toCharArray(), ScramCredential.MIN_ITERATIONS,
+                new SecureRandom())));
         final File secret = new File(directory, "cluster.secret");
         Files.writeString(secret.toPath(), "a-secret-the-three-brokers-share\n", StandardCharsets.UTF_8);
         final StringJoiner members = new StringJoiner(",");
@@ -87,6 +95,8 @@ class ClusterSecurityTest
                 .authentication(SluiceBroker.Authentication.SCRAM_SHA_256)
                 .credentialsFile(credentials)
                 .clusterSecretFile(secret)
+                .authorization(true)
+                .superUsers(java.util.Set.of("alice"))
                 .replicationTermLength(256 * 1024)
                 .replicaLagTimeMax(1500, TimeUnit.MILLISECONDS)
                 .replicaHeartbeatInterval(50, TimeUnit.MILLISECONDS)
@@ -144,6 +154,36 @@ class ClusterSecurityTest
         reader.fetch(1, topicId, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 20);
         reader.pollUntil(() -> reader.received.size() == 20);
         assertEquals(20, describe(admin, (p) -> true).highWatermark(), "nothing of the rogue's went anywhere");
+
+        // ACLs are the cluster's: added through one broker, they apply at every other.
+        final int other = (leader + 2) % 3;
+        final TestClient bob = client(other, "bob");
+        final io.sluice.transport.SluiceClientException denied = assertThrows(
+            io.sluice.transport.SluiceClientException.class, () -> bob.connection.describeTopic(TOPIC));
+        assertEquals(ErrorCode.NOT_AUTHORIZED, denied.errorCode());
+        final io.sluice.transport.AclEntry read = new io.sluice.transport.AclEntry("bob",
+            io.sluice.codecs.client.AclResourceType.TOPIC, io.sluice.codecs.client.AclPatternType.LITERAL, TOPIC,
+            io.sluice.codecs.client.AclOperation.READ);
+        client(follower).connection.addAcl(read);
+        ClusterReplicationTest.await("the ACL applied at broker " + other, () ->
+        {
+            try
+            {
+                return 20 == bob.connection.describeTopic(TOPIC).partitions().get(0).highWatermark();
+            }
+            catch (final io.sluice.transport.SluiceClientException ex)
+            {
+                return false;
+            }
+        });
+        assertEquals(java.util.List.of(read), admin.connection.listAcls());
+        final io.sluice.transport.SluiceClientException twice = assertThrows(
+            io.sluice.transport.SluiceClientException.class, () -> admin.connection.addAcl(read));
+        assertEquals(ErrorCode.INVALID_REQUEST, twice.errorCode());
+        assertTrue(twice.getMessage().contains("exists already"), twice.getMessage());
+        final io.sluice.transport.SluiceClientException notAdmin = assertThrows(
+            io.sluice.transport.SluiceClientException.class, () -> bob.connection.addAcl(read));
+        assertEquals(ErrorCode.NOT_AUTHORIZED, notAdmin.errorCode());
     }
 
     private static TopicDescription.PartitionDescription describe(

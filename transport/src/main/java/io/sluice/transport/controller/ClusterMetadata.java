@@ -21,6 +21,8 @@ public final class ClusterMetadata
     private final TreeMap<Long, TopicInfo> topics = new TreeMap<>();
     private final Map<String, TopicInfo> topicsByName = new HashMap<>();
     private final Map<Long, PartitionInfo[]> partitions = new HashMap<>();
+    private final java.util.LinkedHashSet<io.sluice.transport.AclEntry> acls = new java.util.LinkedHashSet<>();
+    private long aclVersion;
     private long version;
     private long nextTopicId = 1;
 
@@ -52,6 +54,8 @@ public final class ClusterMetadata
         topics.clear();
         topicsByName.clear();
         partitions.clear();
+        acls.clear();
+        aclVersion++;
         this.version = version;
         this.nextTopicId = nextTopicId;
     }
@@ -87,6 +91,18 @@ public final class ClusterMetadata
             }
             ofTopic[partition.partition()] = partition;
         }
+        else if (record instanceof AclChange change)
+        {
+            if (change.added())
+            {
+                acls.add(change.acl());
+            }
+            else
+            {
+                acls.remove(change.acl());
+            }
+            aclVersion++;
+        }
         else if (record instanceof TopicRemoved removed)
         {
             final TopicInfo topic = topics.remove(removed.topicId());
@@ -97,6 +113,31 @@ public final class ClusterMetadata
             }
         }
         this.version = version;
+    }
+
+    /**
+     * @return the ACLs, in the order they were added.
+     */
+    public Collection<io.sluice.transport.AclEntry> acls()
+    {
+        return Collections.unmodifiableCollection(acls);
+    }
+
+    /**
+     * @param acl an ACL.
+     * @return whether the metadata has it.
+     */
+    public boolean hasAcl(final io.sluice.transport.AclEntry acl)
+    {
+        return acls.contains(acl);
+    }
+
+    /**
+     * @return a number that changes whenever the ACLs may have: cached decisions older than it are stale.
+     */
+    public long aclVersion()
+    {
+        return aclVersion;
     }
 
     /**
@@ -199,13 +240,17 @@ public final class ClusterMetadata
     }
 
     /**
-     * Visit the image as the records that rebuild it: brokers, then each topic followed by its partitions.
+     * Visit the image as the records that rebuild it: brokers, the ACLs, then each topic followed by its partitions.
      *
      * @param visitor to call.
      */
     public void forEachRecord(final Consumer<MetadataRecord> visitor)
     {
         brokers.values().forEach(visitor);
+        for (final io.sluice.transport.AclEntry acl : acls)
+        {
+            visitor.accept(new AclChange(acl, true));
+        }
         for (final TopicInfo topic : topics.values())
         {
             visitor.accept(topic);

@@ -259,6 +259,18 @@ public final class ControllerClient implements Agent
     }
 
     /**
+     * Add or remove an ACL.
+     *
+     * @param add true to add.
+     * @param acl the ACL.
+     * @return completes with the quorum's answer.
+     */
+    public CompletableFuture<Response> alterAcl(final boolean add, final io.sluice.transport.AclEntry acl)
+    {
+        return request((codec, id) -> codec.alterAcl(id, add, acl));
+    }
+
+    /**
      * @return the image; read it only on the client's thread.
      */
     public ClusterMetadata metadata()

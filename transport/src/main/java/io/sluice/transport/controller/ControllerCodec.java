@@ -67,6 +67,10 @@ public final class ControllerCodec
         {
         }
 
+        default void onAlterAcl(final long correlationId, final boolean add, final io.sluice.transport.AclEntry acl)
+        {
+        }
+
         default void onDeleteTopic(final long correlationId, final String name)
         {
         }
@@ -158,6 +162,20 @@ public final class ControllerCodec
             group.next().key(config.getKey()).value(config.getValue());
         }
         encoder.name(name);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    public int alterAcl(final long correlationId, final boolean add, final io.sluice.transport.AclEntry acl)
+    {
+        final io.sluice.codecs.controller.AlterAclEncoder encoder = new io.sluice.codecs.controller.AlterAclEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .add((short)(add ? 1 : 0))
+            .resourceType(acl.resourceType().value())
+            .patternType(acl.patternType().value())
+            .operation(acl.operation().value())
+            .principal(acl.principal())
+            .resourceName(acl.resourceName());
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
@@ -291,6 +309,20 @@ public final class ControllerCodec
             {
                 isr.next().nodeId(member);
             }
+            return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        }
+        if (record instanceof AclChange change)
+        {
+            final io.sluice.codecs.controller.AclRecordEncoder encoder =
+                new io.sluice.codecs.controller.AclRecordEncoder();
+            encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .metadataVersion(metadataVersion)
+                .add((short)(change.added() ? 1 : 0))
+                .resourceType(change.acl().resourceType().value())
+                .patternType(change.acl().patternType().value())
+                .operation(change.acl().operation().value())
+                .principal(change.acl().principal())
+                .resourceName(change.acl().resourceName());
             return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         }
         final TopicRemoved removed = (TopicRemoved)record;
@@ -488,6 +520,36 @@ public final class ControllerCodec
                 handler.onRecord(new PartitionInfo(topicId, partition, leader, leaderEpoch, partitionEpoch, replicas,
                     isr), metadataVersion);
             }
+            case io.sluice.codecs.controller.AlterAclDecoder.TEMPLATE_ID ->
+            {
+                final io.sluice.codecs.controller.AlterAclDecoder d =
+                    new io.sluice.codecs.controller.AlterAclDecoder().wrap(buffer, offset, blockLength, version);
+                final long correlationId = d.correlationId();
+                final short add = d.add();
+                final io.sluice.transport.AclEntry acl = acl(d.resourceType(), d.patternType(), d.operation(),
+                    d.principal(), d.resourceName());
+                checkEnd(d.limit(), end, templateId);
+                if (add > 1)
+                {
+                    throw new IllegalArgumentException("add must be 0 or 1, not " + add);
+                }
+                handler.onAlterAcl(correlationId, 1 == add, acl);
+            }
+            case io.sluice.codecs.controller.AclRecordDecoder.TEMPLATE_ID ->
+            {
+                final io.sluice.codecs.controller.AclRecordDecoder d =
+                    new io.sluice.codecs.controller.AclRecordDecoder().wrap(buffer, offset, blockLength, version);
+                final long metadataVersion = d.metadataVersion();
+                final short add = d.add();
+                final io.sluice.transport.AclEntry acl = acl(d.resourceType(), d.patternType(), d.operation(),
+                    d.principal(), d.resourceName());
+                checkEnd(d.limit(), end, templateId);
+                if (add > 1)
+                {
+                    throw new IllegalArgumentException("add must be 0 or 1, not " + add);
+                }
+                handler.onRecord(new AclChange(acl, 1 == add), metadataVersion);
+            }
             case TopicRemovedRecordDecoder.TEMPLATE_ID ->
             {
                 final TopicRemovedRecordDecoder d =
@@ -529,6 +591,19 @@ public final class ControllerCodec
             }
             default -> throw new IllegalArgumentException("unknown template " + templateId);
         }
+    }
+
+    /**
+     * An ACL from raw enum values (the client protocol's), validated.
+     *
+     * @throws IllegalArgumentException for an unknown value or an ACL that means nothing.
+     */
+    private static io.sluice.transport.AclEntry acl(final short resourceType, final short patternType,
+        final short operation, final String principal, final String resourceName)
+    {
+        return new io.sluice.transport.AclEntry(principal, io.sluice.codecs.client.AclResourceType.get(resourceType),
+            io.sluice.codecs.client.AclPatternType.get(patternType), resourceName,
+            io.sluice.codecs.client.AclOperation.get(operation));
     }
 
     private static void checkEnd(final int limit, final int end, final int templateId)

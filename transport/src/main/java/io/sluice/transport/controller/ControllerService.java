@@ -285,6 +285,11 @@ public final class ControllerService implements ClusteredService
             complete(correlationId, stateMachine.createTopic(name, partitionCount, replicationFactor, configs));
         }
 
+        public void onAlterAcl(final long correlationId, final boolean add, final io.sluice.transport.AclEntry acl)
+        {
+            complete(correlationId, stateMachine.alterAcl(add, acl));
+        }
+
         public void onDeleteTopic(final long correlationId, final String name)
         {
             complete(correlationId, stateMachine.deleteTopic(name));

@@ -310,6 +310,24 @@ public final class ControllerStateMachine
     }
 
     /**
+     * Add or remove an ACL.
+     *
+     * @param add true to add.
+     * @param acl the ACL.
+     * @return the outcome: {@code ACL_EXISTS} for one added twice, {@code UNKNOWN_ACL} for one not there.
+     */
+    public Result alterAcl(final boolean add, final io.sluice.transport.AclEntry acl)
+    {
+        if (add == metadata.hasAcl(acl))
+        {
+            return add ? Result.error(ControllerError.ACL_EXISTS, "the ACL exists already: " + acl) :
+                Result.error(ControllerError.UNKNOWN_ACL, "no such ACL: " + acl);
+        }
+        emit(new AclChange(acl, add));
+        return Result.OK;
+    }
+
+    /**
      * A partition's leader changes its ISR, based on the partition epoch it names.
      *
      * @param nodeId         the broker asking: must be the leader, alive.

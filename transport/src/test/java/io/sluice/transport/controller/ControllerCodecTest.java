@@ -57,6 +57,11 @@ class ControllerCodecTest
             decoded.add(List.of("response", correlationId, error, metadataVersion, message));
         }
 
+        public void onAlterAcl(final long correlationId, final boolean add, final io.sluice.transport.AclEntry acl)
+        {
+            decoded.add(List.of("acl", correlationId, add, acl));
+        }
+
         public void onRecord(final MetadataRecord record, final long metadataVersion)
         {
             decoded.add(List.of(record, metadataVersion));
@@ -111,6 +116,11 @@ class ControllerCodecTest
         assertEquals(List.of("alter", 10L, 1, 5L, 3, 4, 6, List.of(1, 2)),
             roundTrip(codec.alterPartition(10, 1, 5, 3, 4, 6, List.of(1, 2))));
         assertEquals(List.of("fetch", 11L), roundTrip(codec.fetchImage(11)));
+        final io.sluice.transport.AclEntry acl = new io.sluice.transport.AclEntry("bob",
+            io.sluice.codecs.client.AclResourceType.TOPIC, io.sluice.codecs.client.AclPatternType.PREFIXED, "logs-",
+            io.sluice.codecs.client.AclOperation.READ);
+        assertEquals(List.of("acl", 13L, true, acl), roundTrip(codec.alterAcl(13, true, acl)));
+        assertEquals(List.of("acl", 14L, false, acl), roundTrip(codec.alterAcl(14, false, acl)));
         assertEquals(List.of("response", 12L, ControllerError.TOPIC_EXISTS, 40L, "exists"),
             roundTrip(codec.response(12, ControllerError.TOPIC_EXISTS, 40, "exists")));
         assertEquals(List.of("start", 41L, 6L), roundTrip(codec.imageStart(41, 6)));
@@ -123,7 +133,9 @@ class ControllerCodecTest
             new BrokerInfo(3, 98, false, "host", 1, 2),
             new TopicInfo(5, "orders", 12, 3, configs),
             new PartitionInfo(5, 11, PartitionInfo.NO_LEADER, 7, 9, List.of(3, 1, 2), List.of(3)),
-            new TopicRemoved(5)))
+            new TopicRemoved(5),
+            new AclChange(acl, true),
+            new AclChange(acl, false)))
         {
             assertEquals(List.of(record, 43L), roundTrip(codec.record(record, 43)));
         }

@@ -279,6 +279,32 @@ class ControllerStateMachineTest
     }
 
     @Test
+    void shouldAddAndRemoveAclsOnceEachAndKeepThemInTheImage()
+    {
+        final io.sluice.transport.AclEntry acl = new io.sluice.transport.AclEntry("bob",
+            io.sluice.codecs.client.AclResourceType.GROUP, io.sluice.codecs.client.AclPatternType.LITERAL, "*",
+            io.sluice.codecs.client.AclOperation.READ);
+        register(controller, 1);
+        drain(controller);
+        final long version = controller.metadata().version();
+        final long aclVersion = controller.metadata().aclVersion();
+        assertOk(controller.alterAcl(true, acl));
+        assertEquals(List.of(new Change(new AclChange(acl, true), version + 1)), drain(controller));
+        assertEquals(List.of(acl), List.copyOf(controller.metadata().acls()));
+        assertTrue(controller.metadata().aclVersion() > aclVersion);
+        assertError(ControllerError.ACL_EXISTS, controller.alterAcl(true, acl));
+
+        final ClusterMetadata copy = new ClusterMetadata();
+        controller.metadata().forEachRecord((record) -> copy.apply(record, controller.metadata().version()));
+        assertEquals(List.of(acl), List.copyOf(copy.acls()), "the image carries the ACLs");
+
+        assertOk(controller.alterAcl(false, acl));
+        assertEquals(List.of(new Change(new AclChange(acl, false), version + 2)), drain(controller));
+        assertTrue(controller.metadata().acls().isEmpty());
+        assertError(ControllerError.UNKNOWN_ACL, controller.alterAcl(false, acl));
+    }
+
+    @Test
     void shouldRemoveADeletedTopicByNameAndIdAndNeverReuseItsId()
     {
         register(controller, 1, 2, 3);
