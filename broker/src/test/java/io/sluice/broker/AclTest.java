@@ -148,6 +148,12 @@ class AclTest
         assertEquals(List.of("readers"), bob.connection.listGroups().stream().map((g) -> g.name()).toList());
         assertEquals(2, admin.listGroups().size(), "a super user sees every group");
 
+        // Joining a group needs read on it; a time look-up needs describe on the topic.
+        assertEquals(ErrorCode.NOT_AUTHORIZED, join(bob.connection, "writers"));
+        assertEquals(ErrorCode.NONE, join(bob.connection, "readers"));
+        assertEquals(-1, bob.connection.offsetForTimestamp(logs, 0, Long.MAX_VALUE), "describe implied by read");
+        assertDenied(() -> bob.connection.offsetForTimestamp(secret, 0, 0), "may not describe topic secret");
+
         // The ACLs themselves are the cluster's.
         assertDenied(() -> bob.connection.addAcl(acl("bob", AclResourceType.TOPIC, AclPatternType.LITERAL, "*",
             AclOperation.WRITE)), "may not alter cluster kafka-cluster");
@@ -163,6 +169,36 @@ class AclTest
         final TopicDescription.PartitionDescription partition =
             admin.describeTopic("secret").partitions().get(0);
         assertEquals(0, partition.highWatermark(), "nothing of the denied produce was appended");
+    }
+
+    /**
+     * Join a group as a new member and wait for the broker's answer.
+     */
+    private static ErrorCode join(final ClientConnection connection, final String group)
+    {
+        final ErrorCode[] answer = new ErrorCode[1];
+        final io.sluice.transport.ClientResponseListener listener = new io.sluice.transport.ClientResponseListener()
+        {
+            public void onJoinGroupResponse(final long correlationId, final ErrorCode errorCode, final int generation,
+                final String memberId, final String errorMessage)
+            {
+                answer[0] = errorCode;
+            }
+        };
+        final long correlationId = connection.nextCorrelationId();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (connection.offerJoinGroup(correlationId, group, "", io.sluice.codecs.client.Assignor.RANGE, 10_000,
+            5_000, List.of("logs-app"), List.of()) < 0)
+        {
+            assertTrue(System.nanoTime() < deadline, "join offered");
+            connection.poll(listener, 16);
+        }
+        while (null == answer[0])
+        {
+            assertTrue(System.nanoTime() < deadline, "join answered");
+            connection.poll(listener, 16);
+        }
+        return answer[0];
     }
 
     @Test

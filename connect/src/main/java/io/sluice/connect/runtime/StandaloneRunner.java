@@ -84,7 +84,9 @@ public final class StandaloneRunner implements AutoCloseable
             instances.add(connector);
         }
 
-        client = SluiceClient.create(ClientOptions.create(worker.bootstrap()).withClientName("sluice-connect"));
+        final ClientOptions options = ClientOptions.create(worker.bootstrap()).withClientName("sluice-connect");
+        client = SluiceClient.create(worker.username().isEmpty() ? options :
+            options.withCredentials(worker.username(), worker.password()));
         HttpServer server = null;
         try
         {

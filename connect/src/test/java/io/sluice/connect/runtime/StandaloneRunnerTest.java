@@ -228,6 +228,59 @@ class StandaloneRunnerTest
     }
 
     /**
+     * A broker that requires SCRAM-SHA-256: a worker with {@code client.username} and {@code client.password.file}
+     * runs its connector there; the two keys go together.
+     */
+    @Test
+    void shouldAuthenticateAsTheWorkersUser() throws Exception
+    {
+        final File credentials = new File(directory, "credentials");
+        io.sluice.transport.auth.CredentialsFile.write(credentials.toPath(), Map.of("connect",
+            io.sluice.transport.auth.ScramCredential.create("connect-secret".toCharArray(),
+                io.sluice.transport.auth.ScramCredential.MIN_ITERATIONS, new java.security.SecureRandom())));
+        final File password = new File(directory, "connect.password");
+        Files.writeString(password.toPath(), "connect-secret\n", StandardCharsets.UTF_8);
+        try (io.sluice.broker.SluiceBroker secured = io.sluice.broker.SluiceBroker.launch(
+            new io.sluice.broker.SluiceBroker.Context()
+                .dataDirectory(new File(directory, "secured"))
+                .listen("127.0.0.1:0")
+                .clientTermLength(1024 * 1024)
+                .authentication(io.sluice.broker.SluiceBroker.Authentication.SCRAM_SHA_256)
+                .credentialsFile(credentials)
+                .logDefault(io.sluice.engine.LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
+                .logDefault(io.sluice.engine.LogConfig.PRETOUCH_BYTES, "0"));
+            SluiceClient reader = SluiceClient.create(io.sluice.client.ClientOptions.create(secured.listenEndpoint())
+                .withAeronDirectoryName(secured.aeronDirectoryName())
+                .withCredentials("connect", "connect-secret".toCharArray())))
+        {
+            final Map<String, String> worker = Map.of("bootstrap.servers", secured.listenEndpoint(), "status.port",
+                "-1", "client.username", "connect", "client.password.file", password.getPath());
+            final Map<String, String> ticks = Map.of("name", "ticks", "connector.class",
+                io.sluice.connect.example.TickSourceConnector.class.getName(), "topic", "ticks", "count", "25");
+            try (StandaloneRunner runner = StandaloneRunner.start(worker, List.of(ticks)))
+            {
+                ConnectTestBroker.await(() -> highWatermark(reader, "ticks") == 25, () -> "25 ticks in");
+                assertTrue(runner.status().toString().contains("ticks"), runner.status().toString());
+            }
+            final ConfigException alone = assertThrows(ConfigException.class, () -> StandaloneRunner.start(
+                Map.of("bootstrap.servers", secured.listenEndpoint(), "client.username", "connect"), List.of(ticks)));
+            assertEquals("client.password.file", alone.key());
+        }
+    }
+
+    private static long highWatermark(final SluiceClient client, final String topic)
+    {
+        try
+        {
+            return client.admin().describeTopic(topic).block(TIMEOUT).partitions().get(0).highWatermark();
+        }
+        catch (final io.sluice.client.SluiceException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
      * The README's example connector, run twice: the second run resumes after the ticks the first stored.
      */
     @Test
