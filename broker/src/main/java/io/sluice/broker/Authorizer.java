@@ -8,10 +8,8 @@ import io.sluice.transport.AclEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,13 +113,14 @@ final class Authorizer
     }
 
     /**
-     * @param acl to add.
-     * @return false if it was there already.
-     * @throws UncheckedIOException if the file cannot be written (the ACL is then not added).
+     * @param add true to add the ACL, false to remove it.
+     * @param acl the ACL.
+     * @return false if it was there already (add) or was not there (remove).
+     * @throws UncheckedIOException if the file cannot be written (the change is then not made).
      */
-    boolean add(final AclEntry acl)
+    boolean alter(final boolean add, final AclEntry acl)
     {
-        if (!acls.add(acl))
+        if (add ? !acls.add(acl) : !acls.remove(acl))
         {
             return false;
         }
@@ -131,31 +130,14 @@ final class Authorizer
         }
         catch (final UncheckedIOException ex)
         {
-            acls.remove(acl);
-            throw ex;
-        }
-        version++;
-        return true;
-    }
-
-    /**
-     * @param acl to remove.
-     * @return false if there was no such ACL.
-     * @throws UncheckedIOException if the file cannot be written (the ACL is then kept).
-     */
-    boolean remove(final AclEntry acl)
-    {
-        if (!acls.remove(acl))
-        {
-            return false;
-        }
-        try
-        {
-            store();
-        }
-        catch (final UncheckedIOException ex)
-        {
-            acls.add(acl);
+            if (add)
+            {
+                acls.remove(acl);
+            }
+            else
+            {
+                acls.add(acl);
+            }
             throw ex;
         }
         version++;
@@ -212,33 +194,6 @@ final class Authorizer
             lines.add(acl.principal() + "\t" + acl.resourceType() + "\t" + acl.patternType() + "\t" +
                 acl.resourceName() + "\t" + acl.operation());
         }
-        final Path temporary = file.resolveSibling(FILE + ".tmp");
-        try
-        {
-            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temporary,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
-                java.nio.file.StandardOpenOption.WRITE))
-            {
-                final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(
-                    (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining())
-                {
-                    channel.write(bytes);
-                }
-                channel.force(true); // the rename below must not publish a file whose bytes are not on disk
-            }
-            try
-            {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            catch (final AtomicMoveNotSupportedException ex)
-            {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write " + file + ": " + ex.getMessage(), ex);
-        }
+        io.sluice.transport.auth.AtomicFile.write(file, lines, false);
     }
 }

@@ -542,7 +542,7 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             {
                 try
                 {
-                    if (add ? !authorizer.add(acl) : !authorizer.remove(acl))
+                    if (!authorizer.alter(add, acl))
                     {
                         errorCode = ErrorCode.INVALID_REQUEST;
                         message = add ? "the ACL exists already: " + acl : "no such ACL: " + acl;

@@ -37,15 +37,15 @@ class AuthorizerTest
         assertFalse(on.allows(Authorizer.ANONYMOUS, AclResourceType.TOPIC, "public", AclOperation.READ));
         assertTrue(on.allows("root", AclResourceType.CLUSTER, AclEntry.CLUSTER_NAME, AclOperation.ALTER));
         final long version = on.version();
-        assertTrue(on.add(ANONYMOUS_READ));
-        assertFalse(on.add(ANONYMOUS_READ), "added once");
+        assertTrue(on.alter(true, ANONYMOUS_READ));
+        assertFalse(on.alter(true, ANONYMOUS_READ), "added once");
         assertTrue(on.version() > version);
         assertTrue(on.allows(Authorizer.ANONYMOUS, AclResourceType.TOPIC, "public", AclOperation.READ));
 
         final Authorizer reloaded = new Authorizer(true, Set.of(), directory);
         assertEquals(List.of(ANONYMOUS_READ), reloaded.all());
-        assertTrue(reloaded.remove(ANONYMOUS_READ));
-        assertFalse(reloaded.remove(ANONYMOUS_READ));
+        assertTrue(reloaded.alter(false, ANONYMOUS_READ));
+        assertFalse(reloaded.alter(false, ANONYMOUS_READ));
         assertEquals(List.of(), new Authorizer(true, Set.of(), directory).all());
     }
 

@@ -94,6 +94,24 @@ final class AclsCommand implements Runnable
         }
     }
 
+    private static void alter(final CommandLine.Model.CommandSpec spec, final ClientOptions client,
+        final AclOptions options, final boolean add)
+    {
+        final AclEntry entry = options.toAcl(spec.commandLine());
+        try (ClientConnection connection = client.connect("sluice-acls"))
+        {
+            if (add)
+            {
+                connection.addAcl(entry);
+            }
+            else
+            {
+                connection.removeAcl(entry);
+            }
+            spec.commandLine().getOut().println((add ? "added: " : "removed: ") + entry);
+        }
+    }
+
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Allow a principal an operation on a " +
         "resource.")
     static final class Add implements Runnable
@@ -109,12 +127,7 @@ final class AclsCommand implements Runnable
 
         public void run()
         {
-            final AclEntry entry = acl.toAcl(spec.commandLine());
-            try (ClientConnection connection = client.connect("sluice-acls"))
-            {
-                connection.addAcl(entry);
-                spec.commandLine().getOut().println("added: " + entry);
-            }
+            alter(spec, client, acl, true);
         }
     }
 
@@ -132,12 +145,7 @@ final class AclsCommand implements Runnable
 
         public void run()
         {
-            final AclEntry entry = acl.toAcl(spec.commandLine());
-            try (ClientConnection connection = client.connect("sluice-acls"))
-            {
-                connection.removeAcl(entry);
-                spec.commandLine().getOut().println("removed: " + entry);
-            }
+            alter(spec, client, acl, false);
         }
     }
 

@@ -3,11 +3,8 @@ package io.sluice.transport.auth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,31 +82,6 @@ public final class CredentialsFile
         lines.add("# Sluice SCRAM-SHA-256 credentials: USER=" + ScramCredential.MECHANISM +
             ":ITERATIONS:SALT:STORED_KEY:SERVER_KEY. Written by 'sluice users'.");
         new TreeMap<>(credentials).forEach((user, credential) -> lines.add(user + "=" + credential.encode()));
-        final Path absolute = file.toAbsolutePath();
-        final Path temporary = absolute.resolveSibling(absolute.getFileName() + ".tmp");
-        try
-        {
-            Files.write(temporary, lines, StandardCharsets.UTF_8);
-            try
-            {
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            }
-            catch (final UnsupportedOperationException ex)
-            {
-                // Not a POSIX file system: its own permissions apply.
-            }
-            try
-            {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            catch (final AtomicMoveNotSupportedException ex)
-            {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write credentials file " + file + ": " + ex.getMessage(), ex);
-        }
+        AtomicFile.write(file, lines, true);
     }
 }
