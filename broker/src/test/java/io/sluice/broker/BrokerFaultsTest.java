@@ -220,8 +220,14 @@ class BrokerFaultsTest
         assertEquals("still served", other.received.get(0).value());
 
         final long timeoutsBefore = broker.counters().clientTimeouts.get();
-        ClusterReplicationTest.await("the stuck client dropped after the client timeout",
-            () -> broker.counters().clientTimeouts.get() > timeoutsBefore);
+        ClusterReplicationTest.await("the stuck client dropped after the client timeout", () ->
+        {
+            // The live clients poll, which heartbeats: only the stuck one goes silent.
+            producer.pollFor(10);
+            other.pollFor(10);
+            return broker.counters().clientTimeouts.get() > timeoutsBefore;
+        });
+        assertEquals(timeoutsBefore + 1, broker.counters().clientTimeouts.get(), "the stuck client only");
         assertEquals(ErrorCode.NONE, other.produceAndAwait(topicId, 0, "and after").errorCode());
     }
 
