@@ -43,7 +43,9 @@ import java.util.concurrent.TimeUnit;
  * harness ({@code sluice perf latency}) is the measure of latency.
  * <p>
  * The broker runs its latency profile (yielding idle strategy) with segments pre-touched; its data directory is
- * deleted at tear-down.
+ * deleted at tear-down. With {@code security=scram-acls} the client authenticates with SCRAM-SHA-256 and the broker
+ * checks every produce against the ACLs (the user is no super user: an ACL allows its writes), so the measure covers
+ * the authorization check on the hot path too.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,6 +64,10 @@ public class BrokerRoundTripBenchmark
     /** How the client reaches the broker. */
     @Param({ "ipc", "udp" })
     public String transport;
+
+    /** {@code none}, or {@code scram-acls}: an authenticated user whose writes an ACL allows. */
+    @Param({ "none", "scram-acls" })
+    public String security;
 
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
     private final Responses responses = new Responses();
@@ -82,24 +88,62 @@ public class BrokerRoundTripBenchmark
     public void setUp() throws Exception
     {
         directory = Files.createTempDirectory(PerfFiles.parentDirectory().toPath(), "sluice-jmh-broker-").toFile();
-        broker = SluiceBroker.launch(new SluiceBroker.Context()
+        final boolean secured = "scram-acls".equals(security);
+        final SluiceBroker.Context context = new SluiceBroker.Context()
             .dataDirectory(new File(directory, "data"))
             .listen("127.0.0.1:0")
             .idleProfile(SluiceBroker.IdleProfile.YIELDING)
             .clientTermLength(16 * 1024 * 1024)
-            .logDefault(LogConfig.PRETOUCH_BYTES, String.valueOf(64 * 1024 * 1024)));
-        connection = ClientConnection.connect(new ClientConnection.Context()
-            .bootstrap(broker.listenEndpoint())
-            .aeronDirectoryName(broker.aeronDirectoryName())
-            .ipc("ipc".equals(transport))
-            .termLength(16 * 1024 * 1024));
-        topicId = connection.createTopic("jmh-round-trip", 1, 1, Map.of());
+            .logDefault(LogConfig.PRETOUCH_BYTES, String.valueOf(64 * 1024 * 1024));
+        if (secured)
+        {
+            final File credentials = new File(directory, "credentials");
+            final java.security.SecureRandom random = new java.security.SecureRandom();
+            io.sluice.transport.auth.CredentialsFile.write(credentials.toPath(), Map.of(
+                "admin", io.sluice.transport.auth.ScramCredential.create("admin-password".toCharArray(),
+                    io.sluice.transport.auth.ScramCredential.MIN_ITERATIONS, random),
+                "bench", io.sluice.transport.auth.ScramCredential.create("bench-password".toCharArray(),
+                    io.sluice.transport.auth.ScramCredential.MIN_ITERATIONS, random)));
+            context.authentication(SluiceBroker.Authentication.SCRAM_SHA_256).credentialsFile(credentials)
+                .authorization(true).superUsers(java.util.Set.of("admin"));
+        }
+        broker = SluiceBroker.launch(context);
+        if (secured)
+        {
+            try (ClientConnection admin = connect("admin"))
+            {
+                topicId = admin.createTopic("jmh-round-trip", 1, 1, Map.of());
+                admin.addAcl(new io.sluice.transport.AclEntry("bench", io.sluice.codecs.client.AclResourceType.TOPIC,
+                    io.sluice.codecs.client.AclPatternType.LITERAL, "jmh-round-trip",
+                    io.sluice.codecs.client.AclOperation.WRITE));
+            }
+            connection = connect("bench");
+        }
+        else
+        {
+            connection = connect(null);
+            topicId = connection.createTopic("jmh-round-trip", 1, 1, Map.of());
+        }
 
         batch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(BATCH_CAPACITY, 64));
         final UnsafeBuffer value = new UnsafeBuffer(new byte[VALUE_LENGTH]);
         builder.wrap(batch, 0, BATCH_CAPACITY);
         builder.append(System.currentTimeMillis(), null, 0, 0, value, 0, VALUE_LENGTH);
         batchLength = builder.build();
+    }
+
+    private ClientConnection connect(final String user)
+    {
+        final ClientConnection.Context context = new ClientConnection.Context()
+            .bootstrap(broker.listenEndpoint())
+            .aeronDirectoryName(broker.aeronDirectoryName())
+            .ipc("ipc".equals(transport))
+            .termLength(16 * 1024 * 1024);
+        if (null != user)
+        {
+            context.credentials(user, (user + "-password").toCharArray());
+        }
+        return ClientConnection.connect(context);
     }
 
     /**
