@@ -86,18 +86,18 @@ final class UsersCommand implements Runnable
         File passwordFile;
 
         @Option(names = "--iterations", paramLabel = "N", defaultValue = "" + ScramCredential.DEFAULT_ITERATIONS,
-            description = "PBKDF2 iterations, at least " + ScramCredential.MIN_ITERATIONS + " (default " +
-                "${DEFAULT-VALUE}).")
+            description = "PBKDF2 iterations, " + ScramCredential.MIN_ITERATIONS + " to " +
+                ScramCredential.MAX_ITERATIONS + " (default ${DEFAULT-VALUE}).")
         int iterations;
 
         public void run()
         {
             final CommandLine commandLine = spec.commandLine();
             checkUser(commandLine, username);
-            if (iterations < ScramCredential.MIN_ITERATIONS)
+            if (iterations < ScramCredential.MIN_ITERATIONS || iterations > ScramCredential.MAX_ITERATIONS)
             {
-                throw new CommandLine.ParameterException(commandLine, "--iterations must be at least " +
-                    ScramCredential.MIN_ITERATIONS + ": " + iterations);
+                throw new CommandLine.ParameterException(commandLine, "--iterations must be " +
+                    ScramCredential.MIN_ITERATIONS + " to " + ScramCredential.MAX_ITERATIONS + ": " + iterations);
             }
             final Map<String, ScramCredential> users = file.read(commandLine, true);
             final char[] password = null != passwordFile || null != System.getenv(ClientOptions.PASSWORD_ENV) ?

@@ -88,7 +88,7 @@ class AuthenticationCommandsTest
         assertTrue(err.toString().contains("--username must be letters"), err.toString());
         assertEquals(2, run("users", "add", "--credentials-file", path, "--username", "carol", "--password-file",
             alicePassword.getPath(), "--iterations", "100"));
-        assertTrue(err.toString().contains("--iterations must be at least 4096"), err.toString());
+        assertTrue(err.toString().contains("--iterations must be 4096 to 1000000"), err.toString());
         assertEquals(2, run("users", "add", "--credentials-file", path, "--username", "carol", "--password-file",
             new File(directory, "missing").getPath()));
         assertTrue(err.toString().contains("--password-file: cannot read"), err.toString());

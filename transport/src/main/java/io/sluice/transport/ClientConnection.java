@@ -360,9 +360,11 @@ public final class ClientConnection implements AutoCloseable
             .stringPreparation(StringPreparation.SASL_PREPARATION)
             .build();
         final String what = "authenticate as " + ctx.username + " with the broker at " + ctx.bootstrap;
-        final String serverFirst = authenticateStep(scram.clientFirstMessage().toString(), deadlineNs, what);
+        final com.ongres.scram.common.ClientFirstMessage clientFirst = scram.clientFirstMessage();
+        final String serverFirst = authenticateStep(clientFirst.toString(), deadlineNs, what);
         try
         {
+            ScramCredential.checkServerFirst(serverFirst, clientFirst.getClientNonce());
             scram.serverFirstMessage(serverFirst);
             final String serverFinal = authenticateStep(scram.clientFinalMessage().toString(), deadlineNs, what);
             scram.serverFinalMessage(serverFinal);

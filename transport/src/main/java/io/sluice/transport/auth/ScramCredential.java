@@ -28,6 +28,8 @@ public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byt
     public static final String MECHANISM = "SCRAM-SHA-256";
     /** RFC 7677's minimum is 4096; Sluice's default is higher. */
     public static final int MIN_ITERATIONS = 4096;
+    /** The most iterations taken, by a client from a broker and in a credential: PBKDF2 cost is linear in them. */
+    public static final int MAX_ITERATIONS = 1_000_000;
     /** The iterations of new credentials, by default. */
     public static final int DEFAULT_ITERATIONS = 8192;
     /** User names: letters, digits and {@code . _ - @}, so that they need no SCRAM escaping. */
@@ -38,9 +40,10 @@ public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byt
 
     public ScramCredential
     {
-        if (iterations < MIN_ITERATIONS)
+        if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS)
         {
-            throw new IllegalArgumentException("iterations must be at least " + MIN_ITERATIONS + ": " + iterations);
+            throw new IllegalArgumentException("iterations must be " + MIN_ITERATIONS + " to " + MAX_ITERATIONS + ": " +
+                iterations);
         }
         if (salt.length < 16 || storedKey.length != 32 || serverKey.length != 32)
         {
@@ -67,6 +70,28 @@ public record ScramCredential(int iterations, byte[] salt, byte[] storedKey, byt
         final byte[] serverKey = ScramFunctions.serverKey(SCRAM, salted);
         Arrays.fill(salted, (byte)0);
         return new ScramCredential(iterations, salt, storedKey, serverKey);
+    }
+
+    /**
+     * What a client checks of the broker's server-first message before it spends PBKDF2 on it: that it parses, and
+     * asks for no more than {@link #MAX_ITERATIONS} (a broker, or an impostor, asking for billions would hold the
+     * client's thread for hours).
+     *
+     * @param serverFirst the broker's message.
+     * @param clientNonce the nonce the client sent.
+     * @throws com.ongres.scram.common.exception.ScramParseException if it does not parse.
+     * @throws IllegalArgumentException                               if it asks for too many iterations.
+     */
+    public static void checkServerFirst(final String serverFirst, final String clientNonce)
+        throws com.ongres.scram.common.exception.ScramParseException
+    {
+        final int iterations = com.ongres.scram.common.ServerFirstMessage.parseFrom(serverFirst, clientNonce)
+            .getIterationCount();
+        if (iterations > MAX_ITERATIONS)
+        {
+            throw new IllegalArgumentException("the broker asks for " + iterations + " iterations, more than " +
+                MAX_ITERATIONS);
+        }
     }
 
     /**

@@ -135,6 +135,17 @@ class ScramTest
     }
 
     @Test
+    void shouldLetTheClientRefuseAServerFirstAskingForTooManyIterations() throws Exception
+    {
+        ScramCredential.checkServerFirst("r=abcdef,s=QUJDRA==,i=4096", "abc");
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> ScramCredential.checkServerFirst("r=abcdef,s=QUJDRA==,i=2000000000", "abc"));
+        assertTrue(refused.getMessage().contains("2000000000 iterations"), refused.getMessage());
+        assertThrows(com.ongres.scram.common.exception.ScramParseException.class,
+            () -> ScramCredential.checkServerFirst("garbage", "abc"));
+    }
+
+    @Test
     void shouldWriteAndReadCredentialsWithoutThePasswordAndReadableByTheOwnerOnly() throws IOException
     {
         final Path file = directory.resolve("credentials");
@@ -147,7 +158,7 @@ class ScramTest
         Files.writeString(file, "# comment\n\nalice=" + ALICE.encode() + "\nbob=SCRAM-SHA-256:12:AAAA:AAAA:AAAA\n");
         final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
             () -> CredentialsFile.read(file));
-        assertTrue(bad.getMessage().contains("line 4") && bad.getMessage().contains("iterations must be at least"),
+        assertTrue(bad.getMessage().contains("line 4") && bad.getMessage().contains("iterations must be 4096 to"),
             bad.getMessage());
         Files.writeString(file, "alice=" + ALICE.encode() + "\nalice=" + ALICE.encode() + "\n");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CredentialsFile.read(file)).getMessage()
@@ -158,6 +169,8 @@ class ScramTest
         assertThrows(IllegalArgumentException.class, () -> ScramCredential.parse("SCRAM-SHA-256:4096:!:AAAA:AAAA"));
         assertThrows(IllegalArgumentException.class,
             () -> ScramCredential.create(new char[0], ScramCredential.MIN_ITERATIONS, RANDOM));
+        assertThrows(IllegalArgumentException.class, () -> ScramCredential.parse(
+            "SCRAM-SHA-256:2000000:" + ALICE.encode().split(":", 3)[2]), "no more than a million iterations");
     }
 
     @FunctionalInterface
