@@ -47,6 +47,8 @@ final class ReplicaManager implements ReplicationHandler, AutoCloseable
 {
     /** Stream id of replication on a broker's replication port. */
     static final int STREAM_ID = 20;
+    /** The most streams waiting for their proof at once; a stream past it is challenged once another is settled. */
+    static final int MAX_PENDING_CHALLENGES = 256;
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
     private static final int FRAGMENT_LIMIT = 64;
     private static final int SENDS_PER_CYCLE = 64;
@@ -899,6 +901,16 @@ final class ReplicaManager implements ReplicationHandler, AutoCloseable
         if (null == peer)
         {
             return; // not a broker the metadata knows
+        }
+        if (null == pending && challenges.size() >= MAX_PENDING_CHALLENGES)
+        {
+            // Streams that never prove themselves must not grow this without bound, nor crowd out a real peer's
+            // new stream: challenges unanswered for the lag time go first.
+            challenges.values().removeIf((c) -> nowNs - c.sentNs > lagTimeMaxNs);
+            if (challenges.size() >= MAX_PENDING_CHALLENGES)
+            {
+                return;
+            }
         }
         final Challenge challenge = null != pending ? pending : new Challenge();
         challenge.broker = fromBroker;
