@@ -2260,7 +2260,8 @@ final class BrokerAgent implements Agent, ClientRequestListener, ControllerClien
             final Topic topic = topics.byId(topicId);
             ErrorCode errorCode = validatePartition(topic, partition);
             String message = offsetRequestMessage(errorCode, null, topic, topicId, partition);
-            if (errorCode == ErrorCode.NONE && !allows(session, AclResourceType.TOPIC, topic.name, AclOperation.DESCRIBE))
+            if (errorCode == ErrorCode.NONE &&
+                !allows(session, AclResourceType.TOPIC, topic.name, AclOperation.DESCRIBE))
             {
                 errorCode = ErrorCode.NOT_AUTHORIZED;
                 message = denied(session, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic.name);

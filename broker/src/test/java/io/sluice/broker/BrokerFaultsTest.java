@@ -114,7 +114,8 @@ class BrokerFaultsTest
             "still full, still answered (a batch small enough for the segment's last bytes would still go in)");
         assertEquals(acknowledged.size(), client.connection.describeTopic("full").partitions().get(0).highWatermark(),
             "a refused produce appends nothing");
-        assertEquals(acknowledged, fetchAll(client, topicId, acknowledged.size()), "everything acknowledged reads back");
+        assertEquals(acknowledged, fetchAll(client, topicId, acknowledged.size()),
+            "everything acknowledged reads back");
 
         Files.delete(filler.toPath());
         final TestClient.Ack after = client.produceAndAwait(topicId, 0, "after");

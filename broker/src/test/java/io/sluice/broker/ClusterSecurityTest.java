@@ -132,7 +132,8 @@ class ClusterSecurityTest
 
         // A stream that is no broker's: it offers replication data for the partition to a follower, as the leader.
         final int follower = (leader + 1) % 3;
-        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(brokers[follower].aeronDirectoryName()));
+        final Aeron aeron =
+            Aeron.connect(new Aeron.Context().aeronDirectoryName(brokers[follower].aeronDirectoryName()));
         closeables.add(aeron);
         final ExclusivePublication rogue = aeron.addExclusivePublication("aeron:udp?endpoint=127.0.0.1:" +
             (ports[follower] + ControllerNode.Ports.REPLICATION), ReplicaManager.STREAM_ID);

@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   at a consumer of the output topic; a warm-up is not recorded. Due times are those of the sender, in this JVM,
  *   where both applications and the consumers run too, so one clock measures all.</li>
  * </ol>
- * Both applications commit every 100 ms (Kafka Streams at least once, Sluice with checkpoints), keep their window stores in memory and log them to a
- * changelog topic, and produce with acks from the leader only for inputs (the applications' own producers as they
+ * Both applications commit every 100 ms (Kafka Streams at least once, Sluice with checkpoints), keep their window
+ * stores in memory and log them to a changelog topic, and produce with acks from the leader only for inputs (the applications' own producers as they
  * come: Sluice's {@code acks=all}, idempotent; Kafka Streams' defaults) and linger 0. Sluice's broker runs in this
  * JVM (as in {@code e2e}); Kafka's in a child JVM. Sluice runs twice by default: with yielding idle strategies
  * ({@code sluice-streams}, the latency profile) and with backoff ({@code sluice-streams-backoff}, the default), since
