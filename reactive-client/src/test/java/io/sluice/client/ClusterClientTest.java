@@ -99,7 +99,8 @@ class ClusterClientTest
                 read.add(record.value());
                 readCount.incrementAndGet();
             });
-        await("the group to read and commit the first 1,000", () -> committed() == 1_000);
+        await(() -> "the group to read and commit the first 1,000 (read " + readCount.get() + "; " + groupState() +
+            ")", () -> committed() == 1_000);
 
         final int coordinator = client.admin().describeTopic("__consumer_offsets").block(Duration.ofSeconds(15))
             .partitions().get(0).leader();
@@ -107,7 +108,8 @@ class ClusterClientTest
         brokers[coordinator] = null;
         send(producer, 1_000, 2_000);
         await("the member to read the next 1,000 through the new coordinator", () -> read.size() == 2_000);
-        await("the group to commit them at the new coordinator", () -> committed() == 2_000);
+        await(() -> "the group to commit them at the new coordinator (read " + read.size() + "; " + groupState() +
+            ")", () -> committed() == 2_000);
         assertNotEquals(coordinator, client.admin().describeTopic("__consumer_offsets")
             .block(Duration.ofSeconds(15)).partitions().get(0).leader());
         member.dispose();
@@ -146,6 +148,21 @@ class ClusterClientTest
     /**
      * @return the group's committed offsets summed over the partitions, -1 while the coordinator cannot say.
      */
+    /**
+     * @return the group as its coordinator describes it, for a failure message.
+     */
+    private String groupState()
+    {
+        try
+        {
+            return String.valueOf(client.admin().describeGroup("auditors").block(Duration.ofSeconds(15)));
+        }
+        catch (final RuntimeException ex)
+        {
+            return "describeGroup failed: " + ex;
+        }
+    }
+
     private long committed()
     {
         try
@@ -337,12 +354,20 @@ class ClusterClientTest
 
     private static void await(final String what, final BooleanSupplier condition)
     {
+        await(() -> what, condition);
+    }
+
+    /**
+     * @param what said on a time-out, worked out then (so that it can describe the state that did not come).
+     */
+    private static void await(final java.util.function.Supplier<String> what, final BooleanSupplier condition)
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean())
         {
             if (System.nanoTime() - deadline > 0)
             {
-                fail("not within 60 s: " + what);
+                fail("not within 60 s: " + what.get());
             }
             try
             {
