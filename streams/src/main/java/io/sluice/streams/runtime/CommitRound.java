@@ -24,17 +24,17 @@ final class CommitRound
 {
     /** Sends not yet acknowledged, plus one until the round is closed. */
     private final AtomicInteger unacknowledged = new AtomicInteger(1);
-    private final Runnable onDurable;
+    private final java.util.function.Consumer<CommitRound> onDurable;
     private final Map<StreamsApp.TaskId, List<ConsumerRecord<?, ?>>> inputs = new HashMap<>();
     private final Set<StreamsApp.TaskId> tasks = new LinkedHashSet<>();
     private final Map<StreamsApp.TaskId, StreamTask> snapshotted = new HashMap<>();
     private final Map<StreamsApp.TaskId, Checkpoint> checkpoints = new HashMap<>();
 
     /**
-     * @param onDurable run (on the thread of the last acknowledgement) once the round is closed and every send of it
-     *                  acknowledged.
+     * @param onDurable given this round (on the thread of the last acknowledgement) once it is closed and every send
+     *                  of it acknowledged.
      */
-    CommitRound(final Runnable onDurable)
+    CommitRound(final java.util.function.Consumer<CommitRound> onDurable)
     {
         this.onDurable = onDurable;
     }
@@ -48,7 +48,7 @@ final class CommitRound
     {
         if (unacknowledged.decrementAndGet() == 0)
         {
-            onDurable.run();
+            onDurable.accept(this);
         }
     }
 
@@ -73,13 +73,13 @@ final class CommitRound
     /**
      * End the round: each task that took part and still runs here takes its checkpoint.
      *
-     * @param running the tasks running now.
+     * @param running the task running now with an id, or null.
      */
-    void close(final Map<StreamsApp.TaskId, StreamTask> running)
+    void close(final java.util.function.Function<StreamsApp.TaskId, StreamTask> running)
     {
         for (final StreamsApp.TaskId id : tasks)
         {
-            final StreamTask task = running.get(id);
+            final StreamTask task = running.apply(id);
             if (null != task)
             {
                 snapshotted.put(id, task);

@@ -445,9 +445,7 @@ public final class StreamThread
 
     private CommitRound newRound()
     {
-        final CommitRound[] self = new CommitRound[1];
-        self[0] = new CommitRound(() -> onStreamThread(() -> writeCheckpoints(self[0])));
-        return self[0];
+        return new CommitRound((durable) -> onStreamThread(() -> writeCheckpoints(durable)));
     }
 
     private void onStreamThread(final Runnable action)
@@ -471,9 +469,11 @@ public final class StreamThread
         {
             closing = round;
             round = newRound();
-            final Map<StreamsApp.TaskId, StreamTask> running = new HashMap<>();
-            tasks.forEach((id, task) -> running.put(id, task.task()));
-            closing.close(running);
+            closing.close((id) ->
+            {
+                final Task task = tasks.get(id);
+                return null == task ? null : task.task();
+            });
         }
     }
 
@@ -562,9 +562,34 @@ public final class StreamThread
             return checkpointsRead;
         }
         final Map<String, Checkpoint> read = new HashMap<>();
-        final TopicPartition tp = new TopicPartition(checkpointTopic, 0);
-        final TopicDescription.PartitionDescription log = client.admin().describeTopic(checkpointTopic)
-            .block(config.restoreTimeout()).partitions().get(0);
+        readToEnd(new TopicPartition(checkpointTopic, 0), (record) ->
+        {
+            final String key = new String(record.key(), StandardCharsets.UTF_8);
+            if (null == record.value())
+            {
+                read.remove(key);
+            }
+            else
+            {
+                read.put(key, Checkpoint.decode(record.value()));
+            }
+        });
+        checkpointsRead = read;
+        return read;
+    }
+
+    /**
+     * Read a partition from its start to the high watermark it has now, blocking the stream thread.
+     *
+     * @param tp     to read.
+     * @param reader given each record.
+     * @return the high watermark read up to.
+     */
+    private long readToEnd(
+        final TopicPartition tp, final java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> reader)
+    {
+        final TopicDescription.PartitionDescription log = client.admin().describeTopic(tp.topic())
+            .block(config.restoreTimeout()).partitions().get(tp.partition());
         final long end = log.highWatermark();
         if (end > log.logStartOffset())
         {
@@ -577,19 +602,10 @@ public final class StreamThread
                 .timeout(config.restoreTimeout())
                 .toIterable(256))
             {
-                final String key = new String(record.key(), StandardCharsets.UTF_8);
-                if (null == record.value())
-                {
-                    read.remove(key);
-                }
-                else
-                {
-                    read.put(key, Checkpoint.decode(record.value()));
-                }
+                reader.accept(record);
             }
         }
-        checkpointsRead = read;
-        return read;
+        return end;
     }
 
     /**
@@ -610,29 +626,17 @@ public final class StreamThread
         for (final StoreDef store : stores)
         {
             final TopicPartition changelog = new TopicPartition(store.changelogTopic(applicationId), partition);
-            final TopicDescription description =
-                client.admin().describeTopic(changelog.topic()).block(config.restoreTimeout());
-            final TopicDescription.PartitionDescription log = description.partitions().get(partition);
-            final long end = log.highWatermark();
-            if (end <= log.logStartOffset())
-            {
-                continue;
-            }
-            long restored = 0;
-            for (final ConsumerRecord<byte[], byte[]> change : client.consumer(
-                    ConsumerOptions.create(Serdes.bytesDeserializer(), Serdes.bytesDeserializer())
-                        .withAssignment(changelog)
-                        .withSeek(changelog, ConsumerOptions.BEGINNING))
-                .receive()
-                .takeUntil((record) -> record.offset() >= end - 1)
-                .timeout(config.restoreTimeout())
-                .toIterable(256))
+            final long[] restored = new long[1];
+            final long end = readToEnd(changelog, (change) ->
             {
                 task.task().restore(store.name(), change.key(), change.value(), change.headers());
-                restored++;
+                restored[0]++;
+            });
+            if (restored[0] > 0)
+            {
+                LOG.info("{}: task {} restored {} changes of store {} from {} up to offset {}", applicationId,
+                    task.id(), restored[0], store.name(), changelog, end);
             }
-            LOG.info("{}: task {} restored {} changes of store {} from {} up to offset {}", applicationId,
-                task.id(), restored, store.name(), changelog, end);
         }
         current = new PendingInput(null, round);
         try

@@ -525,30 +525,20 @@ public final class ControllerCodec
                 final io.sluice.codecs.controller.AlterAclDecoder d =
                     new io.sluice.codecs.controller.AlterAclDecoder().wrap(buffer, offset, blockLength, version);
                 final long correlationId = d.correlationId();
-                final short add = d.add();
-                final io.sluice.transport.AclEntry acl = acl(d.resourceType(), d.patternType(), d.operation(),
+                final AclChange change = aclChange(d.add(), d.resourceType(), d.patternType(), d.operation(),
                     d.principal(), d.resourceName());
                 checkEnd(d.limit(), end, templateId);
-                if (add > 1)
-                {
-                    throw new IllegalArgumentException("add must be 0 or 1, not " + add);
-                }
-                handler.onAlterAcl(correlationId, 1 == add, acl);
+                handler.onAlterAcl(correlationId, change.added(), change.acl());
             }
             case io.sluice.codecs.controller.AclRecordDecoder.TEMPLATE_ID ->
             {
                 final io.sluice.codecs.controller.AclRecordDecoder d =
                     new io.sluice.codecs.controller.AclRecordDecoder().wrap(buffer, offset, blockLength, version);
                 final long metadataVersion = d.metadataVersion();
-                final short add = d.add();
-                final io.sluice.transport.AclEntry acl = acl(d.resourceType(), d.patternType(), d.operation(),
+                final AclChange change = aclChange(d.add(), d.resourceType(), d.patternType(), d.operation(),
                     d.principal(), d.resourceName());
                 checkEnd(d.limit(), end, templateId);
-                if (add > 1)
-                {
-                    throw new IllegalArgumentException("add must be 0 or 1, not " + add);
-                }
-                handler.onRecord(new AclChange(acl, 1 == add), metadataVersion);
+                handler.onRecord(change, metadataVersion);
             }
             case TopicRemovedRecordDecoder.TEMPLATE_ID ->
             {
@@ -594,16 +584,22 @@ public final class ControllerCodec
     }
 
     /**
-     * An ACL from raw enum values (the client protocol's), validated.
+     * An ACL added or removed, from raw values (the client protocol's ACL enums), validated.
      *
-     * @throws IllegalArgumentException for an unknown value or an ACL that means nothing.
+     * @throws IllegalArgumentException for an unknown value, an add flag other than 0 or 1, or an ACL that means
+     *                                  nothing.
      */
-    private static io.sluice.transport.AclEntry acl(final short resourceType, final short patternType,
+    private static AclChange aclChange(final short add, final short resourceType, final short patternType,
         final short operation, final String principal, final String resourceName)
     {
-        return new io.sluice.transport.AclEntry(principal, io.sluice.codecs.client.AclResourceType.get(resourceType),
+        if (add > 1)
+        {
+            throw new IllegalArgumentException("add must be 0 or 1, not " + add);
+        }
+        return new AclChange(new io.sluice.transport.AclEntry(principal,
+            io.sluice.codecs.client.AclResourceType.get(resourceType),
             io.sluice.codecs.client.AclPatternType.get(patternType), resourceName,
-            io.sluice.codecs.client.AclOperation.get(operation));
+            io.sluice.codecs.client.AclOperation.get(operation)), 1 == add);
     }
 
     private static void checkEnd(final int limit, final int end, final int templateId)
