@@ -17,6 +17,7 @@ import java.io.File;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -390,6 +391,53 @@ class BrokerEndToEndTest
             invoker.close();
         }
         assertFalse(new File(invoker.aeronDirectoryName()).exists(), "the embedded driver's directory is removed");
+    }
+
+    /**
+     * Every IPC client of a driver subscribes to the one response stream: each must read its own session's responses
+     * only. Both fetch with session 1 here, so data crossing over would land in the other's fetch.
+     */
+    @Test
+    void shouldAnswerEachIpcClientOnItsOwnWhenTwoShareTheDriver()
+    {
+        try (ClientConnection first = ipcConnection("ipc-first");
+            ClientConnection second = ipcConnection("ipc-second"))
+        {
+            final int firstTopic = connection.createTopic("ipc-first", 1, 1, Map.of());
+            final int secondTopic = connection.createTopic("ipc-second", 1, 1, Map.of());
+            final TestClient a = new TestClient(first);
+            final TestClient b = new TestClient(second);
+            for (int i = 0; i < 10; i++)
+            {
+                assertEquals(i, a.produceAndAwait(firstTopic, 0, "a-" + i).baseOffset());
+                assertEquals(i, b.produceAndAwait(secondTopic, 0, "b-" + i).baseOffset());
+            }
+            a.fetch(1, firstTopic, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 100);
+            b.fetch(1, secondTopic, 0, ClientProtocol.EARLIEST_OFFSET, CreditMode.RECORDS, 100);
+            a.pollUntil(() -> a.received.size() >= 10);
+            b.pollUntil(() -> b.received.size() >= 10);
+            for (int i = 0; i < 1_000; i++)
+            {
+                first.poll(a, 64);
+                second.poll(b, 64);
+            }
+            assertEquals(10, a.acks.size(), "only its own acknowledgements: " + a.acks);
+            assertEquals(10, b.acks.size(), "only its own acknowledgements: " + b.acks);
+            assertEquals(IntStream.range(0, 10).mapToObj((i) -> "a-" + i).toList(),
+                a.received.stream().map(TestClient.Received::value).toList());
+            assertEquals(IntStream.range(0, 10).mapToObj((i) -> "b-" + i).toList(),
+                b.received.stream().map(TestClient.Received::value).toList());
+        }
+    }
+
+    private ClientConnection ipcConnection(final String name)
+    {
+        return ClientConnection.connect(new ClientConnection.Context()
+            .bootstrap(broker.listenEndpoint())
+            .aeronDirectoryName(broker.aeronDirectoryName())
+            .clientName(name)
+            .ipc(true)
+            .termLength(TestBroker.TERM_LENGTH));
     }
 
     @Test

@@ -282,8 +282,9 @@ public final class ClientConnection implements AutoCloseable
             final String responseChannel;
             if (ctx.ipc)
             {
-                subscription = connectedAeron.addSubscription(ClientProtocol.IPC_CHANNEL, ClientProtocol.RESPONSE_STREAM_ID);
-                responseChannel = ClientProtocol.IPC_CHANNEL;
+                // A session of its own: every IPC client of the driver subscribes to the one response stream.
+                responseChannel = ClientProtocol.ipcResponseChannel(ClientProtocol.newResponseSessionId());
+                subscription = connectedAeron.addSubscription(responseChannel, ClientProtocol.RESPONSE_STREAM_ID);
                 publication = connectedAeron.addExclusivePublication(
                     ClientProtocol.ipcChannel(ctx.termLength), ClientProtocol.INGRESS_STREAM_ID);
             }

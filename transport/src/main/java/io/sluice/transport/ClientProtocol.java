@@ -7,6 +7,7 @@ import io.sluice.codecs.client.MessageHeaderDecoder;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Constants of the client protocol ({@code client-codecs.xml}, schema 102) and the Aeron channels it runs on.
@@ -37,6 +38,8 @@ public final class ClientProtocol
 
     /** The channel of clients that share the broker's media driver. */
     public static final String IPC_CHANNEL = CommonContext.IPC_CHANNEL;
+    /** The top of the media driver's default range of session ids kept for publications that name their own. */
+    static final int RESERVED_SESSION_ID_HIGH = 1000;
 
     private static final ErrorCode[] ERROR_CODES = new ErrorCode[256];
 
@@ -81,9 +84,33 @@ public final class ClientProtocol
     }
 
     /**
+     * A client's IPC response channel: every IPC client of a driver subscribes to the same stream, so each names a
+     * session of its own and its subscription takes that session's responses only.
+     *
+     * @param sessionId the client's, outside Aeron's reserved range (see {@link #newResponseSessionId()}).
+     * @return the channel for the client's subscription and its connect request.
+     */
+    public static String ipcResponseChannel(final int sessionId)
+    {
+        return IPC_CHANNEL + "?" + CommonContext.SESSION_ID_PARAM_NAME + "=" + sessionId;
+    }
+
+    /**
+     * @return a random session id for {@link #ipcResponseChannel}, above the media driver's default reserved range
+     *         (-1 to 1000), which ids it assigns itself never enter.
+     */
+    public static int newResponseSessionId()
+    {
+        return ThreadLocalRandom.current().nextInt(RESERVED_SESSION_ID_HIGH + 1,
+            Integer.MAX_VALUE);
+    }
+
+    /**
      * The channel a broker publishes a client's responses on, rebuilt from what the client asked for: only the
-     * media ({@code udp} or {@code ipc}) and a UDP {@code endpoint} are taken from the client, so a request cannot
-     * smuggle other channel parameters to the broker's media driver.
+     * media ({@code udp} or {@code ipc}), a UDP {@code endpoint} and an IPC {@code session-id} are taken from the
+     * client, so a request cannot smuggle other channel parameters to the broker's media driver. An IPC channel
+     * without a session id (a client before this rule) gets the driver's next session; such a client also reads
+     * the responses of other IPC clients on the same driver, which it ignores only in part.
      *
      * @param requested  the client's response channel.
      * @param termLength of the broker's publication, or 0 for the driver's default.
@@ -103,7 +130,21 @@ public final class ClientProtocol
         }
         if (uri.isIpc())
         {
-            return ipcChannel(termLength);
+            final String session = uri.get(CommonContext.SESSION_ID_PARAM_NAME);
+            if (null == session)
+            {
+                return ipcChannel(termLength);
+            }
+            final int sessionId;
+            try
+            {
+                sessionId = Integer.parseInt(session);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("response channel session-id is not a number: " + requested);
+            }
+            return ipcResponseChannel(sessionId) + (termLength > 0 ? "|term-length=" + termLength : "");
         }
         if (!uri.isUdp())
         {

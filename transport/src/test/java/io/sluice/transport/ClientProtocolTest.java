@@ -42,8 +42,23 @@ class ClientProtocolTest
     void shouldUseTheBrokersOwnIpcChannelWhenTheClientAsksForIpc()
     {
         assertEquals("aeron:ipc?term-length=65536",
-            ClientProtocol.responseChannel("aeron:ipc?term-length=1073741824|alias=evil|session-id=3", 65536));
+            ClientProtocol.responseChannel("aeron:ipc?term-length=1073741824|alias=evil", 65536));
         assertEquals("aeron:ipc", ClientProtocol.responseChannel("aeron:ipc", 0));
+    }
+
+    @Test
+    void shouldKeepTheClientsSessionIdWhenRebuildingAnIpcResponseChannel()
+    {
+        assertEquals("aeron:ipc?session-id=4242|term-length=65536",
+            ClientProtocol.responseChannel("aeron:ipc?term-length=1073741824|alias=evil|session-id=4242", 65536));
+        assertEquals("aeron:ipc?session-id=4242", ClientProtocol.responseChannel(
+            ClientProtocol.ipcResponseChannel(4242), 0));
+        assertThrows(IllegalArgumentException.class,
+            () -> ClientProtocol.responseChannel("aeron:ipc?session-id=x", 0));
+        for (int i = 0; i < 1000; i++)
+        {
+            assertTrue(ClientProtocol.newResponseSessionId() > ClientProtocol.RESERVED_SESSION_ID_HIGH);
+        }
     }
 
     @ParameterizedTest
