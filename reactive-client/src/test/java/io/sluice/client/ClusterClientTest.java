@@ -146,9 +146,6 @@ class ClusterClientTest
     }
 
     /**
-     * @return the group's committed offsets summed over the partitions, -1 while the coordinator cannot say.
-     */
-    /**
      * @return the group as its coordinator describes it, for a failure message.
      */
     private String groupState()
@@ -163,6 +160,9 @@ class ClusterClientTest
         }
     }
 
+    /**
+     * @return the group's committed offsets summed over the partitions, -1 while the coordinator cannot say.
+     */
     private long committed()
     {
         try

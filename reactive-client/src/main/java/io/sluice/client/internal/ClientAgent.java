@@ -144,10 +144,14 @@ final class ClientAgent implements Agent, ClientResponseListener
         /**
          * @param address   of the broker.
          * @param timeoutNs how long to wait for it to accept.
+         * @param listener  receives the asynchronous responses (join, sync, heartbeat, produce, fetch) that arrive
+         *                  while a blocking call on the new connection waits, even before the agent first polls it:
+         *                  without one they would go to the connection's last poll listener, which is none yet, and
+         *                  be dropped.
          * @return the connection.
          * @throws SluiceException if it cannot be reached in time.
          */
-        ClientConnection connect(HostPort address, long timeoutNs);
+        ClientConnection connect(HostPort address, long timeoutNs, ClientResponseListener listener);
     }
 
     private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -351,7 +355,7 @@ final class ClientAgent implements Agent, ClientResponseListener
             }
             try
             {
-                brokerConnection = connector.connect(address, attemptTimeoutNs());
+                brokerConnection = connector.connect(address, attemptTimeoutNs(), this);
             }
             catch (final SluiceException ex)
             {
@@ -574,7 +578,7 @@ final class ClientAgent implements Agent, ClientResponseListener
         final HostPort address = candidates.get(Math.floorMod(nextCandidate, candidates.size()));
         try
         {
-            connection = connector.connect(address, attemptTimeoutNs());
+            connection = connector.connect(address, attemptTimeoutNs(), this);
         }
         catch (final RuntimeException ex)
         {

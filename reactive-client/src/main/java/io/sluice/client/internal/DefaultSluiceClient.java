@@ -13,6 +13,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.client.SluiceException;
 import io.sluice.transport.ClientConnection;
+import io.sluice.transport.ClientResponseListener;
 import io.sluice.transport.HostPort;
 import io.sluice.transport.SluiceClientException;
 import org.agrona.CloseHelper;
@@ -85,7 +86,7 @@ public final class DefaultSluiceClient implements SluiceClient
         this.driver = launchedDriver;
         this.aeron = connectedAeron;
         this.agent = new ClientAgent(connection, bootstrap,
-            (address, timeoutNs) -> connect(options, aeron, address, timeoutNs),
+            (address, timeoutNs, listener) -> connect(options, aeron, address, timeoutNs, listener),
             options.connectTimeout().toNanos(), options.reconnectTimeout().toNanos());
         this.admin = new DefaultAdmin(agent);
         final IdleStrategy idleStrategy = switch (options.idleProfile())
@@ -118,7 +119,7 @@ public final class DefaultSluiceClient implements SluiceClient
         final long timeoutNs = options.connectTimeout().toNanos();
         if (1 == bootstrap.size())
         {
-            return connect(options, aeron, bootstrap.get(0), timeoutNs);
+            return connect(options, aeron, bootstrap.get(0), timeoutNs, null);
         }
         final long deadlineNs = System.nanoTime() + timeoutNs;
         SluiceException last = null;
@@ -128,7 +129,7 @@ public final class DefaultSluiceClient implements SluiceClient
             try
             {
                 return connect(options, aeron, bootstrap.get(i % bootstrap.size()),
-                    Math.min(remainingNs, TimeUnit.SECONDS.toNanos(1)));
+                    Math.min(remainingNs, TimeUnit.SECONDS.toNanos(1)), null);
             }
             catch (final SluiceException ex)
             {
@@ -144,10 +145,19 @@ public final class DefaultSluiceClient implements SluiceClient
             options.connectTimeout().toMillis() + " ms (last: " + last.getMessage() + ")");
     }
 
+    /**
+     * @param listener for asynchronous responses that arrive during a blocking call, or null (the first connection:
+     *                 the agent polls it before anything asynchronous is sent on it).
+     */
     private static ClientConnection connect(
-        final ClientOptions options, final Aeron aeron, final HostPort address, final long timeoutNs)
+        final ClientOptions options,
+        final Aeron aeron,
+        final HostPort address,
+        final long timeoutNs,
+        final ClientResponseListener listener)
     {
         final ClientConnection.Context ctx = new ClientConnection.Context()
+            .listener(listener)
             .bootstrap(address.toString())
             .aeron(aeron)
             .ipc(options.ipc())

@@ -87,12 +87,18 @@ final class GroupMembership implements ClientAgent.GroupHandler
     private final Assignor assignor;
     private final boolean cooperative;
     private final long heartbeatIntervalNs;
+    /** How long a join may wait for its generation: the coordinator answers by the rebalance timeout. */
+    private final long joinTimeoutNs;
+    /** How long a sync or heartbeat may go unanswered (the coordinator answers them at once). */
+    private final long answerTimeoutNs;
     private State state = State.UNJOINED;
     private Set<String> topics;
     private String memberId = "";
     private int generation = -1;
     private long heartbeatDueNs;
     private boolean heartbeatInFlight;
+    /** While JOINING or SYNCING, or a heartbeat is in flight: when to give up waiting for its answer. */
+    private long answerDeadlineNs;
     /**
      * Answers are acted on in the next duty cycle, not in the callback: acting may need a blocking call (a committed
      * offset), and the callback can run inside another blocking call's wait.
@@ -114,6 +120,8 @@ final class GroupMembership implements ClientAgent.GroupHandler
         };
         this.cooperative = assignor == Assignor.COOPERATIVE_STICKY;
         this.heartbeatIntervalNs = options.heartbeatInterval().toNanos();
+        this.joinTimeoutNs = options.rebalanceTimeout().plus(options.sessionTimeout()).toNanos();
+        this.answerTimeoutNs = options.sessionTimeout().toNanos();
     }
 
     State state()
@@ -152,9 +160,19 @@ final class GroupMembership implements ClientAgent.GroupHandler
         {
             state(State.UNJOINED, "partitions given up");
         }
+        if ((state == State.JOINING || state == State.SYNCING || heartbeatInFlight) &&
+            nowNs - answerDeadlineNs >= 0)
+        {
+            // An answer that never came (lost with a connection that stayed up, or dropped on the client) would
+            // leave this member waiting for ever while the coordinator times it out: start again on new connections.
+            agent.requestRefresh("group " + options.groupId() + ": member " + memberId + " got no answer while " +
+                (heartbeatInFlight ? "heartbeating" : state) + ": reconnecting to join again");
+            answerDeadlineNs = nowNs + answerTimeoutNs; // once: the refresh resets this membership
+            return work + 1;
+        }
         if (state == State.UNJOINED)
         {
-            work += join();
+            work += join(nowNs);
         }
         if ((state == State.STABLE || state == State.REJOINING) && !heartbeatInFlight && nowNs - heartbeatDueNs >= 0)
         {
@@ -166,6 +184,7 @@ final class GroupMembership implements ClientAgent.GroupHandler
                 agent.expectGroupResponse(correlationId, this);
                 heartbeatInFlight = true;
                 heartbeatDueNs = nowNs + heartbeatIntervalNs;
+                answerDeadlineNs = nowNs + answerTimeoutNs;
                 work++;
             }
         }
@@ -275,6 +294,7 @@ final class GroupMembership implements ClientAgent.GroupHandler
                     coordinator.offerSyncGroup(correlationId, options.groupId(), memberId, generation) > 0)
                 {
                     agent.expectGroupResponse(correlationId, this);
+                    answerDeadlineNs = System.nanoTime() + answerTimeoutNs;
                     state(State.SYNCING, "generation " + generation + " formed");
                 }
                 else
@@ -361,7 +381,7 @@ final class GroupMembership implements ClientAgent.GroupHandler
         }
     }
 
-    private int join()
+    private int join(final long nowNs)
     {
         final List<PartitionRef> owned = new ArrayList<>();
         if (cooperative)
@@ -381,6 +401,7 @@ final class GroupMembership implements ClientAgent.GroupHandler
             (int)options.sessionTimeout().toMillis(), (int)options.rebalanceTimeout().toMillis(), topics, owned) > 0)
         {
             agent.expectGroupResponse(correlationId, this);
+            answerDeadlineNs = nowNs + joinTimeoutNs;
             state(State.JOINING, "joining with " + owned.size() + " partitions owned");
             return 1;
         }
