@@ -3,10 +3,12 @@ package io.sluice.broker;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.codecs.client.Acks;
+import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.CreditMode;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientProtocol;
+import io.sluice.transport.ClientResponseListener;
 import io.sluice.transport.TopicDescription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -427,6 +430,43 @@ class BrokerEndToEndTest
                 a.received.stream().map(TestClient.Received::value).toList());
             assertEquals(IntStream.range(0, 10).mapToObj((i) -> "b-" + i).toList(),
                 b.received.stream().map(TestClient.Received::value).toList());
+        }
+    }
+
+    /**
+     * An answer no blocking call waits for, arriving during one on a connection nobody has polled yet, goes to the
+     * connection's listener: the reactive client relies on it when its membership sends a join on a just-opened
+     * coordinator connection and an admin call then waits on that connection.
+     */
+    @Test
+    void shouldGiveTheListenerAJoinAnswerThatArrivesDuringABlockingCallBeforeAnyPoll()
+    {
+        final List<String> answers = new ArrayList<>();
+        final ClientResponseListener listener = new ClientResponseListener()
+        {
+            public void onJoinGroupResponse(final long correlationId, final ErrorCode code, final int generation,
+                final String memberId, final String message)
+            {
+                answers.add("join " + correlationId + " " + code + " " + generation);
+            }
+        };
+        try (ClientConnection fresh = ClientConnection.connect(new ClientConnection.Context()
+            .bootstrap(broker.listenEndpoint())
+            .aeronDirectoryName(broker.aeronDirectoryName())
+            .termLength(TestBroker.TERM_LENGTH)
+            .listener(listener)))
+        {
+            connection.createTopic("joined", 1, 1, Map.of());
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (fresh.offerJoinGroup(77, "lonely", "", Assignor.RANGE, 10_000, 10_000, List.of("joined"),
+                List.of()) < 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "the join could not be sent");
+                Thread.onSpinWait(); // no poll: the answer must come through the blocking call below
+            }
+            // Answered after the join, which the broker answers at once for a group of one.
+            assertEquals("lonely", fresh.describeGroup("lonely").name());
+            assertEquals(List.of("join 77 NONE 1"), answers);
         }
     }
 
