@@ -1,32 +1,31 @@
 package io.sluice.streams.runtime;
 
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An input record processed whose sends (sink, repartition and changelog records) the broker has not all
  * acknowledged yet. Made on the stream thread; {@link #run()} is called on the client's I/O thread, once per
- * acknowledged send, and tells the {@link CommitRound} the send belongs to; the last completes {@link #durable()}, which
- * lets the next record in. The input record itself is acknowledged (its offset may be committed) only when its
+ * acknowledged send, and tells the {@link CommitRound} the send belongs to; the last leaves the count of records in
+ * flight and tells the stream thread's intake, which may let more records in. The input record itself is acknowledged (its offset may be committed) only when its
  * round's checkpoint is written. Lock-free. Not part of the API.
  */
 final class PendingInput implements Runnable
 {
     private final AtomicInteger remaining = new AtomicInteger();
     private final AtomicInteger inFlight;
+    private final Runnable onDurable;
     private final CommitRound round;
-    private final Sinks.One<Void> durable = Sinks.one();
 
     /**
      * @param inFlight the stream thread's count of input records not yet durable, which this leaves when done; null
      *                 for what a task sends from its processors' {@code init} or its restoration.
+     * @param onDurable called once every send is acknowledged, after leaving {@code inFlight}; null for none.
      * @param round    the sends belong to.
      */
-    PendingInput(final AtomicInteger inFlight, final CommitRound round)
+    PendingInput(final AtomicInteger inFlight, final Runnable onDurable, final CommitRound round)
     {
         this.inFlight = inFlight;
+        this.onDurable = onDurable;
         this.round = round;
     }
 
@@ -49,17 +48,12 @@ final class PendingInput implements Runnable
         {
             if (null != inFlight)
             {
-                inFlight.decrementAndGet(); // before the completion lets the next record in
+                inFlight.decrementAndGet(); // before the intake counts what it may let in
             }
-            durable.tryEmitEmpty();
+            if (null != onDurable)
+            {
+                onDurable.run();
+            }
         }
-    }
-
-    /**
-     * @return completes when every send is acknowledged by the broker.
-     */
-    Mono<Void> durable()
-    {
-        return durable.asMono();
     }
 }

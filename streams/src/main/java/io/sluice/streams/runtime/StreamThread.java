@@ -21,9 +21,10 @@ import io.sluice.streams.internals.StoreDef;
 import io.sluice.streams.internals.StreamTask;
 import io.sluice.transport.TopicDescription;
 import org.slf4j.Logger;
+import org.reactivestreams.Subscription;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -47,6 +48,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -64,10 +66,9 @@ import java.util.function.BooleanSupplier;
  * once the broker has acknowledged every record the round sent (sinks, repartition topics, changelogs). Only when the
  * checkpoints are acknowledged are the round's input records acknowledged, so that the consumer commits their offsets.
  * A restarted task restores its stores to its checkpoint exactly (see {@link StreamTask}). At most one round is being
- * written at a time. Backpressure: {@code flatMap} with a concurrency of {@link StreamsConfig#maxInFlightRecords()}
- * runs the processing (serially, on the stream thread) and holds a {@code Mono} per record until its sends are
- * acknowledged: when that many are pending, no more records are requested, and the consumer grants the broker no more
- * credit.
+ * written at a time. Backpressure: the stream thread asks the consumer for records while fewer than
+ * {@link StreamsConfig#maxInFlightRecords()} are processed and not yet acknowledged by the broker (see {@link Intake});
+ * at the limit it asks no more, and the consumer grants the broker no more credit.
  */
 public final class StreamThread
 {
@@ -134,7 +135,8 @@ public final class StreamThread
     private volatile boolean stopping;
     /** Partitions the consumer holds, as the listener counts them (written on the I/O thread only). */
     private volatile int owned;
-    private Disposable receiving;
+    private volatile Disposable receiving;
+    private Intake intake;
     private Disposable polling;
     private Disposable committing;
 
@@ -206,11 +208,94 @@ public final class StreamThread
         final long commitMs = Math.max(1, config.commitInterval().toMillis());
         committing = scheduler.schedulePeriodically(this::commit, commitMs, commitMs, TimeUnit.MILLISECONDS);
         final int limit = config.maxInFlightRecords();
-        receiving = client.consumer(options)
+        final Intake intake = new Intake(limit);
+        this.intake = intake;
+        receiving = intake;
+        client.consumer(options)
             .receive()
             .publishOn(scheduler, Math.min(limit, 256))
-            .flatMap(this::process, limit, 1)
-            .subscribe(null, (error) -> fail("the receive failed", error));
+            .subscribe(intake);
+    }
+
+    /**
+     * Takes records on the stream thread and asks for more so that at most {@code limit} are processed and not yet
+     * durable. It asks from the stream thread while under the limit; only when it stopped asking (the limit reached)
+     * does an acknowledgement, on the I/O thread, ask again, once the count is down to half. Reactor's
+     * {@code flatMap} asked one-for-one from whichever thread completed a record, and each such request from the I/O
+     * thread woke the stream thread: two wake-ups per record instead of one.
+     */
+    private final class Intake extends BaseSubscriber<ConsumerRecord<byte[], byte[]>>
+    {
+        private final int limit;
+        private final int batch;
+        /** Requested and not yet delivered. */
+        private final AtomicLong outstanding = new AtomicLong();
+        /** Set by the stream thread when it stops asking; cleared by whichever thread asks again. */
+        private final AtomicBoolean paused = new AtomicBoolean();
+
+        Intake(final int limit)
+        {
+            this.limit = limit;
+            this.batch = Math.max(1, limit / 4);
+        }
+
+        protected void hookOnSubscribe(final Subscription subscription)
+        {
+            outstanding.set(limit);
+            subscription.request(limit);
+        }
+
+        protected void hookOnNext(final ConsumerRecord<byte[], byte[]> record)
+        {
+            outstanding.decrementAndGet();
+            if (process(record))
+            {
+                askForMore();
+            }
+        }
+
+        protected void hookOnError(final Throwable error)
+        {
+            fail("the receive failed", error);
+        }
+
+        /**
+         * On the stream thread, after each record.
+         */
+        private void askForMore()
+        {
+            final long want = limit - inFlight.get() - outstanding.get();
+            if (want >= batch)
+            {
+                ask(want);
+            }
+            else if (0 == outstanding.get())
+            {
+                paused.set(true);
+                onDurable(); // an acknowledgement may have come between the count and the flag
+            }
+        }
+
+        /**
+         * An input record became durable (any thread): ask again if the stream thread stopped asking and the count
+         * is down to half the limit.
+         */
+        void onDurable()
+        {
+            if (paused.get() && inFlight.get() <= limit / 2 && paused.compareAndSet(true, false))
+            {
+                ask(limit - inFlight.get() - outstanding.get());
+            }
+        }
+
+        private void ask(final long count)
+        {
+            if (count > 0)
+            {
+                outstanding.addAndGet(count);
+                request(count);
+            }
+        }
     }
 
     /**
@@ -238,24 +323,25 @@ public final class StreamThread
     // ------------------------------------------------------------------------------------------ stream thread
 
     /**
-     * Process one record: its task forwards it through the sub-topology, what it writes goes to the producer.
+     * Process one record: its task forwards it through the sub-topology, what it writes goes to the producer; the
+     * record counts as in flight until the broker has acknowledged everything it caused.
      *
-     * @return completes when the broker has acknowledged everything the record caused, the record acknowledged.
+     * @return false if the application failed on it.
      */
-    private Mono<Void> process(final ConsumerRecord<byte[], byte[]> record)
+    private boolean process(final ConsumerRecord<byte[], byte[]> record)
     {
         takeAssignmentChanges();
         if (stopping)
         {
-            return Mono.empty(); // not acknowledged: whoever reads the partition next processes it
+            return true; // not acknowledged: whoever reads the partition next processes it
         }
         final Topology.Subtopology subtopology = subtopologyByTopic.get(record.topic());
         final Task task = tasks.get(new StreamsApp.TaskId(subtopology.id(), record.partition()));
         if (null == task)
         {
-            return Mono.empty(); // its partition was given up while the record waited for this thread
+            return true; // its partition was given up while the record waited for this thread
         }
-        final PendingInput pending = new PendingInput(inFlight, round);
+        final PendingInput pending = new PendingInput(inFlight, intake::onDurable, round);
         current = pending;
         try
         {
@@ -263,14 +349,14 @@ public final class StreamThread
                 record.value(), record.headers()))
             {
                 record.acknowledge(); // before the task's checkpoint: its state has it
-                return Mono.empty();
+                return true;
             }
         }
         catch (final RuntimeException ex)
         {
             batch.clear();
             fail("task " + task.id() + " failed on " + record.topicPartition() + "@" + record.offset(), ex);
-            return Mono.error(ex);
+            return false;
         }
         finally
         {
@@ -279,7 +365,7 @@ public final class StreamThread
         round.add(task.id(), record);
         if (batch.isEmpty())
         {
-            return Mono.empty();
+            return true;
         }
         final int now = inFlight.incrementAndGet();
         if (now > maxInFlightSeen)
@@ -294,13 +380,13 @@ public final class StreamThread
         catch (final IllegalStateException ex)
         {
             fail("cannot send", ex);
-            return Mono.error(ex);
+            return false;
         }
         finally
         {
             batch.clear();
         }
-        return pending.durable();
+        return true;
     }
 
     private void takeAssignmentChanges()
@@ -385,7 +471,7 @@ public final class StreamThread
         final int partition)
     {
         // What processors write from init is sent in this round, awaited by no input record.
-        current = new PendingInput(null, round);
+        current = new PendingInput(null, null, round);
         try
         {
             final StreamTask task =
@@ -638,7 +724,7 @@ public final class StreamThread
                     task.id(), restored[0], store.name(), changelog, end);
             }
         }
-        current = new PendingInput(null, round);
+        current = new PendingInput(null, null, round);
         try
         {
             final int rolledBack = task.task().finishRestore();
