@@ -1,6 +1,7 @@
 package io.sluice.client;
 
 import io.sluice.broker.SluiceBroker;
+import io.sluice.client.internal.DefaultSluiceClient;
 import io.sluice.codecs.client.GroupState;
 import io.sluice.transport.GroupDescription;
 import org.agrona.CloseHelper;
@@ -195,6 +196,32 @@ class ConsumerGroupTest
             .withHeartbeatInterval(Duration.ofMillis(100))
             .withRevokeTimeout(Duration.ofMillis(500))
             .withCommitInterval(Duration.ofMillis(50));
+    }
+
+    /**
+     * A join answer lost on the way (here dropped by the client) must not leave the member waiting for ever: past the
+     * rebalance timeout plus the session timeout it reconnects and joins again.
+     */
+    @Test
+    void shouldJoinAgainWhenAJoinAnswerNeverArrives()
+    {
+        ((DefaultSluiceClient)client).dropJoinAnswers(1);
+        final List<String> read = new CopyOnWriteArrayList<>();
+        running.add(client.consumer(ConsumerOptions.create(Serdes.stringDeserializer(), Serdes.stringDeserializer())
+                .withGroupId("patient")
+                .withTopics(TOPIC)
+                .withOffsetReset(OffsetReset.EARLIEST)
+                .withHeartbeatInterval(Duration.ofMillis(100))
+                .withSessionTimeout(Duration.ofMillis(1_000))
+                .withRevokeTimeout(Duration.ofMillis(500))
+                .withRebalanceTimeout(Duration.ofMillis(1_000)))
+            .receiveAutoAck()
+            .subscribe((record) -> read.add(record.value()), error::set));
+        client.producer(ProducerOptions.create(Serdes.stringSerializer(), Serdes.stringSerializer()))
+            .send(Flux.range(0, 10).map((i) -> new ProducerRecord<>(TOPIC, i % PARTITIONS, null, "k" + i, "v" + i, i)))
+            .blockLast(TIMEOUT);
+        await(() -> read.size() == 10, () -> "the member joined again and read everything: " + read);
+        assertNull(error.get(), () -> "failed: " + error.get());
     }
 
     @Test

@@ -184,6 +184,8 @@ final class ClientAgent implements Agent, ClientResponseListener
     private final Long2ObjectHashMap<ProduceHandler> produceHandlers = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<FetchHandler> fetchHandlers = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<GroupHandler> groupHandlers = new Long2ObjectHashMap<>();
+    /** For tests: join answers to drop (set by a test thread, counted down by this agent). */
+    private volatile int joinAnswersToDrop;
     private final Map<String, TopicMetadata> topics = new HashMap<>();
     private volatile boolean closed;
     private long nextSessionId = 1;
@@ -762,10 +764,26 @@ final class ClientAgent implements Agent, ClientResponseListener
         final String errorMessage)
     {
         final GroupHandler handler = groupHandlers.remove(correlationId);
+        if (joinAnswersToDrop > 0 && null != handler)
+        {
+            joinAnswersToDrop--;
+            LOG.warn("join answer {} dropped, as asked for a test", correlationId);
+            return;
+        }
         if (null != handler)
         {
             handler.onJoinGroupResponse(errorCode, generation, memberId, errorMessage);
         }
+    }
+
+    /**
+     * Drop the next join answers as if lost on the way; for tests of the membership's answer deadlines.
+     *
+     * @param count of answers to drop.
+     */
+    void dropJoinAnswers(final int count)
+    {
+        joinAnswersToDrop = count;
     }
 
     public void onSyncGroupResponse(

@@ -210,6 +210,17 @@ public final class DefaultSluiceClient implements SluiceClient
         return result;
     }
 
+    /**
+     * Drop the next join answers this client receives, as if lost on the way: for tests of how a member recovers.
+     * Not part of the API.
+     *
+     * @param count of answers to drop.
+     */
+    public void dropJoinAnswers(final int count)
+    {
+        agent.dropJoinAnswers(count);
+    }
+
     public synchronized void close()
     {
         if (!closed)
