@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An input record processed whose sends (sink, repartition and changelog records) the broker has not all
  * acknowledged yet. Made on the stream thread; {@link #run()} is called on the client's I/O thread, once per
  * acknowledged send, and tells the {@link CommitRound} the send belongs to; the last leaves the count of records in
- * flight and tells the stream thread's intake, which may let more records in. The input record itself is acknowledged (its offset may be committed) only when its
- * round's checkpoint is written. Lock-free. Not part of the API.
+ * flight and tells the stream thread's intake, which may let more records in. The input record itself is
+ * acknowledged (its offset may be committed) only when its round's checkpoint is written. Lock-free. Not part of the
+ * API.
  */
 final class PendingInput implements Runnable
 {
