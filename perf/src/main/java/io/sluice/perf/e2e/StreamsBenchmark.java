@@ -85,7 +85,7 @@ public final class StreamsBenchmark
     }
 
     record Options(long records, int rate, int durationS, int warmupS, int keys, int partitions, File directory,
-        List<String> targets)
+        List<String> targets, int runs)
     {
         static final List<String> TARGETS =
             List.of(SluiceStreamsSide.NAME, SluiceStreamsSide.BACKOFF_NAME, KafkaStreamsSide.NAME);
@@ -100,6 +100,7 @@ public final class StreamsBenchmark
             int partitions = 1;
             File directory = new File(System.getProperty("java.io.tmpdir"));
             List<String> targets = TARGETS;
+            int runs = 1;
             for (int i = 0; i < args.length; i++)
             {
                 final String name = args[i];
@@ -117,6 +118,7 @@ public final class StreamsBenchmark
                     case "--keys" -> keys = (int)number(name, value, 1, 10_000_000);
                     case "--partitions" -> partitions = (int)number(name, value, 1, 64);
                     case "--dir" -> directory = new File(value);
+                    case "--runs" -> runs = (int)number(name, value, 1, 20);
                     case "--targets" ->
                     {
                         targets = Arrays.asList(value.split(","));
@@ -136,7 +138,7 @@ public final class StreamsBenchmark
             {
                 throw new IllegalArgumentException("--dir " + directory + " is not a directory");
             }
-            return new Options(records, rate, durationS, warmupS, keys, partitions, directory, targets);
+            return new Options(records, rate, durationS, warmupS, keys, partitions, directory, targets, runs);
         }
 
         private static long number(final String name, final String value, final long min, final long max)
@@ -166,7 +168,7 @@ public final class StreamsBenchmark
 
     static final String USAGE = String.join(System.lineSeparator(),
         "usage: sluice perf streams [--targets T,...] [--records N] [--rate N]",
-        "                           [--duration-s S] [--warmup-s S] [--keys N] [--partitions N] [--dir DIR]",
+        "                           [--duration-s S] [--warmup-s S] [--keys N] [--partitions N] [--runs N] [--dir DIR]",
         "  --targets T,...   sides to run (default sluice-streams,sluice-streams-backoff,kafka-streams: Sluice",
         "                    with yielding and with backoff idle, then Kafka Streams, the base of the ratios)",
         "  --records N       inputs preloaded for the throughput phase (default 200000)",
@@ -175,6 +177,7 @@ public final class StreamsBenchmark
         "  --warmup-s S      unrecorded seconds before them (default 10)",
         "  --keys N          distinct words (default 1000)",
         "  --partitions N    partitions of the input and output topics (default 1)",
+        "  --runs N          rounds of every side, one after the other, then the median of each ratio (default 1)",
         "  --dir DIR         parent of the brokers' directories (default: java.io.tmpdir)");
 
     /**
@@ -224,6 +227,34 @@ public final class StreamsBenchmark
             String.format(Locale.ROOT, "%,d", options.rate()) + " records/s for " + options.durationS() + " s after " +
             options.warmupS() + " s of warm-up");
         out.println(ResultTables.machineLine());
+        final List<List<Ratio>> ratiosByRun = new ArrayList<>();
+        int exitCode = 0;
+        for (int run = 1; run <= options.runs(); run++)
+        {
+            if (options.runs() > 1)
+            {
+                out.println();
+                out.println("run " + run + " of " + options.runs());
+            }
+            final List<Result> results = runOnce();
+            ratiosByRun.add(print(results));
+            for (final Result result : results)
+            {
+                if (result.latencyReceived() < result.latencyExpected())
+                {
+                    exitCode = 1;
+                }
+            }
+        }
+        if (options.runs() > 1)
+        {
+            printMedians(ratiosByRun);
+        }
+        return exitCode;
+    }
+
+    private List<Result> runOnce() throws Exception
+    {
         final List<Result> results = new ArrayList<>();
         for (final String target : options.targets())
         {
@@ -243,15 +274,7 @@ public final class StreamsBenchmark
                 org.agrona.IoUtil.delete(directory, true);
             }
         }
-        print(results);
-        for (final Result result : results)
-        {
-            if (result.latencyReceived() < result.latencyExpected())
-            {
-                return 1;
-            }
-        }
-        return 0;
+        return results;
     }
 
     private Result measure(final Side side, final File directory) throws Exception
@@ -343,7 +366,12 @@ public final class StreamsBenchmark
         }
     }
 
-    private void print(final List<Result> results)
+    /** One side against the base of the ratios in one run: throughput over the base's, latencies base over side. */
+    record Ratio(String name, String base, double throughput, double p50, double p99, double p999)
+    {
+    }
+
+    private List<Ratio> print(final List<Result> results)
     {
         out.println();
         for (final Result result : results)
@@ -363,18 +391,52 @@ public final class StreamsBenchmark
         // Each Sluice side against Kafka Streams, if it ran; otherwise the later sides against the first.
         final Result peer = results.stream().filter((r) -> KafkaStreamsSide.NAME.equals(r.name())).findFirst()
             .orElse(results.get(0));
+        final List<Ratio> ratios = new ArrayList<>();
         for (final Result base : results)
         {
             if (base == peer)
             {
                 continue;
             }
-            out.println(String.format(Locale.ROOT, "%s / %s: throughput %.2fx; latency (>1: %s lower) p50 %.2f, " +
-                "p99 %.2f, p99.9 %.2f", base.name(), peer.name(), base.recordsPerSecond() / peer.recordsPerSecond(),
-                base.name(), ratio(peer.latency(), base.latency(), 50), ratio(peer.latency(), base.latency(), 99),
-                ratio(peer.latency(), base.latency(), 99.9)));
+            final Ratio ratio = new Ratio(base.name(), peer.name(), base.recordsPerSecond() / peer.recordsPerSecond(),
+                ratio(peer.latency(), base.latency(), 50), ratio(peer.latency(), base.latency(), 99),
+                ratio(peer.latency(), base.latency(), 99.9));
+            ratios.add(ratio);
+            printRatio("", ratio);
         }
         out.flush();
+        return ratios;
+    }
+
+    private void printRatio(final String prefix, final Ratio ratio)
+    {
+        out.println(String.format(Locale.ROOT, "%s%s / %s: throughput %.2fx; latency (>1: %s lower) p50 %.2f, " +
+            "p99 %.2f, p99.9 %.2f", prefix, ratio.name(), ratio.base(), ratio.throughput(), ratio.name(), ratio.p50(),
+            ratio.p99(), ratio.p999()));
+    }
+
+    /**
+     * Each ratio's median over the runs, side by side: one run's ratio can be a stall's.
+     */
+    private void printMedians(final List<List<Ratio>> ratiosByRun)
+    {
+        out.println();
+        out.println("medians over " + ratiosByRun.size() + " runs:");
+        for (int i = 0; i < ratiosByRun.get(0).size(); i++)
+        {
+            final int side = i;
+            final List<Ratio> runs = ratiosByRun.stream().map((ratios) -> ratios.get(side)).toList();
+            printRatio("  ", new Ratio(runs.get(0).name(), runs.get(0).base(), median(runs, Ratio::throughput),
+                median(runs, Ratio::p50), median(runs, Ratio::p99), median(runs, Ratio::p999)));
+        }
+        out.flush();
+    }
+
+    static double median(final List<Ratio> ratios, final java.util.function.ToDoubleFunction<Ratio> field)
+    {
+        final double[] values = ratios.stream().mapToDouble(field).sorted().toArray();
+        final int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     private static double ratio(final Histogram peer, final Histogram base, final double percentile)

@@ -45,4 +45,26 @@ class StreamsBenchmarkIT
         assertTrue(report.contains("sluice-streams-backoff / kafka-streams: throughput"), report);
         assertEquals(0, directory.list().length, "the brokers' directories are deleted");
     }
+
+    @Test
+    void shouldRunEverySideEachRoundAndPrintTheMedianRatios() throws Exception
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int exitCode = StreamsBenchmark.execute(new String[]{
+            "--targets", "sluice-streams,sluice-streams-backoff", "--runs", "2", "--records", "1000", "--rate", "500",
+            "--duration-s", "1", "--warmup-s", "1", "--keys", "20", "--dir", directory.getPath() },
+            new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+
+        final String report = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exitCode, report);
+        assertTrue(report.contains("run 2 of 2"), report);
+        final Matcher ratios = Pattern.compile("sluice-streams-backoff / sluice-streams: throughput").matcher(report);
+        int count = 0;
+        while (ratios.find())
+        {
+            count++;
+        }
+        assertEquals(3, count, "a ratio per run and their median: " + report);
+        assertTrue(report.contains("medians over 2 runs:"), report);
+    }
 }
