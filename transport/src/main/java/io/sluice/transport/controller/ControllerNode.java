@@ -70,15 +70,18 @@ public final class ControllerNode implements AutoCloseable
         /**
          * A base port whose whole block is free for UDP on the loopback address now, for tests and tools that start
          * nodes on one machine. Another process may take a port before it is bound: callers retry on a bind failure.
+         * The block lies below Linux's default range of ephemeral ports (32768 to 60999), from which every socket
+         * bound to port 0 (a client's response channel, a test's probe) takes one: a block chosen there was taken
+         * by the first brokers' own sockets before the last one bound it ("Address already in use" in CI).
          *
-         * @return the base port, from 20000 to 60000.
+         * @return the base port, from 20000 to 32760.
          * @throws IllegalStateException if no free block was found in 100 tries.
          */
         public static int freeLoopbackBlock()
         {
             for (int attempt = 0; attempt < 100; attempt++)
             {
-                final int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 60_000);
+                final int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_768 - COUNT);
                 boolean free = true;
                 for (int i = 0; i < COUNT && free; i++)
                 {
