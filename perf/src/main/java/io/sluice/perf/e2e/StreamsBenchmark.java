@@ -85,7 +85,7 @@ public final class StreamsBenchmark
     }
 
     record Options(long records, int rate, int durationS, int warmupS, int keys, int partitions, File directory,
-        List<String> targets, int runs)
+        List<String> targets, int runs, int warmupRuns)
     {
         static final List<String> TARGETS =
             List.of(SluiceStreamsSide.NAME, SluiceStreamsSide.BACKOFF_NAME, KafkaStreamsSide.NAME);
@@ -101,6 +101,7 @@ public final class StreamsBenchmark
             File directory = new File(System.getProperty("java.io.tmpdir"));
             List<String> targets = TARGETS;
             int runs = 1;
+            int warmupRuns = 0;
             for (int i = 0; i < args.length; i++)
             {
                 final String name = args[i];
@@ -119,6 +120,7 @@ public final class StreamsBenchmark
                     case "--partitions" -> partitions = (int)number(name, value, 1, 64);
                     case "--dir" -> directory = new File(value);
                     case "--runs" -> runs = (int)number(name, value, 1, 20);
+                    case "--warmup-runs" -> warmupRuns = (int)number(name, value, 0, 5);
                     case "--targets" ->
                     {
                         targets = Arrays.asList(value.split(","));
@@ -138,7 +140,8 @@ public final class StreamsBenchmark
             {
                 throw new IllegalArgumentException("--dir " + directory + " is not a directory");
             }
-            return new Options(records, rate, durationS, warmupS, keys, partitions, directory, targets, runs);
+            return new Options(records, rate, durationS, warmupS, keys, partitions, directory, targets, runs,
+                warmupRuns);
         }
 
         private static long number(final String name, final String value, final long min, final long max)
@@ -168,7 +171,8 @@ public final class StreamsBenchmark
 
     static final String USAGE = String.join(System.lineSeparator(),
         "usage: sluice perf streams [--targets T,...] [--records N] [--rate N]",
-        "                           [--duration-s S] [--warmup-s S] [--keys N] [--partitions N] [--runs N] [--dir DIR]",
+        "                           [--duration-s S] [--warmup-s S] [--keys N] [--partitions N] [--runs N]",
+        "                           [--warmup-runs N] [--dir DIR]",
         "  --targets T,...   sides to run (default sluice-streams,sluice-streams-backoff,kafka-streams: Sluice",
         "                    with yielding and with backoff idle, then Kafka Streams, the base of the ratios)",
         "  --records N       inputs preloaded for the throughput phase (default 200000)",
@@ -178,6 +182,8 @@ public final class StreamsBenchmark
         "  --keys N          distinct words (default 1000)",
         "  --partitions N    partitions of the input and output topics (default 1)",
         "  --runs N          rounds of every side, one after the other, then the median of each ratio (default 1)",
+        "  --warmup-runs N   rounds before them, printed but left out of the medians: the JVM's first contact with",
+        "                    each framework's code (default 0)",
         "  --dir DIR         parent of the brokers' directories (default: java.io.tmpdir)");
 
     /**
@@ -229,15 +235,22 @@ public final class StreamsBenchmark
         out.println(ResultTables.machineLine());
         final List<List<Ratio>> ratiosByRun = new ArrayList<>();
         int exitCode = 0;
-        for (int run = 1; run <= options.runs(); run++)
+        final int rounds = options.warmupRuns() + options.runs();
+        for (int round = 1; round <= rounds; round++)
         {
-            if (options.runs() > 1)
+            final boolean warmup = round <= options.warmupRuns();
+            if (rounds > 1)
             {
                 out.println();
-                out.println("run " + run + " of " + options.runs());
+                out.println(warmup ? "warm-up run " + round + " of " + options.warmupRuns() + " (not counted)" :
+                    "run " + (round - options.warmupRuns()) + " of " + options.runs());
             }
             final List<Result> results = runOnce();
-            ratiosByRun.add(print(results));
+            final List<Ratio> ratios = print(results);
+            if (!warmup)
+            {
+                ratiosByRun.add(ratios);
+            }
             for (final Result result : results)
             {
                 if (result.latencyReceived() < result.latencyExpected())
