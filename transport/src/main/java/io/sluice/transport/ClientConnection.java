@@ -10,6 +10,7 @@ import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.CreditMode;
 import com.ongres.scram.client.ScramClient;
+import com.ongres.scram.common.ClientFirstMessage;
 import com.ongres.scram.common.StringPreparation;
 import com.ongres.scram.common.exception.ScramException;
 import io.sluice.codecs.client.ErrorCode;
@@ -361,7 +362,7 @@ public final class ClientConnection implements AutoCloseable
             .stringPreparation(StringPreparation.SASL_PREPARATION)
             .build();
         final String what = "authenticate as " + ctx.username + " with the broker at " + ctx.bootstrap;
-        final com.ongres.scram.common.ClientFirstMessage clientFirst = scram.clientFirstMessage();
+        final ClientFirstMessage clientFirst = scram.clientFirstMessage();
         final String serverFirst = authenticateStep(clientFirst.toString(), deadlineNs, what);
         try
         {

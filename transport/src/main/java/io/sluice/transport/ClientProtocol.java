@@ -101,8 +101,7 @@ public final class ClientProtocol
      */
     public static int newResponseSessionId()
     {
-        return ThreadLocalRandom.current().nextInt(RESERVED_SESSION_ID_HIGH + 1,
-            Integer.MAX_VALUE);
+        return ThreadLocalRandom.current().nextInt(RESERVED_SESSION_ID_HIGH + 1, Integer.MAX_VALUE);
     }
 
     /**

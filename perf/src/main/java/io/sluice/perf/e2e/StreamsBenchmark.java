@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code sluice perf streams}: the same windowed count on Sluice Streams and on Kafka Streams 4.4, with the same
@@ -32,8 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   where both applications and the consumers run too, so one clock measures all.</li>
  * </ol>
  * Both applications commit every 100 ms (Kafka Streams at least once, Sluice with checkpoints), keep their window
- * stores in memory and log them to a changelog topic, and produce with acks from the leader only for inputs (the applications' own producers as they
- * come: Sluice's {@code acks=all}, idempotent; Kafka Streams' defaults) and linger 0. Sluice's broker runs in this
+ * stores in memory and log them to a changelog topic, and produce with acks from the leader only for inputs (the
+ * applications' own producers as they come: Sluice's {@code acks=all}, idempotent; Kafka Streams' defaults) and
+ * linger 0. Sluice's broker runs in this
  * JVM (as in {@code e2e}); Kafka's in a child JVM. Sluice runs twice by default: with yielding idle strategies
  * ({@code sluice-streams}, the latency profile) and with backoff ({@code sluice-streams-backoff}, the default), since
  * on two cores the yielding threads take CPU the work needs.
@@ -445,7 +447,7 @@ public final class StreamsBenchmark
         out.flush();
     }
 
-    static double median(final List<Ratio> ratios, final java.util.function.ToDoubleFunction<Ratio> field)
+    static double median(final List<Ratio> ratios, final ToDoubleFunction<Ratio> field)
     {
         final double[] values = ratios.stream().mapToDouble(field).sorted().toArray();
         final int middle = values.length / 2;

@@ -764,16 +764,17 @@ final class ClientAgent implements Agent, ClientResponseListener
         final String errorMessage)
     {
         final GroupHandler handler = groupHandlers.remove(correlationId);
-        if (joinAnswersToDrop > 0 && null != handler)
+        if (null == handler)
+        {
+            return;
+        }
+        if (joinAnswersToDrop > 0)
         {
             joinAnswersToDrop--;
             LOG.warn("join answer {} dropped, as asked for a test", correlationId);
             return;
         }
-        if (null != handler)
-        {
-            handler.onJoinGroupResponse(errorCode, generation, memberId, errorMessage);
-        }
+        handler.onJoinGroupResponse(errorCode, generation, memberId, errorMessage);
     }
 
     /**

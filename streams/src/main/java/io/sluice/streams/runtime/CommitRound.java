@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The work of one commit interval: the input records processed, the tasks that took part, and a count of the records
@@ -24,7 +26,7 @@ final class CommitRound
 {
     /** Sends not yet acknowledged, plus one until the round is closed. */
     private final AtomicInteger unacknowledged = new AtomicInteger(1);
-    private final java.util.function.Consumer<CommitRound> onDurable;
+    private final Consumer<CommitRound> onDurable;
     private final Map<StreamsApp.TaskId, List<ConsumerRecord<?, ?>>> inputs = new HashMap<>();
     private final Set<StreamsApp.TaskId> tasks = new LinkedHashSet<>();
     private final Map<StreamsApp.TaskId, StreamTask> snapshotted = new HashMap<>();
@@ -34,7 +36,7 @@ final class CommitRound
      * @param onDurable given this round (on the thread of the last acknowledgement) once it is closed and every send
      *                  of it acknowledged.
      */
-    CommitRound(final java.util.function.Consumer<CommitRound> onDurable)
+    CommitRound(final Consumer<CommitRound> onDurable)
     {
         this.onDurable = onDurable;
     }
@@ -75,7 +77,7 @@ final class CommitRound
      *
      * @param running the task running now with an id, or null.
      */
-    void close(final java.util.function.Function<StreamsApp.TaskId, StreamTask> running)
+    void close(final Function<StreamsApp.TaskId, StreamTask> running)
     {
         for (final StreamsApp.TaskId id : tasks)
         {

@@ -13,19 +13,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PendingInput implements Runnable
 {
     private final AtomicInteger remaining = new AtomicInteger();
-    private final AtomicInteger inFlight;
     private final Runnable onDurable;
     private final CommitRound round;
 
     /**
-     * @param inFlight the stream thread's count of input records not yet durable, which this leaves when done; null
-     *                 for what a task sends from its processors' {@code init} or its restoration.
-     * @param onDurable called once every send is acknowledged, after leaving {@code inFlight}; null for none.
-     * @param round    the sends belong to.
+     * @param onDurable called once every send is acknowledged (the input record leaves the count in flight); null
+     *                  for what a task sends from its processors' {@code init} or its restoration.
+     * @param round     the sends belong to.
      */
-    PendingInput(final AtomicInteger inFlight, final Runnable onDurable, final CommitRound round)
+    PendingInput(final Runnable onDurable, final CommitRound round)
     {
-        this.inFlight = inFlight;
         this.onDurable = onDurable;
         this.round = round;
     }
@@ -47,10 +44,6 @@ final class PendingInput implements Runnable
         round.sent();
         if (remaining.decrementAndGet() == 0)
         {
-            if (null != inFlight)
-            {
-                inFlight.decrementAndGet(); // before the intake counts what it may let in
-            }
             if (null != onDurable)
             {
                 onDurable.run();

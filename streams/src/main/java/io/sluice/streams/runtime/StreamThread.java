@@ -20,8 +20,8 @@ import io.sluice.streams.internals.RecordCollector;
 import io.sluice.streams.internals.StoreDef;
 import io.sluice.streams.internals.StreamTask;
 import io.sluice.transport.TopicDescription;
-import org.slf4j.Logger;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
@@ -50,6 +50,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The application's processing: one consumer (the group of the application id, {@link Assignor#RANGE}) reading every
@@ -136,7 +137,7 @@ public final class StreamThread
     /** Partitions the consumer holds, as the listener counts them (written on the I/O thread only). */
     private volatile int owned;
     private volatile Disposable receiving;
-    private Intake intake;
+    private final Intake intake;
     private Disposable polling;
     private Disposable committing;
 
@@ -174,6 +175,7 @@ public final class StreamThread
         // A plain executor, not Schedulers.newSingle: restoration blocks this thread, which Reactor refuses on its
         // own non-blocking threads.
         this.scheduler = Schedulers.fromExecutorService(executor, name);
+        this.intake = new Intake(config.maxInFlightRecords());
         this.sender = new RecordSender(client.producer(
             ProducerOptions.create(Serdes.bytesSerializer(), Serdes.bytesSerializer())
                 .withAcks(Acks.ALL)
@@ -207,13 +209,10 @@ public final class StreamThread
             TimeUnit.MILLISECONDS);
         final long commitMs = Math.max(1, config.commitInterval().toMillis());
         committing = scheduler.schedulePeriodically(this::commit, commitMs, commitMs, TimeUnit.MILLISECONDS);
-        final int limit = config.maxInFlightRecords();
-        final Intake intake = new Intake(limit);
-        this.intake = intake;
         receiving = intake;
         client.consumer(options)
             .receive()
-            .publishOn(scheduler, Math.min(limit, 256))
+            .publishOn(scheduler, Math.min(config.maxInFlightRecords(), 256))
             .subscribe(intake);
     }
 
@@ -272,15 +271,21 @@ public final class StreamThread
             else if (0 == outstanding.get())
             {
                 paused.set(true);
-                onDurable(); // an acknowledgement may have come between the count and the flag
+                askAgainIfPaused(); // an acknowledgement may have come between the count and the flag
             }
         }
 
         /**
-         * An input record became durable (any thread): ask again if the stream thread stopped asking and the count
-         * is down to half the limit.
+         * An input record became durable (any thread): it leaves the count in flight; ask again if the stream thread
+         * stopped asking and the count is down to half the limit.
          */
         void onDurable()
+        {
+            inFlight.decrementAndGet();
+            askAgainIfPaused();
+        }
+
+        private void askAgainIfPaused()
         {
             if (paused.get() && inFlight.get() <= limit / 2 && paused.compareAndSet(true, false))
             {
@@ -341,7 +346,7 @@ public final class StreamThread
         {
             return true; // its partition was given up while the record waited for this thread
         }
-        final PendingInput pending = new PendingInput(inFlight, intake::onDurable, round);
+        final PendingInput pending = new PendingInput(intake::onDurable, round);
         current = pending;
         try
         {
@@ -471,7 +476,7 @@ public final class StreamThread
         final int partition)
     {
         // What processors write from init is sent in this round, awaited by no input record.
-        current = new PendingInput(null, null, round);
+        current = new PendingInput(null, round);
         try
         {
             final StreamTask task =
@@ -672,7 +677,7 @@ public final class StreamThread
      * @return the high watermark read up to.
      */
     private long readToEnd(
-        final TopicPartition tp, final java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> reader)
+        final TopicPartition tp, final Consumer<ConsumerRecord<byte[], byte[]>> reader)
     {
         final TopicDescription.PartitionDescription log = client.admin().describeTopic(tp.topic())
             .block(config.restoreTimeout()).partitions().get(tp.partition());
@@ -724,7 +729,7 @@ public final class StreamThread
                     task.id(), restored[0], store.name(), changelog, end);
             }
         }
-        current = new PendingInput(null, null, round);
+        current = new PendingInput(null, round);
         try
         {
             final int rolledBack = task.task().finishRestore();
