@@ -276,6 +276,25 @@ class BrokerEndToEndTest
         assertEquals("hello", client.received.get(0).value());
     }
 
+    /**
+     * On loopback both directions name the larger MTU, and a record spanning several such datagrams comes back whole.
+     */
+    @Test
+    void shouldUseTheLoopbackMtuBothWaysAndCarryARecordOfManyDatagrams()
+    {
+        final int topicId = connection.createTopic("large", 1, 1, Map.of());
+        assertEquals(ClientProtocol.LOOPBACK_MTU_LENGTH, connection.requestMtuLength());
+        assertEquals(ClientProtocol.LOOPBACK_MTU_LENGTH, connection.responseMtuLength());
+
+        final String value = IntStream.range(0, 5 * ClientProtocol.LOOPBACK_MTU_LENGTH / 8)
+            .mapToObj((i) -> String.format("%08d", i)).collect(Collectors.joining());
+        assertEquals(0, client.produceAndAwait(topicId, 0, "a", value, "b").baseOffset());
+        client.fetch(9, topicId, 0, 0, CreditMode.RECORDS, 10);
+        client.pollUntil(() -> client.received.size() == 3);
+        assertEquals(value, client.received.get(1).value());
+        assertEquals("b", client.received.get(2).value());
+    }
+
     @Test
     void shouldKeepCommittedOffsetsAcrossARestart()
     {

@@ -2,10 +2,12 @@ package io.sluice.transport;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
+import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.protocol.DataHeaderFlyweight;
 import io.sluice.codecs.client.Acks;
 import io.sluice.codecs.client.Assignor;
 import io.sluice.codecs.client.CreditMode;
@@ -302,7 +304,8 @@ public final class ClientConnection implements AutoCloseable
                 }
                 responseChannel = resolved;
                 publication = connectedAeron.addExclusivePublication(
-                    ClientProtocol.udpChannel(broker.host(), broker.port(), ctx.termLength),
+                    ClientProtocol.udpPublicationChannel(broker.host(), broker.port(), ctx.termLength,
+                        ClientProtocol.isLoopback(broker.host())),
                     ClientProtocol.INGRESS_STREAM_ID);
             }
 
@@ -435,6 +438,24 @@ public final class ClientConnection implements AutoCloseable
     public int maxFrameLength()
     {
         return maxFrameLength;
+    }
+
+    /**
+     * @return the MTU of the requests' datagrams: {@link ClientProtocol#LOOPBACK_MTU_LENGTH} to a broker on the
+     *         loopback interface, otherwise the media driver's default.
+     */
+    public int requestMtuLength()
+    {
+        return requests.maxPayloadLength() + DataHeaderFlyweight.HEADER_LENGTH;
+    }
+
+    /**
+     * @return the MTU of the broker's responses, as its publication chose; 0 before the broker has answered.
+     */
+    public int responseMtuLength()
+    {
+        final Image image = responses.imageCount() > 0 ? responses.imageAtIndex(0) : null;
+        return null == image ? 0 : image.mtuLength();
     }
 
     /**

@@ -27,15 +27,46 @@ class ClientProtocolTest
     @Test
     void shouldKeepOnlyTheEndpointWhenRebuildingAUdpResponseChannel()
     {
-        assertEquals("aeron:udp?endpoint=127.0.0.1:40123|term-length=1048576", ClientProtocol.responseChannel(
-            "aeron:udp?endpoint=127.0.0.1:40123|term-length=65536|mtu=9000|interface=10.0.0.1|tags=1,2|session-id=7",
+        assertEquals("aeron:udp?endpoint=10.0.0.7:40123|term-length=1048576", ClientProtocol.responseChannel(
+            "aeron:udp?endpoint=10.0.0.7:40123|term-length=65536|mtu=9000|interface=10.0.0.1|tags=1,2|session-id=7",
             1048576));
-        assertEquals("aeron:udp?endpoint=127.0.0.1:40123", ClientProtocol.responseChannel(
-            "aeron:udp?endpoint=127.0.0.1:40123", 0));
-        assertEquals("aeron:udp?endpoint=[::1]:40123", ClientProtocol.responseChannel(
-            "aeron:udp?endpoint=[::1]:40123", 0));
+        assertEquals("aeron:udp?endpoint=10.0.0.7:40123", ClientProtocol.responseChannel(
+            "aeron:udp?endpoint=10.0.0.7:40123", 0));
         assertEquals("aeron:udp?endpoint=localhost:1", ClientProtocol.responseChannel(
-            "aeron-spy:aeron:udp?endpoint=localhost:1", 0));
+            "aeron-spy:aeron:udp?endpoint=localhost:1", 0), "a name is not resolved, so it keeps the default MTU");
+    }
+
+    @Test
+    void shouldNameTheLoopbackMtuWhenRebuildingAResponseChannelToALoopbackAddress()
+    {
+        assertEquals("aeron:udp?endpoint=127.0.0.1:40123|term-length=1048576|mtu=8192", ClientProtocol.responseChannel(
+            "aeron:udp?endpoint=127.0.0.1:40123|term-length=65536|mtu=9000", 1048576));
+        assertEquals("aeron:udp?endpoint=[::1]:40123|mtu=8192", ClientProtocol.responseChannel(
+            "aeron:udp?endpoint=[::1]:40123", 0));
+    }
+
+    @Test
+    void shouldAddTheLoopbackMtuToAPublicationChannelOnlyForLoopback()
+    {
+        assertEquals("aeron:udp?endpoint=localhost:9494|term-length=65536|mtu=" + ClientProtocol.LOOPBACK_MTU_LENGTH,
+            ClientProtocol.udpPublicationChannel("localhost", 9494, 65536, true));
+        assertEquals("aeron:udp?endpoint=10.0.0.7:9494",
+            ClientProtocol.udpPublicationChannel("10.0.0.7", 9494, 0, false));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "127.0.0.1", "127.255.0.9", "::1", "0:0:0:0:0:0:0:1" })
+    void shouldTakeALiteralLoopbackAddressAsLoopback(final String host)
+    {
+        assertTrue(ClientProtocol.isLoopbackLiteral(host));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "localhost", "10.0.0.7", "127.0.0", "127.0.0.1.2", "127.0.0.256", "127.0..1", "127.a.0.1",
+        "128.0.0.1", "::2", "", "127.0.0.1:80" })
+    void shouldNotTakeANameOrAnotherAddressAsALiteralLoopback(final String host)
+    {
+        assertFalse(ClientProtocol.isLoopbackLiteral(host));
     }
 
     @Test
