@@ -37,10 +37,10 @@ public final class ClientProtocol
     public static final int PROTOCOL_VERSION = MessageHeaderDecoder.SCHEMA_VERSION;
 
     /**
-     * MTU of a publication to a loopback endpoint, where no link limits a datagram to Ethernet's 1,500 bytes: a
-     * full 16 KB produce batch goes in 3 datagrams instead of 12 at Aeron's default of 1,408, so the media driver makes
-     * a quarter of the send and receive calls. 8 KB fits the smallest term Aeron allows (64 KB) and its receiver window (half a
-     * term), and any socket buffer Linux gives by default.
+     * MTU of a publication to a loopback endpoint, where no link limits a datagram to Ethernet's 1,500 bytes: a full
+     * 16 KB produce batch goes in 3 datagrams instead of 12 at Aeron's default of 1,408, so the media driver makes a
+     * quarter of the send and receive calls. 8 KB fits the smallest term Aeron allows (64 KB) and its receiver window
+     * (half a term), and any socket buffer Linux gives by default.
      */
     public static final int LOOPBACK_MTU_LENGTH = 8 * 1024;
 

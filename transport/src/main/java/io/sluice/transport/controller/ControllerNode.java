@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,7 +82,7 @@ public final class ControllerNode implements AutoCloseable
         {
             for (int attempt = 0; attempt < 100; attempt++)
             {
-                final int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_768 - COUNT);
+                final int base = ThreadLocalRandom.current().nextInt(20_000, 32_768 - COUNT);
                 boolean free = true;
                 for (int i = 0; i < COUNT && free; i++)
                 {
