@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +64,12 @@ public final class ControllerNode implements AutoCloseable
         public static final int ARCHIVE_CONTROL = 6;
         /** Ports a node uses from its base port. */
         public static final int COUNT = 7;
+        private static final int FIRST_BASE = 20_000;
+        /** Whole blocks below Linux's ephemeral range (from 32768). */
+        private static final int SPAN = (32_768 - FIRST_BASE) / COUNT * COUNT;
+        /** Where the next block starts, from a random point: blocks handed out in one JVM never overlap. */
+        private static final AtomicInteger NEXT =
+            new AtomicInteger(ThreadLocalRandom.current().nextInt(SPAN / COUNT) * COUNT);
 
         private Ports()
         {
@@ -73,7 +80,8 @@ public final class ControllerNode implements AutoCloseable
          * nodes on one machine. Another process may take a port before it is bound: callers retry on a bind failure.
          * The block lies below Linux's default range of ephemeral ports (32768 to 60999), from which every socket
          * bound to port 0 (a client's response channel, a test's probe) takes one: a block chosen there was taken
-         * by the first brokers' own sockets before the last one bound it ("Address already in use" in CI).
+         * by the first brokers' own sockets before the last one bound it ("Address already in use" in CI). Blocks are
+         * handed out one after another, not at random, so that two asked for before either is bound never overlap.
          *
          * @return the base port, from 20000 to 32760.
          * @throws IllegalStateException if no free block was found in 100 tries.
@@ -82,7 +90,7 @@ public final class ControllerNode implements AutoCloseable
         {
             for (int attempt = 0; attempt < 100; attempt++)
             {
-                final int base = ThreadLocalRandom.current().nextInt(20_000, 32_768 - COUNT);
+                final int base = FIRST_BASE + Math.floorMod(NEXT.getAndAdd(COUNT), SPAN);
                 boolean free = true;
                 for (int i = 0; i < COUNT && free; i++)
                 {
