@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.codecs.client.ErrorCode;
+import io.sluice.transport.AeronErrors;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientResponseListener;
 import io.sluice.transport.HostPort;
@@ -51,7 +52,8 @@ final class Brokers implements AutoCloseable
                 .dirDeleteOnShutdown(true));
             connectedAeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(launchedDriver.aeronDirectoryName())
-                .clientName(clientName));
+                .clientName(clientName)
+                .errorHandler(AeronErrors.LOG_ONLY));
             this.driver = launchedDriver;
             this.aeron = connectedAeron;
             this.bootstrap = connect(bootstrap);

@@ -278,7 +278,8 @@ public final class ClientConnection implements AutoCloseable
             }
             connectedAeron = null != ctx.aeron ? ctx.aeron : Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir)
-                .clientName(ctx.clientName));
+                .clientName(ctx.clientName)
+                .errorHandler(AeronErrors.LOG_ONLY));
 
             final HostPort broker = ctx.bootstrapAddress;
             final long deadlineNs = System.nanoTime() + ctx.connectTimeoutNs;

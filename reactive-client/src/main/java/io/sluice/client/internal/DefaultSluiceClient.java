@@ -12,6 +12,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.client.SluiceException;
+import io.sluice.transport.AeronErrors;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientResponseListener;
 import io.sluice.transport.HostPort;
@@ -75,7 +76,8 @@ public final class DefaultSluiceClient implements SluiceClient
             }
             connectedAeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir)
-                .clientName(options.clientName()));
+                .clientName(options.clientName())
+                .errorHandler(AeronErrors.LOG_ONLY));
             connection = connectFirst(options, connectedAeron, bootstrap);
         }
         catch (final RuntimeException ex)

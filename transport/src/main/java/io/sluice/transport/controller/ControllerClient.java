@@ -6,6 +6,7 @@ import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.logbuffer.Header;
 import io.sluice.codecs.controller.ControllerError;
+import io.sluice.transport.AeronErrors;
 import io.sluice.transport.HostPort;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -234,7 +235,9 @@ public final class ControllerClient implements Agent
         {
             throw new IllegalArgumentException("no controller members");
         }
-        this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName));
+        this.aeron = Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName)
+            .errorHandler(AeronErrors.LOG_ONLY));
     }
 
     public String roleName()
