@@ -52,9 +52,15 @@ final class MappedFile implements AutoCloseable
     /**
      * A new file being zero-filled a chunk at a time, so a maintenance duty cycle never blocks for a whole segment;
      * mapped once complete. Writing zeros makes the file system allocate (or, with delayed allocation, reserve) the
-     * blocks now and report a full device here. No fsync: the blocks need to exist, not to be on the device. The
-     * zeros go out in 4 KiB writes: larger writes leave large page-cache folios behind, and every later write fault
-     * through the mapping then dirties a whole folio (measured: appends 3x slower).
+     * blocks now and report a full device here. The zeros go out in 4 KiB writes: larger writes leave large
+     * page-cache folios behind, and every later write fault through the mapping then dirties a whole folio
+     * (measured: appends 3x slower).
+     * <p>
+     * The zeros are dirty page cache until written: left to the kernel, every segment prepared in the same few
+     * seconds (a broker's first minute, a burst of new topics) is written back together 30 s later
+     * ({@code vm.dirty_expire_centisecs}), hundreds of megabytes at once, while the writers are appending. So the
+     * thread that fills in steps writes each step out ({@link #writeOut()}) before the next; a file created whole (a
+     * starter segment, on the writer's thread) is not forced, as that would put the device on the writer's path.
      */
     static final class Allocation
     {
@@ -64,6 +70,7 @@ final class MappedFile implements AutoCloseable
         private final FileChannel channel;
         private final int length;
         private long filled;
+        private long writtenOut;
 
         private Allocation(final File file, final FileChannel channel, final int length)
         {
@@ -117,6 +124,37 @@ final class MappedFile implements AutoCloseable
         long filled()
         {
             return filled;
+        }
+
+        /**
+         * Write the zeros filled so far to the device (fdatasync), unless they are already.
+         *
+         * @throws LogStorageException after deleting the file, if the write fails.
+         */
+        void writeOut()
+        {
+            if (writtenOut == filled)
+            {
+                return;
+            }
+            try
+            {
+                channel.force(false);
+                writtenOut = filled;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                abandon();
+                throw storageException(file, ex);
+            }
+        }
+
+        /**
+         * @return bytes of zeros written to the device by {@link #writeOut()}.
+         */
+        long writtenOut()
+        {
+            return writtenOut;
         }
 
         MappedFile map()

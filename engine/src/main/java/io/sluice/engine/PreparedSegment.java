@@ -5,7 +5,8 @@ import java.io.File;
 /**
  * The next segment's files, allocated by the maintenance thread ahead of a roll, so the writer's roll is three
  * renames instead of zero-filling a whole segment. Allocation proceeds a budget at a time ({@link #allocate(int)}),
- * so a maintenance duty cycle stays short and pretouching is never starved. Named {@code prepared-segment-<n>.*}
+ * so a maintenance duty cycle stays short and pretouching is never starved; each budget's zeros are written to the
+ * device before the next, so no backlog of dirty pages builds up for the kernel to write back later all at once. Named {@code prepared-segment-<n>.*}
  * until activated; recovery deletes leftovers. Maintenance thread until {@link #activate}, writer thread after.
  */
 final class PreparedSegment
@@ -51,7 +52,7 @@ final class PreparedSegment
     }
 
     /**
-     * Zero-fill up to {@code budgetBytes} more; map the files once all are filled.
+     * Zero-fill up to {@code budgetBytes} more and write them out; map the files once all are filled.
      *
      * @return true when the segment is ready to activate.
      * @throws LogStorageException after deleting every file, if the device is full.
@@ -66,6 +67,7 @@ final class PreparedSegment
                 final MappedFile.Allocation allocation = allocations[allocating];
                 final long before = allocation.filled();
                 final boolean filled = allocation.fill(budget);
+                allocation.writeOut();
                 budget -= (int)(allocation.filled() - before);
                 if (!filled)
                 {
@@ -105,6 +107,19 @@ final class PreparedSegment
         offsetIndex.renameTo(new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)));
         timeIndex.renameTo(new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)));
         return new LogSegment(baseOffset, log, new OffsetIndex(offsetIndex), new TimeIndex(timeIndex), nowMs);
+    }
+
+    /**
+     * @return bytes filled and not yet written to the device, over all the files.
+     */
+    long unwrittenBytes()
+    {
+        long unwritten = 0;
+        for (final MappedFile.Allocation allocation : allocations)
+        {
+            unwritten += allocation.filled() - allocation.writtenOut();
+        }
+        return unwritten;
     }
 
     void delete()

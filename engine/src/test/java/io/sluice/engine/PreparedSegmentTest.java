@@ -1,0 +1,50 @@
+package io.sluice.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A prepared segment is zero-filled a budget at a time, and every step's zeros are on the device before the next
+ * step: none are left as dirty pages for the kernel to write back later, all at once.
+ */
+class PreparedSegmentTest
+{
+    private static final LogConfig CONFIG = LogConfig.defaults()
+        .with(LogConfig.SEGMENT_BYTES, 64 * 1024)
+        .with(LogConfig.SEGMENT_INDEX_BYTES, 8192);
+
+    @TempDir
+    File directory;
+
+    @Test
+    void shouldWriteOutEachStepOfZerosBeforeTheNext()
+    {
+        final PreparedSegment segment = PreparedSegment.begin(directory, CONFIG, 1);
+        final long total = CONFIG.segmentBytes() + PartitionLog.offsetIndexBytes(CONFIG) +
+            PartitionLog.timeIndexBytes(CONFIG);
+        final int budget = 16 * 1024;
+        int steps = 0;
+        boolean ready = false;
+        while (!ready)
+        {
+            ready = segment.allocate(budget);
+            steps++;
+            assertEquals(0, segment.unwrittenBytes(), "step " + steps + " left zeros unwritten");
+        }
+        assertTrue(steps >= total / budget, "allocated in steps of the budget: " + steps);
+        for (final File file : directory.listFiles())
+        {
+            assertTrue(file.getName().startsWith(PartitionLog.PREPARED_PREFIX + "-1"), file.getName());
+        }
+        assertEquals(total, directory.listFiles()[0].length() + directory.listFiles()[1].length() +
+            directory.listFiles()[2].length());
+        segment.delete();
+        assertFalse(directory.listFiles().length > 0, "deleted");
+    }
+}
