@@ -145,7 +145,7 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         readerThread.start();
     }
 
-    public void startApplication()
+    public void startApplication(final StreamsBenchmark.ProcessedListener probe)
     {
         final Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
@@ -156,7 +156,7 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         config.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-        streams = new KafkaStreams(topology(), config);
+        streams = new KafkaStreams(topology(probe), config);
         streams.setUncaughtExceptionHandler((ex) ->
         {
             failure.compareAndSet(null, new IllegalStateException(ex));
@@ -166,7 +166,7 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         streams.start();
     }
 
-    static Topology topology()
+    static Topology topology(final StreamsBenchmark.ProcessedListener probe)
     {
         final Duration window = Duration.ofSeconds(StreamsBenchmark.WINDOW_SECONDS);
         final Duration grace = Duration.ofSeconds(1);
@@ -174,7 +174,8 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         builder.stream(StreamsBenchmark.INPUT, Consumed.with(Serdes.String(), Serdes.ByteArray()))
             .groupByKey(Grouped.with(Serdes.String(), Serdes.ByteArray()))
             .windowedBy(TimeWindows.ofSizeAndGrace(window, grace))
-            .aggregate(() -> new byte[0], (key, value, aggregate) -> StreamsBenchmark.aggregate(value, aggregate),
+            .aggregate(() -> new byte[0],
+                (key, value, aggregate) -> StreamsBenchmark.aggregate(value, aggregate, probe),
                 Materialized.<String, byte[]>as(Stores.inMemoryWindowStore("bench-counts", window.plus(grace),
                     window, false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
             .toStream()

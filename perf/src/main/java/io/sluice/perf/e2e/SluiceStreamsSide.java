@@ -208,21 +208,22 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
             .subscribe((record) -> listener.onOutput(StreamsBenchmark.dueOf(record.value())));
     }
 
-    public void startApplication()
+    public void startApplication(final StreamsBenchmark.ProcessedListener probe)
     {
-        app = new StreamsApp(topology(), StreamsConfig.create(APPLICATION_ID, clientOptions())
+        app = new StreamsApp(topology(probe), StreamsConfig.create(APPLICATION_ID, clientOptions())
             .withCommitInterval(Duration.ofMillis(100)));
         app.start();
     }
 
-    static Topology topology()
+    static Topology topology(final StreamsBenchmark.ProcessedListener probe)
     {
         final StreamsBuilder builder = new StreamsBuilder();
         builder.stream(StreamsBenchmark.INPUT, Consumed.with(Serde.string(), Serde.bytes()))
             .groupByKey()
             .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofSeconds(StreamsBenchmark.WINDOW_SECONDS),
                 Duration.ofSeconds(1)))
-            .aggregate(() -> new byte[0], (key, value, aggregate) -> StreamsBenchmark.aggregate(value, aggregate),
+            .aggregate(() -> new byte[0],
+                (key, value, aggregate) -> StreamsBenchmark.aggregate(value, aggregate, probe),
                 Materialized.<String, byte[]>as("bench-counts").withValueSerde(Serde.bytes()))
             .toStream()
             .map((window, value) -> KeyValue.pair(window.key() + "@" + window.window().start(), value))

@@ -46,6 +46,9 @@ public final class StreamsBenchmark
     static final String INPUT = "streams-bench-input";
     static final String OUTPUT = "streams-bench-output";
     static final long OUTPUT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
+    static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
+    static final String OUTPUT_TAG = "output";
+    static final String PROCESSED_TAG = "processed";
 
     private final Options options;
     private final PrintStream out;
@@ -68,8 +71,8 @@ public final class StreamsBenchmark
         /** Read the output topic from its start, calling {@code listener} for each output on one thread. */
         void startReader(OutputListener listener) throws Exception;
 
-        /** Start the windowed count. */
-        void startApplication() throws Exception;
+        /** Start the windowed count, calling {@code probe} for each input as the aggregation takes it. */
+        void startApplication(ProcessedListener probe) throws Exception;
 
         /** Send one input now (the sender thread), due at {@code dueNs}. */
         void send(int key, long dueNs) throws Exception;
@@ -86,8 +89,14 @@ public final class StreamsBenchmark
         void onOutput(long dueNs);
     }
 
+    /** Told each input as the application's aggregation takes it, on the application's thread: its due time. */
+    interface ProcessedListener
+    {
+        void onProcessed(long dueNs);
+    }
+
     record Options(long records, int rate, int durationS, int warmupS, int keys, int partitions, File directory,
-        List<String> targets, int runs, int warmupRuns)
+        List<String> targets, int runs, int warmupRuns, File histogramLogDirectory)
     {
         static final List<String> TARGETS =
             List.of(SluiceStreamsSide.NAME, SluiceStreamsSide.BACKOFF_NAME, KafkaStreamsSide.NAME);
@@ -104,6 +113,7 @@ public final class StreamsBenchmark
             List<String> targets = TARGETS;
             int runs = 1;
             int warmupRuns = 0;
+            File histogramLogDirectory = null;
             for (int i = 0; i < args.length; i++)
             {
                 final String name = args[i];
@@ -121,6 +131,7 @@ public final class StreamsBenchmark
                     case "--keys" -> keys = (int)number(name, value, 1, 10_000_000);
                     case "--partitions" -> partitions = (int)number(name, value, 1, 64);
                     case "--dir" -> directory = new File(value);
+                    case "--histogram-log" -> histogramLogDirectory = new File(value);
                     case "--runs" -> runs = (int)number(name, value, 1, 20);
                     case "--warmup-runs" -> warmupRuns = (int)number(name, value, 0, 5);
                     case "--targets" ->
@@ -142,8 +153,12 @@ public final class StreamsBenchmark
             {
                 throw new IllegalArgumentException("--dir " + directory + " is not a directory");
             }
+            if (null != histogramLogDirectory && !histogramLogDirectory.isDirectory())
+            {
+                throw new IllegalArgumentException("--histogram-log " + histogramLogDirectory + " is not a directory");
+            }
             return new Options(records, rate, durationS, warmupS, keys, partitions, directory, targets, runs,
-                warmupRuns);
+                warmupRuns, histogramLogDirectory);
         }
 
         private static long number(final String name, final String value, final long min, final long max)
@@ -174,7 +189,7 @@ public final class StreamsBenchmark
     static final String USAGE = String.join(System.lineSeparator(),
         "usage: sluice perf streams [--targets T,...] [--records N] [--rate N]",
         "                           [--duration-s S] [--warmup-s S] [--keys N] [--partitions N] [--runs N]",
-        "                           [--warmup-runs N] [--dir DIR]",
+        "                           [--warmup-runs N] [--dir DIR] [--histogram-log DIR]",
         "  --targets T,...   sides to run (default sluice-streams,sluice-streams-backoff,kafka-streams: Sluice",
         "                    with yielding and with backoff idle, then Kafka Streams, the base of the ratios)",
         "  --records N       inputs preloaded for the throughput phase (default 200000)",
@@ -186,7 +201,11 @@ public final class StreamsBenchmark
         "  --runs N          rounds of every side, one after the other, then the median of each ratio (default 1)",
         "  --warmup-runs N   rounds before them, printed but left out of the medians: the JVM's first contact with",
         "                    each framework's code (default 0)",
-        "  --dir DIR         parent of the brokers' directories (default: java.io.tmpdir)");
+        "  --dir DIR         parent of the brokers' directories (default: java.io.tmpdir)",
+        "  --histogram-log DIR  write, for each side and round, an HdrHistogram interval log of the latency phase",
+        "                    (warm-up included), one histogram a second of each of: 'output', due time to the",
+        "                    output's arrival (as measured), and 'processed', due time to the aggregation taking",
+        "                    the input; read it with HdrHistogram's HistogramLogProcessor (default: none)");
 
     /**
      * Parse the options and run.
@@ -247,7 +266,7 @@ public final class StreamsBenchmark
                 out.println(warmup ? "warm-up run " + round + " of " + options.warmupRuns() + " (not counted)" :
                     "run " + (round - options.warmupRuns()) + " of " + options.runs());
             }
-            final List<Result> results = runOnce();
+            final List<Result> results = runOnce(round);
             final List<Ratio> ratios = print(results);
             if (!warmup)
             {
@@ -268,7 +287,7 @@ public final class StreamsBenchmark
         return exitCode;
     }
 
-    private List<Result> runOnce() throws Exception
+    private List<Result> runOnce(final int round) throws Exception
     {
         final List<Result> results = new ArrayList<>();
         for (final String target : options.targets())
@@ -282,7 +301,7 @@ public final class StreamsBenchmark
                 out.println();
                 out.println(target + ": starting");
                 out.flush();
-                results.add(measure(side, directory));
+                results.add(measure(side, directory, round));
             }
             finally
             {
@@ -292,17 +311,37 @@ public final class StreamsBenchmark
         return results;
     }
 
-    private Result measure(final Side side, final File directory) throws Exception
+    private Result measure(final Side side, final File directory, final int round) throws Exception
+    {
+        final TaggedIntervalLog log = null == options.histogramLogDirectory() ? null : new TaggedIntervalLog(
+            new File(options.histogramLogDirectory(), side.name() + "-round-" + round + ".hlog"),
+            HIGHEST_TRACKABLE_NS, OUTPUT_TAG, PROCESSED_TAG);
+        try
+        {
+            return measure(side, directory, log);
+        }
+        finally
+        {
+            if (null != log)
+            {
+                log.close();
+            }
+        }
+    }
+
+    private Result measure(final Side side, final File directory, final TaggedIntervalLog log) throws Exception
     {
         side.start(options, directory);
+        comment(log, "broker started; preloading " + options.records() + " records");
         final long records = options.records();
         side.preload(records, System.nanoTime());
 
         final AtomicLong outputs = new AtomicLong();
         final AtomicLong firstNs = new AtomicLong();
         final AtomicLong lastNs = new AtomicLong();
-        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        final long[] measureFromDueNs = { Long.MAX_VALUE };
+        final Histogram latency = new Histogram(HIGHEST_TRACKABLE_NS, 3);
+        final AtomicLong logFromDueNs = new AtomicLong(Long.MAX_VALUE);
+        final AtomicLong measureFromDueNs = new AtomicLong(Long.MAX_VALUE);
         final AtomicLong measured = new AtomicLong();
         side.startReader((dueNs) ->
         {
@@ -313,7 +352,11 @@ public final class StreamsBenchmark
                 firstNs.set(now);
             }
             lastNs.set(now);
-            if (dueNs >= measureFromDueNs[0])
+            if (null != log && dueNs >= logFromDueNs.get())
+            {
+                log.record(0, now - dueNs);
+            }
+            if (dueNs >= measureFromDueNs.get())
             {
                 latency.recordValue(Math.min(Math.max(0, now - dueNs), latency.getHighestTrackableValue()));
                 measured.incrementAndGet();
@@ -321,7 +364,14 @@ public final class StreamsBenchmark
         });
 
         final long startNs = System.nanoTime();
-        side.startApplication();
+        comment(log, "application starting");
+        side.startApplication(null == log ? (dueNs) -> {} : (dueNs) ->
+        {
+            if (dueNs >= logFromDueNs.get())
+            {
+                log.record(1, System.nanoTime() - dueNs);
+            }
+        });
         awaitOutputs(side, outputs, records);
         final long throughputEndNs = lastNs.get();
         final double perSecond = records <= 1 ? 0 :
@@ -333,10 +383,13 @@ public final class StreamsBenchmark
         // Open loop: each input is due at a fixed time; a late sender sends at once and the latency counts from the
         // due time, so a stall is charged to every input it delayed.
         final long intervalNs = 1_000_000_000L / options.rate();
-        final long warmupEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.warmupS());
+        final long latencyStartNs = System.nanoTime();
+        final long warmupEndNs = latencyStartNs + TimeUnit.SECONDS.toNanos(options.warmupS());
         final long endNs = warmupEndNs + TimeUnit.SECONDS.toNanos(options.durationS());
-        measureFromDueNs[0] = warmupEndNs;
-        long dueNs = System.nanoTime();
+        comment(log, "latency phase: warm-up from now, measured from " + options.warmupS() + " s on");
+        logFromDueNs.set(latencyStartNs);
+        measureFromDueNs.set(warmupEndNs);
+        long dueNs = latencyStartNs;
         long sent = 0;
         long sentMeasured = 0;
         while (dueNs < endNs)
@@ -356,6 +409,7 @@ public final class StreamsBenchmark
             }
             dueNs += intervalNs;
         }
+        comment(log, "last input sent");
         awaitOutputs(side, outputs, records + sent);
         out.println(side.name() + String.format(Locale.ROOT, ": latency of %,d inputs: p50 %s, p99 %s, p99.9 %s, " +
             "max %s", measured.get(), micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
@@ -363,6 +417,14 @@ public final class StreamsBenchmark
         out.flush();
         return new Result(side.name(), side.description(), perSecond, throughputEndNs - startNs, latency,
             sentMeasured, measured.get());
+    }
+
+    private static void comment(final TaggedIntervalLog log, final String comment)
+    {
+        if (null != log)
+        {
+            log.comment(comment);
+        }
     }
 
     private static void awaitOutputs(final Side side, final AtomicLong outputs, final long expected)
@@ -473,14 +535,17 @@ public final class StreamsBenchmark
     }
 
     /**
-     * The aggregate: count and the latest due time seen, 16 bytes big-endian; a new array each time.
+     * The aggregate: count and the latest due time seen, 16 bytes big-endian; a new array each time. Tells
+     * {@code probe} the input's due time.
      */
-    static byte[] aggregate(final byte[] input, final byte[] aggregate)
+    static byte[] aggregate(final byte[] input, final byte[] aggregate, final ProcessedListener probe)
     {
         final ByteBuffer updated = ByteBuffer.allocate(2 * Long.BYTES);
         final long count = null == aggregate || aggregate.length < 2 * Long.BYTES ? 0 : ByteBuffer.wrap(aggregate).getLong(0);
+        final long dueNs = ByteBuffer.wrap(input).getLong(0);
+        probe.onProcessed(dueNs);
         updated.putLong(0, count + 1);
-        updated.putLong(Long.BYTES, ByteBuffer.wrap(input).getLong(0));
+        updated.putLong(Long.BYTES, dueNs);
         return updated.array();
     }
 
