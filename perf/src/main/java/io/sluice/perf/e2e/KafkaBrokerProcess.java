@@ -53,7 +53,7 @@ import java.util.concurrent.TimeoutException;
  * Internal topics get the replication factor of the cluster's size (1, or N), and a minimum ISR of 1, or 2 in a
  * cluster.
  * <p>
- * Threads: start, {@link #createTopic}, and close from one thread.
+ * Threads: start, {@link #createTopic}, {@link #deleteTopics} and close from one thread.
  */
 final class KafkaBrokerProcess implements AutoCloseable
 {
@@ -272,6 +272,44 @@ final class KafkaBrokerProcess implements AutoCloseable
         catch (final ExecutionException | TimeoutException ex)
         {
             throw new IllegalStateException("cannot create topic " + name + ": " + ex + logTail(), ex);
+        }
+    }
+
+    /**
+     * Delete every topic whose name starts with one of {@code prefixes}, and wait until the controller has taken the
+     * deletion (the broker removes the files later, in the background).
+     *
+     * @param prefixes of the names of the topics to delete.
+     * @return how many topics were deleted.
+     * @throws InterruptedException if interrupted while waiting.
+     * @throws IllegalStateException if the brokers refuse or do not answer in time.
+     */
+    int deleteTopics(final String... prefixes) throws InterruptedException
+    {
+        try
+        {
+            final List<String> doomed = new ArrayList<>();
+            for (final String name : admin.listTopics().names().get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+            {
+                for (final String prefix : prefixes)
+                {
+                    if (name.startsWith(prefix))
+                    {
+                        doomed.add(name);
+                        break;
+                    }
+                }
+            }
+            if (!doomed.isEmpty())
+            {
+                admin.deleteTopics(doomed).all().get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            }
+            return doomed.size();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new IllegalStateException("cannot delete topics " + String.join(",", prefixes) + "*: " + ex +
+                logTail(), ex);
         }
     }
 

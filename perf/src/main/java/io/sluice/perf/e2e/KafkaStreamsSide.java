@@ -41,15 +41,16 @@ import java.util.concurrent.atomic.AtomicReference;
 final class KafkaStreamsSide implements StreamsBenchmark.Side
 {
     static final String NAME = "kafka-streams";
-    static final String APPLICATION_ID = "kafka-streams-bench";
+    static final String APPLICATION_ID_PREFIX = "kafka-streams-bench-";
 
     private KafkaBrokerProcess broker;
     private KafkaProducer<String, byte[]> producer;
     private KafkaStreams streams;
     private Thread readerThread;
-    private volatile boolean running = true;
+    private volatile boolean running;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private File directory;
+    private int round;
     private int partitions;
     private String[] words;
 
@@ -65,7 +66,11 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
             "inputs from a KafkaProducer (acks=1, linger 0), outputs read by a KafkaConsumer";
     }
 
-    public void start(final StreamsBenchmark.Options options, final File directory) throws Exception
+    /**
+     * Start the broker, kept for every round: a child JVM started each round would run every round's broker code
+     * cold, which the rounds of this JVM's own code are not.
+     */
+    public String start(final StreamsBenchmark.Options options, final File directory) throws Exception
     {
         this.directory = directory;
         partitions = options.partitions();
@@ -75,8 +80,16 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
             words[k] = StreamsBenchmark.word(k);
         }
         broker = KafkaBrokerProcess.start(directory);
-        broker.createTopic(StreamsBenchmark.INPUT, partitions);
-        broker.createTopic(StreamsBenchmark.OUTPUT, partitions);
+        return "Kafka broker started in a child JVM, kept for every round";
+    }
+
+    public void startRound(final int round) throws Exception
+    {
+        this.round = round;
+        running = true;
+        failure.set(null);
+        broker.createTopic(StreamsBenchmark.input(round), partitions);
+        broker.createTopic(StreamsBenchmark.output(round), partitions);
         final Map<String, Object> config = Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
             ProducerConfig.ACKS_CONFIG, "1",
@@ -91,13 +104,14 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         for (long i = 0; i < count; i++)
         {
             final int key = (int)(i % words.length);
-            producer.send(new ProducerRecord<>(StreamsBenchmark.INPUT, key % partitions, words[key], due), (metadata, ex) ->
-            {
-                if (null != ex)
+            producer.send(new ProducerRecord<>(StreamsBenchmark.input(round), key % partitions, words[key], due),
+                (metadata, ex) ->
                 {
-                    failure.compareAndSet(null, ex);
-                }
-            });
+                    if (null != ex)
+                    {
+                        failure.compareAndSet(null, ex);
+                    }
+                });
         }
         producer.flush();
         checkFailure();
@@ -121,7 +135,7 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         final List<TopicPartition> assignment = new ArrayList<>();
         for (int p = 0; p < partitions; p++)
         {
-            assignment.add(new TopicPartition(StreamsBenchmark.OUTPUT, p));
+            assignment.add(new TopicPartition(StreamsBenchmark.output(round), p));
         }
         consumer.assign(assignment);
         consumer.seekToBeginning(assignment);
@@ -148,15 +162,15 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
     public void startApplication(final StreamsBenchmark.ProcessedListener probe)
     {
         final Properties config = new Properties();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID_PREFIX + round);
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        config.put(StreamsConfig.STATE_DIR_CONFIG, new File(directory, "kafka-streams-state").getPath());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, new File(directory, "kafka-streams-state-" + round).getPath());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         config.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-        streams = new KafkaStreams(topology(probe), config);
+        streams = new KafkaStreams(topology(round, probe), config);
         streams.setUncaughtExceptionHandler((ex) ->
         {
             failure.compareAndSet(null, new IllegalStateException(ex));
@@ -166,12 +180,12 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         streams.start();
     }
 
-    static Topology topology(final StreamsBenchmark.ProcessedListener probe)
+    static Topology topology(final int round, final StreamsBenchmark.ProcessedListener probe)
     {
         final Duration window = Duration.ofSeconds(StreamsBenchmark.WINDOW_SECONDS);
         final Duration grace = Duration.ofSeconds(1);
         final StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(StreamsBenchmark.INPUT, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+        builder.stream(StreamsBenchmark.input(round), Consumed.with(Serdes.String(), Serdes.ByteArray()))
             .groupByKey(Grouped.with(Serdes.String(), Serdes.ByteArray()))
             .windowedBy(TimeWindows.ofSizeAndGrace(window, grace))
             .aggregate(() -> new byte[0],
@@ -180,14 +194,14 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
                     window, false)).withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
             .toStream()
             .map((windowed, value) -> KeyValue.pair(windowed.key() + "@" + windowed.window().start(), value))
-            .to(StreamsBenchmark.OUTPUT, Produced.with(Serdes.String(), Serdes.ByteArray()));
+            .to(StreamsBenchmark.output(round), Produced.with(Serdes.String(), Serdes.ByteArray()));
         return builder.build();
     }
 
     public void send(final int key, final long dueNs)
     {
         final int word = key % words.length;
-        producer.send(new ProducerRecord<>(StreamsBenchmark.INPUT, word % partitions, words[word],
+        producer.send(new ProducerRecord<>(StreamsBenchmark.input(round), word % partitions, words[word],
             StreamsBenchmark.dueBytes(dueNs)), (metadata, ex) ->
             {
                 if (null != ex)
@@ -202,24 +216,54 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         checkFailure();
     }
 
-    public void close() throws Exception
+    /**
+     * Close the round's application, reader and producer, then delete its topics, the application's internal ones
+     * included, and its local state.
+     */
+    public void endRound() throws Exception
     {
         running = false;
-        if (null != streams)
+        try
         {
-            streams.close(Duration.ofSeconds(30));
+            if (null != streams)
+            {
+                streams.close(Duration.ofSeconds(30));
+                streams.cleanUp();
+            }
+            if (null != readerThread)
+            {
+                readerThread.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            if (null != producer)
+            {
+                producer.close(Duration.ofSeconds(10));
+            }
         }
-        if (null != readerThread)
+        finally
         {
-            readerThread.join(TimeUnit.SECONDS.toMillis(30));
+            streams = null;
+            readerThread = null;
+            producer = null;
         }
-        if (null != producer)
+        if (round > 0 && null != broker)
         {
-            producer.close(Duration.ofSeconds(10));
+            broker.deleteTopics(StreamsBenchmark.input(round), StreamsBenchmark.output(round),
+                APPLICATION_ID_PREFIX + round + "-");
         }
-        if (null != broker)
+    }
+
+    public void close() throws Exception
+    {
+        try
         {
-            broker.close();
+            endRound();
+        }
+        finally
+        {
+            if (null != broker)
+            {
+                broker.close();
+            }
         }
     }
 }

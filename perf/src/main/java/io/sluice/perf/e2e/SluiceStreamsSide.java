@@ -45,12 +45,14 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
 {
     static final String NAME = "sluice-streams";
     static final String BACKOFF_NAME = "sluice-streams-backoff";
-    private static final String APPLICATION_ID = "sluice-streams-bench";
+    private static final String APPLICATION_ID_PREFIX = "sluice-streams-bench-";
     private static final int PRELOAD_BATCH_RECORDS = 200;
     private static final int MAX_IN_FLIGHT = 64;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final boolean yielding;
+    private File directory;
+    private int round;
     private final UnsafeBuffer batch = new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024));
     private final RecordBatchBuilder builder = new RecordBatchBuilder();
     private SluiceBroker broker;
@@ -95,16 +97,29 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
             "ClientConnection (acks=1), outputs read by the reactive consumer";
     }
 
-    public void start(final StreamsBenchmark.Options options, final File directory) throws Exception
+    /**
+     * Nothing lives across rounds: a broker idling with the yielding profile would take CPU from the other sides'
+     * rounds. The JVM keeps the compiled code.
+     */
+    public String start(final StreamsBenchmark.Options options, final File directory)
     {
+        this.directory = directory;
         partitions = options.partitions();
         words = new byte[options.keys()][];
         for (int k = 0; k < words.length; k++)
         {
             words[k] = StreamsBenchmark.word(k).getBytes(StandardCharsets.UTF_8);
         }
+        return "a broker in this JVM for each round";
+    }
+
+    public void startRound(final int round)
+    {
+        this.round = round;
+        failure = null;
+        inFlight = 0;
         broker = SluiceBroker.launch(new SluiceBroker.Context()
-            .dataDirectory(new File(directory, "data"))
+            .dataDirectory(new File(directory, "data-" + round))
             .listen("127.0.0.1:0")
             .idleProfile(yielding ? SluiceBroker.IdleProfile.YIELDING : SluiceBroker.IdleProfile.BACKOFF)
             .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(64 * 1024 * 1024))
@@ -114,8 +129,8 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
             .aeronDirectoryName(broker.aeronDirectoryName())
             .clientName("streams-bench-sender")
             .requestTimeout(30, TimeUnit.SECONDS));
-        topicId = sender.createTopic(StreamsBenchmark.INPUT, partitions, 1, Map.of());
-        sender.createTopic(StreamsBenchmark.OUTPUT, partitions, 1, Map.of());
+        topicId = sender.createTopic(StreamsBenchmark.input(round), partitions, 1, Map.of());
+        sender.createTopic(StreamsBenchmark.output(round), partitions, 1, Map.of());
         client = SluiceClient.create(clientOptions());
     }
 
@@ -200,7 +215,7 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
         final TopicPartition[] assignment = new TopicPartition[partitions];
         for (int p = 0; p < partitions; p++)
         {
-            assignment[p] = new TopicPartition(StreamsBenchmark.OUTPUT, p);
+            assignment[p] = new TopicPartition(StreamsBenchmark.output(round), p);
             options = options.withSeek(assignment[p], ConsumerOptions.BEGINNING);
         }
         reader = client.consumer(options.withAssignment(assignment))
@@ -210,15 +225,16 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
 
     public void startApplication(final StreamsBenchmark.ProcessedListener probe)
     {
-        app = new StreamsApp(topology(probe), StreamsConfig.create(APPLICATION_ID, clientOptions())
-            .withCommitInterval(Duration.ofMillis(100)));
+        app = new StreamsApp(topology(round, probe),
+            StreamsConfig.create(APPLICATION_ID_PREFIX + round, clientOptions())
+                .withCommitInterval(Duration.ofMillis(100)));
         app.start();
     }
 
-    static Topology topology(final StreamsBenchmark.ProcessedListener probe)
+    static Topology topology(final int round, final StreamsBenchmark.ProcessedListener probe)
     {
         final StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(StreamsBenchmark.INPUT, Consumed.with(Serde.string(), Serde.bytes()))
+        builder.stream(StreamsBenchmark.input(round), Consumed.with(Serde.string(), Serde.bytes()))
             .groupByKey()
             .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofSeconds(StreamsBenchmark.WINDOW_SECONDS),
                 Duration.ofSeconds(1)))
@@ -227,7 +243,7 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
                 Materialized.<String, byte[]>as("bench-counts").withValueSerde(Serde.bytes()))
             .toStream()
             .map((window, value) -> KeyValue.pair(window.key() + "@" + window.window().start(), value))
-            .to(StreamsBenchmark.OUTPUT, Produced.with(Serde.string(), Serde.bytes()));
+            .to(StreamsBenchmark.output(round), Produced.with(Serde.string(), Serde.bytes()));
         return builder.build();
     }
 
@@ -244,15 +260,38 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
         sender.poll(acks, 64);
     }
 
-    public void close()
+    /**
+     * Close the round's application, reader, clients and broker, and delete the broker's data.
+     */
+    public void endRound()
     {
         final Disposable consumer = reader;
-        CloseHelper.closeAll(app, () ->
+        try
         {
-            if (null != consumer)
+            CloseHelper.closeAll(app, () ->
             {
-                consumer.dispose();
+                if (null != consumer)
+                {
+                    consumer.dispose();
+                }
+            }, client, sender, broker);
+        }
+        finally
+        {
+            app = null;
+            reader = null;
+            client = null;
+            sender = null;
+            broker = null;
+            if (round > 0)
+            {
+                org.agrona.IoUtil.delete(new File(directory, "data-" + round), true);
             }
-        }, client, sender, broker);
+        }
+    }
+
+    public void close()
+    {
+        endRound();
     }
 }

@@ -35,16 +35,17 @@ import java.util.function.ToDoubleFunction;
  * Both applications commit every 100 ms (Kafka Streams at least once, Sluice with checkpoints), keep their window
  * stores in memory and log them to a changelog topic, and produce with acks from the leader only for inputs (the
  * applications' own producers as they come: Sluice's {@code acks=all}, idempotent; Kafka Streams' defaults) and
- * linger 0. Sluice's broker runs in this
- * JVM (as in {@code e2e}); Kafka's in a child JVM. Sluice runs twice by default: with yielding idle strategies
+ * linger 0. Sluice's broker runs in this JVM (as in {@code e2e}), a new one each round, whose code the JVM has
+ * compiled in the rounds before; Kafka's in a child JVM started once and kept for every round, so that its code
+ * warms up too. Each round has topics and an application id of its own. Sluice runs twice by default: with yielding idle strategies
  * ({@code sluice-streams}, the latency profile) and with backoff ({@code sluice-streams-backoff}, the default), since
  * on two cores the yielding threads take CPU the work needs.
  */
 public final class StreamsBenchmark
 {
     static final int WINDOW_SECONDS = 10;
-    static final String INPUT = "streams-bench-input";
-    static final String OUTPUT = "streams-bench-output";
+    static final String INPUT_PREFIX = "streams-bench-input-";
+    static final String OUTPUT_PREFIX = "streams-bench-output-";
     static final long OUTPUT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
     static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
     static final String OUTPUT_TAG = "output";
@@ -54,7 +55,9 @@ public final class StreamsBenchmark
     private final PrintStream out;
 
     /**
-     * One side of the comparison: a broker, the windowed count on it, a sender of inputs, a reader of outputs.
+     * One side of the comparison: a broker, the windowed count on it, a sender of inputs, a reader of outputs. One
+     * instance serves every round of a run: {@link #start} once, then {@link #startRound} and {@link #endRound}
+     * around each round's measurement, then {@link #close}.
      */
     interface Side extends AutoCloseable
     {
@@ -62,8 +65,20 @@ public final class StreamsBenchmark
 
         String description();
 
-        /** Start the broker and create the input and output topics. */
-        void start(Options options, File directory) throws Exception;
+        /**
+         * Prepare for the run: what lives across rounds starts here.
+         *
+         * @param options   of the run.
+         * @param directory this side's own, deleted after the run.
+         * @return what was started, for the report.
+         */
+        String start(Options options, File directory) throws Exception;
+
+        /** Start what the round needs, and create its input ({@link #input}) and output ({@link #output}) topics. */
+        void startRound(int round) throws Exception;
+
+        /** Stop the round's application, reader and sender, and delete its topics, keeping what lives across rounds. */
+        void endRound() throws Exception;
 
         /** Produce {@code count} inputs as fast as acknowledgements allow, due times from {@code dueNs}. */
         void preload(long count, long dueNs) throws Exception;
@@ -254,6 +269,45 @@ public final class StreamsBenchmark
             String.format(Locale.ROOT, "%,d", options.rate()) + " records/s for " + options.durationS() + " s after " +
             options.warmupS() + " s of warm-up");
         out.println(ResultTables.machineLine());
+        final List<Side> sides = new ArrayList<>();
+        final List<File> directories = new ArrayList<>();
+        try
+        {
+            for (final String target : options.targets())
+            {
+                final Side side = KafkaStreamsSide.NAME.equals(target) ? new KafkaStreamsSide() :
+                    new SluiceStreamsSide(SluiceStreamsSide.NAME.equals(target));
+                sides.add(side);
+                final File directory = Files.createTempDirectory(options.directory().toPath(),
+                    "sluice-perf-streams-").toFile();
+                directories.add(directory);
+                out.println(target + ": " + side.start(options, directory));
+                out.flush();
+            }
+            return runRounds(sides);
+        }
+        finally
+        {
+            for (final Side side : sides)
+            {
+                try
+                {
+                    side.close();
+                }
+                catch (final Exception ex)
+                {
+                    out.println(side.name() + ": close failed: " + ex);
+                }
+            }
+            for (final File directory : directories)
+            {
+                org.agrona.IoUtil.delete(directory, true);
+            }
+        }
+    }
+
+    private int runRounds(final List<Side> sides) throws Exception
+    {
         final List<List<Ratio>> ratiosByRun = new ArrayList<>();
         int exitCode = 0;
         final int rounds = options.warmupRuns() + options.runs();
@@ -266,7 +320,7 @@ public final class StreamsBenchmark
                 out.println(warmup ? "warm-up run " + round + " of " + options.warmupRuns() + " (not counted)" :
                     "run " + (round - options.warmupRuns()) + " of " + options.runs());
             }
-            final List<Result> results = runOnce(round);
+            final List<Result> results = runOnce(sides, round);
             final List<Ratio> ratios = print(results);
             if (!warmup)
             {
@@ -287,38 +341,35 @@ public final class StreamsBenchmark
         return exitCode;
     }
 
-    private List<Result> runOnce(final int round) throws Exception
+    private List<Result> runOnce(final List<Side> sides, final int round) throws Exception
     {
         final List<Result> results = new ArrayList<>();
-        for (final String target : options.targets())
+        for (final Side side : sides)
         {
-            final Side side = KafkaStreamsSide.NAME.equals(target) ? new KafkaStreamsSide() :
-                new SluiceStreamsSide(SluiceStreamsSide.NAME.equals(target));
-            final File directory = Files.createTempDirectory(options.directory().toPath(), "sluice-perf-streams-")
-                .toFile();
-            try (side)
+            out.println();
+            out.println(side.name() + ": starting");
+            out.flush();
+            side.startRound(round);
+            try
             {
-                out.println();
-                out.println(target + ": starting");
-                out.flush();
-                results.add(measure(side, directory, round));
+                results.add(measure(side, round));
             }
             finally
             {
-                org.agrona.IoUtil.delete(directory, true);
+                side.endRound();
             }
         }
         return results;
     }
 
-    private Result measure(final Side side, final File directory, final int round) throws Exception
+    private Result measure(final Side side, final int round) throws Exception
     {
         final TaggedIntervalLog log = null == options.histogramLogDirectory() ? null : new TaggedIntervalLog(
             new File(options.histogramLogDirectory(), side.name() + "-round-" + round + ".hlog"),
             HIGHEST_TRACKABLE_NS, OUTPUT_TAG, PROCESSED_TAG);
         try
         {
-            return measure(side, directory, log);
+            return measure(side, log);
         }
         finally
         {
@@ -329,10 +380,9 @@ public final class StreamsBenchmark
         }
     }
 
-    private Result measure(final Side side, final File directory, final TaggedIntervalLog log) throws Exception
+    private Result measure(final Side side, final TaggedIntervalLog log) throws Exception
     {
-        side.start(options, directory);
-        comment(log, "broker started; preloading " + options.records() + " records");
+        comment(log, "round started; preloading " + options.records() + " records");
         final long records = options.records();
         side.preload(records, System.nanoTime());
 
@@ -524,6 +574,22 @@ public final class StreamsBenchmark
     private static String micros(final long nanos)
     {
         return String.format(Locale.ROOT, "%,.0f us", nanos / 1000.0);
+    }
+
+    /**
+     * @return the input topic of a round: each round has its own, as a broker may serve several rounds.
+     */
+    static String input(final int round)
+    {
+        return INPUT_PREFIX + round;
+    }
+
+    /**
+     * @return the output topic of a round.
+     */
+    static String output(final int round)
+    {
+        return OUTPUT_PREFIX + round;
     }
 
     /**

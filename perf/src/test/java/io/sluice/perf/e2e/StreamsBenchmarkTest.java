@@ -35,6 +35,7 @@ class StreamsBenchmarkTest
         assertEquals(2, call(errors, "--runs", "0"));
         assertEquals(2, call(errors, "--runs", "21"));
         assertEquals(2, call(errors, "--warmup-runs", "-1"));
+        assertEquals(2, call(errors, "--histogram-log", new File(directory, "missing").getPath()));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown target 'flink'"), err.toString());
     }
 
