@@ -9,6 +9,7 @@ import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
 import io.sluice.transport.ClientProtocol;
 import io.sluice.transport.ClientResponseListener;
+import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,11 +20,13 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BrokerEndToEndTest
@@ -314,6 +317,34 @@ class BrokerEndToEndTest
         assertEquals(43, connection.committedOffset("g1", newTopicId, 1));
         assertEquals(7, connection.committedOffset("g2", newTopicId, 0));
         assertEquals(-1, connection.committedOffset("g2", newTopicId, 1));
+    }
+
+    @Test
+    void shouldOutliveItsMediaDriverAndFailRequestsAsALostConnection() throws InterruptedException
+    {
+        // A client on the broker's driver, noticing a silent driver after 500 ms. Aeron's default error handler
+        // would end this JVM when it does; Sluice's logs, and the client closes.
+        final ClientConnection orphan = ClientConnection.connect(new ClientConnection.Context()
+            .bootstrap(broker.listenEndpoint())
+            .aeronDirectoryName(broker.aeronDirectoryName())
+            .termLength(TestBroker.TERM_LENGTH)
+            .driverTimeout(500, TimeUnit.MILLISECONDS)
+            .requestTimeout(2, TimeUnit.SECONDS));
+        try
+        {
+            assertTrue(orphan.isConnected());
+            broker.close();
+            // Well past the timeout: Aeron's conductor checks the driver's heartbeat every 500 ms.
+            Thread.sleep(3_000);
+            assertFalse(orphan.isConnected());
+            final SluiceClientException lost = assertThrows(SluiceClientException.class,
+                () -> orphan.describeTopics(null, false));
+            assertTrue(lost.getMessage().contains("lost the connection"), lost.getMessage());
+        }
+        finally
+        {
+            orphan.close();
+        }
     }
 
     @Test

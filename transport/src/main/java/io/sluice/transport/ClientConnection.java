@@ -1,6 +1,7 @@
 package io.sluice.transport;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.Publication;
@@ -72,6 +73,7 @@ public final class ClientConnection implements AutoCloseable
         private int termLength = 4 * 1024 * 1024;
         private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(30);
+        private long driverTimeoutMs = CommonContext.DRIVER_TIMEOUT_MS;
         private String clientName = "sluice-client";
         private String username;
         private char[] password;
@@ -185,6 +187,21 @@ public final class ClientConnection implements AutoCloseable
         }
 
         /**
+         * How long the Aeron client this connection makes waits for a silent media driver before it closes (and the
+         * connection with it, as a lost one). Ignored with {@link #aeron(Aeron)}. Default: Aeron's
+         * ({@code aeron.driver.timeout}, 10 s).
+         *
+         * @param timeout of the driver's heartbeat.
+         * @param unit    of {@code timeout}.
+         * @return this.
+         */
+        public Context driverTimeout(final long timeout, final TimeUnit unit)
+        {
+            this.driverTimeoutMs = unit.toMillis(timeout);
+            return this;
+        }
+
+        /**
          * Authenticate with SCRAM-SHA-256 on connect (a broker with {@code authentication=scram-sha-256} takes no
          * other request before). The password never crosses the wire.
          *
@@ -279,6 +296,7 @@ public final class ClientConnection implements AutoCloseable
             connectedAeron = null != ctx.aeron ? ctx.aeron : Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir)
                 .clientName(ctx.clientName)
+                .driverTimeoutMs(ctx.driverTimeoutMs)
                 .errorHandler(AeronErrors.LOG_ONLY));
 
             final HostPort broker = ctx.bootstrapAddress;
