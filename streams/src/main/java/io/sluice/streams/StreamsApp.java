@@ -70,10 +70,14 @@ public final class StreamsApp implements AutoCloseable
     private final Topology topology;
     private final StreamsConfig config;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final SluiceClient sharedClient;
     private SluiceClient client;
     private volatile StreamThread thread;
 
     /**
+     * An application with a client of its own, made from {@link StreamsConfig#clientOptions()} at {@link #start()}
+     * and closed with the application.
+     *
      * @param topology to run.
      * @param config   of the application.
      */
@@ -81,6 +85,25 @@ public final class StreamsApp implements AutoCloseable
     {
         this.topology = Objects.requireNonNull(topology, "topology");
         this.config = Objects.requireNonNull(config, "config");
+        this.sharedClient = null;
+    }
+
+    /**
+     * An application over a client the caller owns, shared with the caller's own producers and consumers: one client
+     * thread (and media driver connection) for the process instead of one each, as Aeron applications run one
+     * client per process. The application never closes it; close it after the application. The client's options
+     * apply (bootstrap, idle profile, timeouts); of {@link StreamsConfig#clientOptions()} only the request timeout is
+     * used, for creating the internal topics.
+     *
+     * @param topology to run.
+     * @param config   of the application.
+     * @param client   to run over, open.
+     */
+    public StreamsApp(final Topology topology, final StreamsConfig config, final SluiceClient client)
+    {
+        this.topology = Objects.requireNonNull(topology, "topology");
+        this.config = Objects.requireNonNull(config, "config");
+        this.sharedClient = Objects.requireNonNull(client, "client");
     }
 
     /**
@@ -100,7 +123,7 @@ public final class StreamsApp implements AutoCloseable
         }
         try
         {
-            client = SluiceClient.create(config.clientOptions());
+            client = null != sharedClient ? sharedClient : SluiceClient.create(config.clientOptions());
             new InternalTopics(config.applicationId(), topology, client.admin(),
                 config.clientOptions().requestTimeout())
                 .ensure(config.replicationFactor(), config.repartitionPartitions());
@@ -113,7 +136,10 @@ public final class StreamsApp implements AutoCloseable
         catch (final RuntimeException ex)
         {
             state.set(State.ERROR);
-            CloseHelper.quietClose(client);
+            if (null == sharedClient)
+            {
+                CloseHelper.quietClose(client);
+            }
             throw ex;
         }
     }
@@ -182,7 +208,8 @@ public final class StreamsApp implements AutoCloseable
     /**
      * Stop: take no more input, wait for the sends in flight (up to {@link StreamsConfig#closeTimeout()}), end the
      * receive (which commits what is acknowledged and leaves the group, so that other instances take the partitions
-     * over), close the tasks and the client with its media driver. Idempotent.
+     * over), close the tasks and the client with its media driver (not a client given to the constructor).
+     * Idempotent.
      */
     public synchronized void close()
     {
@@ -195,7 +222,10 @@ public final class StreamsApp implements AutoCloseable
         {
             current.close(config.closeTimeout());
         }
-        CloseHelper.quietClose(client);
+        if (null == sharedClient)
+        {
+            CloseHelper.quietClose(client);
+        }
         state(State.NOT_RUNNING, "closed");
         LOG.info("{}: closed", config.applicationId());
     }

@@ -128,6 +128,27 @@ class StreamsAppTest
     }
 
     @Test
+    void shouldRunOverAClientItIsGivenAndLeaveItOpenWhenClosed()
+    {
+        // The test's own client: it sends the lines and reads the counts too.
+        final StreamsApp app = new StreamsApp(wordCount(), config("shared"), client);
+        apps.add(app);
+        app.start();
+        send(0, 100);
+
+        final Map<String, Long> expected = expectedCounts(0, 100);
+        await(() -> latestOutputs().equals(expected), () -> "final counts in " + COUNTS + ": " + latestOutputs());
+        assertOutputsAreThoseOfOneRun(expected);
+        app.close();
+        assertEquals(StreamsApp.State.NOT_RUNNING, app.state());
+
+        // The client is still open: it sends and the topics are there.
+        send(100, 110);
+        assertEquals(PARTITIONS, client.admin().describeTopic("shared-counts-changelog").block(TIMEOUT)
+            .partitions().size());
+    }
+
+    @Test
     void shouldRestoreTheStoreFromItsChangelogWhenRestartedAfterAStop()
     {
         final StreamsApp first = app("restart", config("restart"));
