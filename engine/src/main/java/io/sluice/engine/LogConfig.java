@@ -11,7 +11,8 @@ import java.util.TreeMap;
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>segment.bytes</td><td>256 MiB</td><td>segment size, preallocated; 64 KiB to 1 GiB</td></tr>
  *   <tr><td>segment.ms</td><td>7 days</td><td>roll the active segment once it is this old</td></tr>
- *   <tr><td>segment.index.bytes</td><td>10 MiB</td><td>size of each segment's offset index (time index: 3/2)</td></tr>
+ *   <tr><td>segment.index.bytes</td><td>10 MiB</td><td>largest size of a segment's offset index (time index: 3/2); no
+ *   larger than segment.bytes can fill at index.interval.bytes</td></tr>
  *   <tr><td>index.interval.bytes</td><td>4096</td><td>bytes between sparse index entries</td></tr>
  *   <tr><td>max.message.bytes</td><td>1 MiB</td><td>largest batch accepted (a log never takes more than segment.bytes)</td></tr>
  *   <tr><td>flush.policy</td><td>none</td><td>none, interval or always ({@link FlushPolicy})</td></tr>

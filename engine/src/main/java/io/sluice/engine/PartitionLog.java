@@ -1592,14 +1592,30 @@ public final class PartitionLog implements AutoCloseable
         return Math.min(timeIndexBytes(config), STARTER_INDEX_ENTRIES * TimeIndex.ENTRY_LENGTH);
     }
 
+    /**
+     * Entries of a full segment's indexes: as many as {@code segment.index.bytes} holds, but no more than the segment
+     * can fill. An entry is added at most once every {@code index.interval.bytes} of batches, plus the first, so a
+     * 64 MiB segment at the default interval fills 16,385, not the 1.3 million 10 MiB would hold; the rest would be
+     * zeros written to the device for nothing. A full index rolls the segment, so a short one can never lose an entry.
+     */
+    static int indexEntries(final LogConfig config)
+    {
+        final int configured = config.segmentIndexBytes() / OffsetIndex.ENTRY_LENGTH;
+        if (config.indexIntervalBytes() <= 0)
+        {
+            return configured;
+        }
+        return (int)Math.min(configured, (long)config.segmentBytes() / config.indexIntervalBytes() + 2);
+    }
+
     static int offsetIndexBytes(final LogConfig config)
     {
-        return config.segmentIndexBytes() / OffsetIndex.ENTRY_LENGTH * OffsetIndex.ENTRY_LENGTH;
+        return indexEntries(config) * OffsetIndex.ENTRY_LENGTH;
     }
 
     static int timeIndexBytes(final LogConfig config)
     {
-        return config.segmentIndexBytes() / OffsetIndex.ENTRY_LENGTH * TimeIndex.ENTRY_LENGTH;
+        return indexEntries(config) * TimeIndex.ENTRY_LENGTH;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -23,6 +23,18 @@ class PreparedSegmentTest
     File directory;
 
     @Test
+    void shouldSizeTheIndexesToWhatTheSegmentCanFill()
+    {
+        final LogConfig segment64MiB = LogConfig.defaults().with(LogConfig.SEGMENT_BYTES, 64 * 1024 * 1024);
+        assertEquals((16_384 + 2) * 8, PartitionLog.offsetIndexBytes(segment64MiB), "an entry per 4 KiB at most");
+        assertEquals((16_384 + 2) * 12, PartitionLog.timeIndexBytes(segment64MiB));
+        assertEquals(4096, PartitionLog.offsetIndexBytes(segment64MiB.with(LogConfig.SEGMENT_INDEX_BYTES, 4096)),
+            "never more than segment.index.bytes");
+        assertEquals(10 * 1024 * 1024, PartitionLog.offsetIndexBytes(segment64MiB.with(
+            LogConfig.INDEX_INTERVAL_BYTES, 0)), "every batch indexed: segment.index.bytes decides");
+    }
+
+    @Test
     void shouldWriteOutEachStepOfZerosBeforeTheNext()
     {
         final PreparedSegment segment = PreparedSegment.begin(directory, CONFIG, 1);
