@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Sluice side of {@link StreamsBenchmark}: a broker in this JVM, the windowed count as a {@link StreamsApp}, a
- * low-level {@link ClientConnection} sending inputs (acks from the leader), and a reactive consumer of the outputs.
- * Broker, application and clients idle with one profile: {@value #NAME} yields (the latency profile, as {@code e2e}
+ * low-level {@link ClientConnection} sending inputs (acks from the leader), and a reactive consumer of the outputs
+ * on the application's client (one client I/O thread, as a process would run). The broker's logs keep the engine's
+ * defaults but for 64 MiB segments. Broker, application and clients idle with one profile: {@value #NAME} yields (the latency profile, as {@code e2e}
  * runs Sluice); {@value #BACKOFF_NAME} backs off (the brokers' and clients' default), which leaves the two cores to
  * the threads with work and so carries more records per second.
  */
@@ -49,6 +50,12 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
     private static final int PRELOAD_BATCH_RECORDS = 200;
     private static final int MAX_IN_FLIGHT = 64;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The broker's {@code log.pretouch.bytes}, the engine's default unless {@code -Dsluice.streams.pretouchBytes=N}
+     * (0: off), for exploring.
+     */
+    private static final String PRETOUCH_BYTES = System.getProperty("sluice.streams.pretouchBytes",
+        LogConfig.defaults().values().get(LogConfig.PRETOUCH_BYTES));
 
     private final boolean yielding;
     private File directory;
@@ -94,7 +101,7 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
     {
         return "Sluice broker in this JVM (" + (yielding ? "yielding" : "backoff") + " idle), StreamsApp (one " +
             "stream thread, in-memory stores, commit every 100 ms, idempotent acks=all producer), inputs from a " +
-            "ClientConnection (acks=1), outputs read by the reactive consumer";
+            "ClientConnection (acks=1), outputs read by the reactive consumer on the application's client";
     }
 
     /**
@@ -123,7 +130,7 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
             .listen("127.0.0.1:0")
             .idleProfile(yielding ? SluiceBroker.IdleProfile.YIELDING : SluiceBroker.IdleProfile.BACKOFF)
             .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(64 * 1024 * 1024))
-            .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
+            .logDefault(LogConfig.PRETOUCH_BYTES, PRETOUCH_BYTES));
         sender = ClientConnection.connect(new ClientConnection.Context()
             .bootstrap(broker.listenEndpoint())
             .aeronDirectoryName(broker.aeronDirectoryName())
@@ -225,9 +232,10 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
 
     public void startApplication(final StreamsBenchmark.ProcessedListener probe)
     {
+        // Over the reader's client: one client I/O thread, not two yielding ones on the 2 cores.
         app = new StreamsApp(topology(round, probe),
             StreamsConfig.create(APPLICATION_ID_PREFIX + round, clientOptions())
-                .withCommitInterval(Duration.ofMillis(100)));
+                .withCommitInterval(Duration.ofMillis(100)), client);
         app.start();
     }
 

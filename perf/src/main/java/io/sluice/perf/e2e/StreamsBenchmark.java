@@ -50,6 +50,7 @@ public final class StreamsBenchmark
     static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
     static final String OUTPUT_TAG = "output";
     static final String PROCESSED_TAG = "processed";
+    static final String SENT_TAG = "sent";
 
     private final Options options;
     private final PrintStream out;
@@ -219,8 +220,9 @@ public final class StreamsBenchmark
         "  --dir DIR         parent of the brokers' directories (default: java.io.tmpdir)",
         "  --histogram-log DIR  write, for each side and round, an HdrHistogram interval log of the latency phase",
         "                    (warm-up included), one histogram a second of each of: 'output', due time to the",
-        "                    output's arrival (as measured), and 'processed', due time to the aggregation taking",
-        "                    the input; read it with HdrHistogram's HistogramLogProcessor (default: none)");
+        "                    output's arrival (as measured); 'processed', due time to the aggregation taking",
+        "                    the input; 'sent', due time to the send (the sender's lateness); read it with",
+        "                    HdrHistogram's HistogramLogProcessor (default: none)");
 
     /**
      * Parse the options and run.
@@ -366,7 +368,7 @@ public final class StreamsBenchmark
     {
         final TaggedIntervalLog log = null == options.histogramLogDirectory() ? null : new TaggedIntervalLog(
             new File(options.histogramLogDirectory(), side.name() + "-round-" + round + ".hlog"),
-            HIGHEST_TRACKABLE_NS, OUTPUT_TAG, PROCESSED_TAG);
+            HIGHEST_TRACKABLE_NS, OUTPUT_TAG, PROCESSED_TAG, SENT_TAG);
         try
         {
             return measure(side, log);
@@ -450,6 +452,10 @@ public final class StreamsBenchmark
                 side.idleSender();
                 PacingClock.SYSTEM.idle(dueNs - System.nanoTime());
                 continue;
+            }
+            if (null != log)
+            {
+                log.record(2, now - dueNs);
             }
             side.send((int)(sent % options.keys()), dueNs);
             sent++;

@@ -98,6 +98,7 @@ class StreamsBenchmarkIT
             }
             assertEquals(1000L, counts.get(StreamsBenchmark.OUTPUT_TAG), log + ": " + counts);
             assertEquals(1000L, counts.get(StreamsBenchmark.PROCESSED_TAG), log + ": " + counts);
+            assertEquals(1000L, counts.get(StreamsBenchmark.SENT_TAG), log + ": " + counts);
         }
         assertTrue(new File(logs, "sluice-streams-backoff-round-3.hlog").isFile());
     }
