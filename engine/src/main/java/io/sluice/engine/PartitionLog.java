@@ -121,7 +121,7 @@ public final class PartitionLog implements AutoCloseable
     private volatile boolean closed;
     private long lastFlushMs;
     private long preparedSequence;
-    private PreparedSegment preparing;
+    private volatile PreparedSegment preparing;
     private long nextPrepareAttemptMs;
 
     // writer thread state
@@ -1202,6 +1202,7 @@ public final class PartitionLog implements AutoCloseable
      */
     int doMaintenance(final long nowMs)
     {
+        writeOutPreparing(nowMs);
         synchronized (maintenanceLock)
         {
             if (closed)
@@ -1247,7 +1248,8 @@ public final class PartitionLog implements AutoCloseable
             {
                 preparing = PreparedSegment.begin(directory, config, ++preparedSequence);
             }
-            if (preparing.allocate(PREPARE_BUDGET_BYTES))
+            // Ready once filled and written out (the last step's zeros by the next cycle's writeOutPreparing).
+            if (preparing.allocate(PREPARE_BUDGET_BYTES) && 0 == preparing.unwrittenBytes())
             {
                 preparing.pretouch(config.pretouchBytes());
                 if (!prepared.compareAndSet(null, preparing))
@@ -1264,6 +1266,40 @@ public final class PartitionLog implements AutoCloseable
             nextPrepareAttemptMs = nowMs + 1000;
             LOG.warn("cannot prepare the next segment of {}-{}: {}", topic, partition, ex.getMessage());
             return 0;
+        }
+    }
+
+    /**
+     * Write the zeros of the segment being prepared to the device, outside the maintenance lock: the writer takes
+     * that lock to promote a prepared segment or truncate, and must not wait on the device. Only this thread sets
+     * {@code preparing}, but {@link #close} and {@link #delete} may delete its files meanwhile: a write-out that
+     * fails then is expected; otherwise it is a storage failure, handled as in {@link #prepareNextSegment}.
+     */
+    private void writeOutPreparing(final long nowMs)
+    {
+        final PreparedSegment filling = preparing;
+        if (null == filling || 0 == filling.unwrittenBytes())
+        {
+            return;
+        }
+        try
+        {
+            filling.writeOut();
+        }
+        catch (final LogStorageException ex)
+        {
+            synchronized (maintenanceLock)
+            {
+                if (preparing == filling)
+                {
+                    preparing = null;
+                    nextPrepareAttemptMs = nowMs + 1000;
+                }
+                if (!closed)
+                {
+                    LOG.warn("cannot prepare the next segment of {}-{}: {}", topic, partition, ex.getMessage());
+                }
+            }
         }
     }
 

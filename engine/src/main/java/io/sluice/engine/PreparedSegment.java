@@ -6,7 +6,8 @@ import java.io.File;
  * The next segment's files, allocated by the maintenance thread ahead of a roll, so the writer's roll is three
  * renames instead of zero-filling a whole segment. Allocation proceeds a budget at a time ({@link #allocate(int)}),
  * so a maintenance duty cycle stays short and pretouching is never starved; each budget's zeros are written to the
- * device before the next, so no backlog of dirty pages builds up for the kernel to write back later all at once. Named {@code prepared-segment-<n>.*}
+ * device ({@link #writeOut()}) before the next, so no backlog of dirty pages builds up for the kernel to write back
+ * later all at once. Named {@code prepared-segment-<n>.*}
  * until activated; recovery deletes leftovers. Maintenance thread until {@link #activate}, writer thread after.
  */
 final class PreparedSegment
@@ -52,7 +53,7 @@ final class PreparedSegment
     }
 
     /**
-     * Zero-fill up to {@code budgetBytes} more and write them out; map the files once all are filled.
+     * Zero-fill up to {@code budgetBytes} more; map the files once all are filled.
      *
      * @return true when the segment is ready to activate.
      * @throws LogStorageException after deleting every file, if the device is full.
@@ -67,7 +68,6 @@ final class PreparedSegment
                 final MappedFile.Allocation allocation = allocations[allocating];
                 final long before = allocation.filled();
                 final boolean filled = allocation.fill(budget);
-                allocation.writeOut();
                 budget -= (int)(allocation.filled() - before);
                 if (!filled)
                 {
@@ -107,6 +107,29 @@ final class PreparedSegment
         offsetIndex.renameTo(new File(directory, LogSegment.fileName(baseOffset, LogSegment.INDEX_SUFFIX)));
         timeIndex.renameTo(new File(directory, LogSegment.fileName(baseOffset, LogSegment.TIME_INDEX_SUFFIX)));
         return new LogSegment(baseOffset, log, new OffsetIndex(offsetIndex), new TimeIndex(timeIndex), nowMs);
+    }
+
+    /**
+     * Write the zeros filled so far to the device (fdatasync of each file with unwritten zeros). The maintenance
+     * thread calls it outside the log's maintenance lock, so that a writer waiting for that lock never waits on the
+     * device.
+     *
+     * @throws LogStorageException after deleting every file, if a write fails (or the log closed the files).
+     */
+    void writeOut()
+    {
+        try
+        {
+            for (final MappedFile.Allocation allocation : allocations)
+            {
+                allocation.writeOut();
+            }
+        }
+        catch (final LogStorageException ex)
+        {
+            delete();
+            throw ex;
+        }
     }
 
     /**

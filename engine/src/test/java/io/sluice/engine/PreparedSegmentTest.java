@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A prepared segment is zero-filled a budget at a time, and every step's zeros are on the device before the next
- * step: none are left as dirty pages for the kernel to write back later, all at once.
+ * A prepared segment is zero-filled a budget at a time, and each step's zeros can be written to the device before the
+ * next (PartitionLog's maintenance does, outside its lock, and activates none with zeros unwritten): none are left
+ * as dirty pages for the kernel to write back later, all at once.
  */
 class PreparedSegmentTest
 {
@@ -47,6 +48,9 @@ class PreparedSegmentTest
         {
             ready = segment.allocate(budget);
             steps++;
+            final long unwritten = segment.unwrittenBytes();
+            assertTrue(unwritten > 0 && unwritten <= budget, "step " + steps + " filled " + unwritten);
+            segment.writeOut();
             assertEquals(0, segment.unwrittenBytes(), "step " + steps + " left zeros unwritten");
         }
         assertTrue(steps >= total / budget, "allocated in steps of the budget: " + steps);
