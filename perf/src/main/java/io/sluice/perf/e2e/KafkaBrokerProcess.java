@@ -276,13 +276,15 @@ final class KafkaBrokerProcess implements AutoCloseable
     }
 
     /**
-     * Delete every topic whose name starts with one of {@code prefixes}, and wait until the controller has taken the
-     * deletion (the broker removes the files later, in the background).
+     * Delete every topic whose name starts with one of {@code prefixes}, and wait until the brokers have removed their
+     * partition directories: until then their unwritten pages could still go to the device, in whatever runs next.
+     * Kafka removes them {@code log.segment.delete.delay.ms} after the deletion (60 s by default): start the brokers
+     * with it at 0 to wait only as long as the removal takes.
      *
      * @param prefixes of the names of the topics to delete.
      * @return how many topics were deleted.
      * @throws InterruptedException if interrupted while waiting.
-     * @throws IllegalStateException if the brokers refuse or do not answer in time.
+     * @throws IllegalStateException if the brokers refuse, or do not answer or remove the files in time.
      */
     int deleteTopics(final String... prefixes) throws InterruptedException
     {
@@ -304,6 +306,16 @@ final class KafkaBrokerProcess implements AutoCloseable
             {
                 admin.deleteTopics(doomed).all().get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+            while (hasPartitionDirectory(prefixes))
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw new IllegalStateException("the partition directories of deleted topics " +
+                        String.join(",", prefixes) + "* are still there after " + START_TIMEOUT_MS + " ms" + logTail());
+                }
+                Thread.sleep(POLL_MS);
+            }
             return doomed.size();
         }
         catch (final ExecutionException | TimeoutException ex)
@@ -311,6 +323,25 @@ final class KafkaBrokerProcess implements AutoCloseable
             throw new IllegalStateException("cannot delete topics " + String.join(",", prefixes) + "*: " + ex +
                 logTail(), ex);
         }
+    }
+
+    private boolean hasPartitionDirectory(final String... prefixes)
+    {
+        for (final Node node : nodes)
+        {
+            final String[] names = new File(node.directory, "data").list();
+            for (final String name : null == names ? new String[0] : names)
+            {
+                for (final String prefix : prefixes)
+                {
+                    if (name.startsWith(prefix))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**

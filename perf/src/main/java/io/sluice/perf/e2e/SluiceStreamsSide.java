@@ -56,6 +56,9 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
      */
     private static final String PRETOUCH_BYTES = System.getProperty("sluice.streams.pretouchBytes",
         LogConfig.defaults().values().get(LogConfig.PRETOUCH_BYTES));
+    /** The broker's {@code log.flush.policy}, the engine's default unless {@code -Dsluice.streams.flushPolicy=P}. */
+    private static final String FLUSH_POLICY = System.getProperty("sluice.streams.flushPolicy",
+        LogConfig.defaults().values().get(LogConfig.FLUSH_POLICY));
 
     private final boolean yielding;
     private File directory;
@@ -130,7 +133,8 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
             .listen("127.0.0.1:0")
             .idleProfile(yielding ? SluiceBroker.IdleProfile.YIELDING : SluiceBroker.IdleProfile.BACKOFF)
             .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(64 * 1024 * 1024))
-            .logDefault(LogConfig.PRETOUCH_BYTES, PRETOUCH_BYTES));
+            .logDefault(LogConfig.PRETOUCH_BYTES, PRETOUCH_BYTES)
+            .logDefault(LogConfig.FLUSH_POLICY, FLUSH_POLICY));
         sender = ClientConnection.connect(new ClientConnection.Context()
             .bootstrap(broker.listenEndpoint())
             .aeronDirectoryName(broker.aeronDirectoryName())
