@@ -150,11 +150,11 @@ final class MappedFile implements AutoCloseable
         }
 
         /**
-         * @return bytes of zeros written to the device by {@link #writeOut()}.
+         * @return bytes of zeros filled and not yet written to the device by {@link #writeOut()}.
          */
-        long writtenOut()
+        long unwrittenBytes()
         {
-            return writtenOut;
+            return filled - writtenOut;
         }
 
         MappedFile map()

@@ -1262,18 +1262,25 @@ public final class PartitionLog implements AutoCloseable
         }
         catch (final LogStorageException ex)
         {
-            preparing = null;
-            nextPrepareAttemptMs = nowMs + 1000;
-            LOG.warn("cannot prepare the next segment of {}-{}: {}", topic, partition, ex.getMessage());
+            preparationFailed(nowMs, ex);
             return 0;
         }
     }
 
+    /** The segment being prepared is gone (its files deleted): try again in a second. Under the maintenance lock. */
+    private void preparationFailed(final long nowMs, final LogStorageException ex)
+    {
+        preparing = null;
+        nextPrepareAttemptMs = nowMs + 1000;
+        LOG.warn("cannot prepare the next segment of {}-{}: {}", topic, partition, ex.getMessage());
+    }
+
     /**
      * Write the zeros of the segment being prepared to the device, outside the maintenance lock: the writer takes
-     * that lock to promote a prepared segment or truncate, and must not wait on the device. Only this thread sets
-     * {@code preparing}, but {@link #close} and {@link #delete} may delete its files meanwhile: a write-out that
-     * fails then is expected; otherwise it is a storage failure, handled as in {@link #prepareNextSegment}.
+     * that lock to promote a prepared segment or truncate, and must not wait on the device. {@link #close} and
+     * {@link #delete} may delete its files meanwhile, and then clear {@code preparing} under the lock: a write-out
+     * that fails after that is expected; otherwise it is a storage failure, handled as in
+     * {@link #prepareNextSegment}.
      */
     private void writeOutPreparing(final long nowMs)
     {
@@ -1292,12 +1299,7 @@ public final class PartitionLog implements AutoCloseable
             {
                 if (preparing == filling)
                 {
-                    preparing = null;
-                    nextPrepareAttemptMs = nowMs + 1000;
-                }
-                if (!closed)
-                {
-                    LOG.warn("cannot prepare the next segment of {}-{}: {}", topic, partition, ex.getMessage());
+                    preparationFailed(nowMs, ex);
                 }
             }
         }

@@ -140,7 +140,7 @@ final class PreparedSegment
         long unwritten = 0;
         for (final MappedFile.Allocation allocation : allocations)
         {
-            unwritten += allocation.filled() - allocation.writtenOut();
+            unwritten += allocation.unwrittenBytes();
         }
         return unwritten;
     }

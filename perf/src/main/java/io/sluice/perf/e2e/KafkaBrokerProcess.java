@@ -293,13 +293,9 @@ final class KafkaBrokerProcess implements AutoCloseable
             final List<String> doomed = new ArrayList<>();
             for (final String name : admin.listTopics().names().get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS))
             {
-                for (final String prefix : prefixes)
+                if (startsWithAny(name, prefixes))
                 {
-                    if (name.startsWith(prefix))
-                    {
-                        doomed.add(name);
-                        break;
-                    }
+                    doomed.add(name);
                 }
             }
             if (!doomed.isEmpty())
@@ -332,13 +328,22 @@ final class KafkaBrokerProcess implements AutoCloseable
             final String[] names = new File(node.directory, "data").list();
             for (final String name : null == names ? new String[0] : names)
             {
-                for (final String prefix : prefixes)
+                if (startsWithAny(name, prefixes))
                 {
-                    if (name.startsWith(prefix))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsWithAny(final String name, final String... prefixes)
+    {
+        for (final String prefix : prefixes)
+        {
+            if (name.startsWith(prefix))
+            {
+                return true;
             }
         }
         return false;

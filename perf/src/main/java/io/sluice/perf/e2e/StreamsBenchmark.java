@@ -51,6 +51,10 @@ public final class StreamsBenchmark
     static final String OUTPUT_TAG = "output";
     static final String PROCESSED_TAG = "processed";
     static final String SENT_TAG = "sent";
+    /** Indexes of the tags in a round's {@link TaggedIntervalLog}, in the order they are given to it. */
+    private static final int OUTPUT = 0;
+    private static final int PROCESSED = 1;
+    private static final int SENT = 2;
 
     private final Options options;
     private final PrintStream out;
@@ -406,7 +410,7 @@ public final class StreamsBenchmark
             lastNs.set(now);
             if (null != log && dueNs >= logFromDueNs.get())
             {
-                log.record(0, now - dueNs);
+                log.record(OUTPUT, now - dueNs);
             }
             if (dueNs >= measureFromDueNs.get())
             {
@@ -421,7 +425,7 @@ public final class StreamsBenchmark
         {
             if (dueNs >= logFromDueNs.get())
             {
-                log.record(1, System.nanoTime() - dueNs);
+                log.record(PROCESSED, System.nanoTime() - dueNs);
             }
         });
         awaitOutputs(side, outputs, records);
@@ -455,7 +459,7 @@ public final class StreamsBenchmark
             }
             if (null != log)
             {
-                log.record(2, now - dueNs);
+                log.record(SENT, now - dueNs);
             }
             side.send((int)(sent % options.keys()), dueNs);
             sent++;
