@@ -191,6 +191,24 @@ public final class RecordBatchBuilder
     }
 
     /**
+     * A record's timestamp is kept as an int delta from the batch's first: a record more than 2^31 ms (about 24 days)
+     * away from it goes in another batch.
+     *
+     * @param timestamp of a record to add, ms since the epoch.
+     * @return true if the batch is empty or the timestamp is within ±2^31 ms of its first record's.
+     */
+    public boolean fitsTimestamp(final long timestamp)
+    {
+        if (0 == recordCount)
+        {
+            return true;
+        }
+        final long timestampDelta = timestamp - firstTimestamp;
+        final boolean overflow = ((timestamp ^ firstTimestamp) & (timestamp ^ timestampDelta)) < 0;
+        return !overflow && timestampDelta == (int)timestampDelta;
+    }
+
+    /**
      * Begin a record that will carry headers. Follow with any number of {@link #header} calls and one
      * {@link #endRecord}.
      *
@@ -210,13 +228,12 @@ public final class RecordBatchBuilder
         {
             firstTimestamp = timestamp;
         }
-        final long timestampDelta = timestamp - firstTimestamp;
-        final boolean overflow = ((timestamp ^ firstTimestamp) & (timestamp ^ timestampDelta)) < 0;
-        if (overflow || timestampDelta != (int)timestampDelta)
+        else if (!fitsTimestamp(timestamp))
         {
             throw new IllegalArgumentException("timestamp " + timestamp + " too far from batch first timestamp " +
                 firstTimestamp + ": start another batch");
         }
+        final long timestampDelta = timestamp - firstTimestamp;
 
         recordStart = position;
         buffer.putInt(position + RECORD_OFFSET_DELTA_OFFSET, recordCount, LITTLE_ENDIAN);

@@ -520,6 +520,22 @@ class RecordBatchBuilderTest
     }
 
     @Test
+    void shouldTellWhetherATimestampFitsTheBatch()
+    {
+        builder.wrap(new UnsafeBuffer(new byte[1024]), 0, 1024);
+        assertTrue(builder.fitsTimestamp(Long.MIN_VALUE), "an empty batch takes any timestamp");
+        assertTrue(builder.append(T0, null, null));
+
+        assertTrue(builder.fitsTimestamp(T0 + TWO_TO_31 - 1));
+        assertTrue(builder.fitsTimestamp(T0 - TWO_TO_31));
+        assertFalse(builder.fitsTimestamp(T0 + TWO_TO_31));
+        assertFalse(builder.fitsTimestamp(T0 - TWO_TO_31 - 1));
+        assertFalse(builder.fitsTimestamp(0));
+        assertFalse(builder.fitsTimestamp(Long.MIN_VALUE));
+        assertEquals(1, builder.recordCount());
+    }
+
+    @Test
     void shouldThrowWhenTimestampDifferenceOverflowsALong()
     {
         builder.wrap(new UnsafeBuffer(new byte[1024]), 0, 1024);

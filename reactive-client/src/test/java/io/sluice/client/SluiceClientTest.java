@@ -483,6 +483,38 @@ class SluiceClientTest
         assertEquals(List.of("eu-1", "eu-2", "us-1"), values);
     }
 
+    /**
+     * A batch keeps timestamps as int deltas from its first record's: records days apart, sent together, go in
+     * separate batches instead of stopping the producer.
+     */
+    @Test
+    void shouldSendRecordsWhoseTimestampsAreTooFarApartForOneBatch()
+    {
+        createTopic("far-apart", 1);
+        final long now = System.currentTimeMillis();
+        final long[] timestamps = { 0, now, 0, now, now - 30L * 24 * 3600 * 1000, now };
+        final List<SendResult<Integer>> results = stringProducer().send(Flux.range(0, timestamps.length).map((i) ->
+                new ProducerRecord<String, String, Integer>("far-apart", 0, timestamps[i], null, "at-" + i, i)))
+            .collectList().block(TIMEOUT);
+        assertNotNull(results);
+        assertEquals(timestamps.length, results.size());
+        for (final SendResult<Integer> result : results)
+        {
+            assertTrue(result.isSuccess(), "record " + result.correlationMetadata() + ": " + result.exception());
+        }
+
+        final TopicPartition tp = new TopicPartition("far-apart", 0);
+        final List<ConsumerRecord<String, String>> read = client.consumer(stringConsumer()
+                .withAssignment(tp).withSeek(tp, ConsumerOptions.BEGINNING))
+            .receive().take(timestamps.length).collectList().block(TIMEOUT);
+        assertNotNull(read);
+        for (int i = 0; i < timestamps.length; i++)
+        {
+            assertEquals("at-" + i, read.get(i).value());
+            assertEquals(timestamps[i], read.get(i).timestamp());
+        }
+    }
+
     @Test
     void shouldSeekToATimestamp()
     {

@@ -524,9 +524,9 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         while (count < maxRecords && it.hasNext())
         {
             final Pending<T> item = it.next();
-            if (!append(item))
+            if (!builder.fitsTimestamp(item.timestamp) || !append(item))
             {
-                break;
+                break; // no room, or a timestamp too far from the batch's first: the next batch takes it
             }
             count++;
         }
