@@ -74,6 +74,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     private final ArrayDeque<ReceivedRecord<K, V>> buffered = new ArrayDeque<>();
     private final FetchedRecords fetchedRecords = new FetchedRecords();
     private final List<ReceivedRecord<K, V>> batchRecords = new ArrayList<>();
+    private final HeaderKeys headerKeys = new HeaderKeys();
     private final long commitIntervalNs;
     private final long revokeTimeoutNs;
     private final AssignmentListener listener;
@@ -1137,8 +1138,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
             final java.util.List<io.sluice.client.Header> headers = new java.util.ArrayList<>(view.headerCount());
             while (view.nextHeader())
             {
-                headers.add(new io.sluice.client.Header(
-                    view.headerKey().getStringWithoutLengthUtf8(0, view.headerKey().capacity()), bytes(view.headerValue())));
+                headers.add(new io.sluice.client.Header(headerKeys.decode(view.headerKey()), bytes(view.headerValue())));
             }
             return headers;
         }

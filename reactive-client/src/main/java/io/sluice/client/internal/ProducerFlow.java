@@ -12,13 +12,17 @@ import io.sluice.codecs.log.Compression;
 import io.sluice.codecs.client.ErrorCode;
 import io.sluice.transport.ClientConnection;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.reactivestreams.Subscription;
+import reactor.core.Exceptions;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.FluxSink;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 
@@ -45,6 +49,8 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
      * ({@code max.in.flight.requests.per.connection} at most 5 with idempotence).
      */
     static final int MAX_IN_FLIGHT_BATCHES_PER_PARTITION = 5;
+    /** Header keys {@link #headerKeyBytes} remembers before it starts again. */
+    private static final int HEADER_KEY_CACHE_SIZE = 64;
 
     private final ClientAgent agent;
     private final ProducerOptions<K, V> options;
@@ -64,6 +70,13 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
     /** Records whose topic look-up lost the connection, in arrival order; resolved before any newer record. */
     private final ArrayDeque<Pending<T>> unresolved = new ArrayDeque<>();
     private final ArrayDeque<SendResult<T>> results = new ArrayDeque<>();
+    /** Header keys in UTF-8 by key; read and written by {@code hookOnNext} only (serial, as the upstream signals). */
+    private final HashMap<String, byte[]> headerKeyCache = new HashMap<>();
+    /**
+     * Records taken from the upstream, for the agent thread: a bounded queue, not a command each (a lambda and a
+     * queue node per record). The demand rule keeps at most {@code maxInFlight} records in it.
+     */
+    private final ManyToOneConcurrentArrayQueue<Pending<T>> arrivals;
     private final long lingerNs;
     private UnsafeBuffer batchBuffer;
     private long outstanding;
@@ -83,6 +96,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
         this.identity = identity;
         this.sink = sink;
         this.lingerNs = options.linger().toNanos();
+        this.arrivals = new ManyToOneConcurrentArrayQueue<>(options.maxInFlight());
         builder.compression(options.compression() == CompressionType.LZ4 ? Compression.LZ4 : Compression.NONE);
         this.acks = switch (options.acks())
         {
@@ -113,7 +127,7 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
                 item.headerKeys = new byte[headers.size()][];
                 for (int i = 0; i < headers.size(); i++)
                 {
-                    item.headerKeys[i] = headers.get(i).key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    item.headerKeys[i] = headerKeyBytes(headers.get(i).key());
                     item.size += item.headerKeys[i].length + headers.get(i).value().length + 8;
                 }
             }
@@ -123,7 +137,31 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             item.size = 0;
             item.error = Errors.serialization("cannot serialize a record for topic " + record.topic() + ": " + ex, ex);
         }
-        agent.execute(() -> onRecord(item));
+        if (!arrivals.offer(item))
+        {
+            cancel();
+            final Throwable overflow = Exceptions.failWithOverflow(
+                "the upstream sent more records than the " + options.maxInFlight() + " requested");
+            agent.execute(() -> end(overflow));
+        }
+    }
+
+    /**
+     * A header key in UTF-8, from a small cache: a few keys usually recur on every record. The upstream's thread.
+     */
+    private byte[] headerKeyBytes(final String key)
+    {
+        byte[] bytes = headerKeyCache.get(key);
+        if (null == bytes)
+        {
+            if (headerKeyCache.size() >= HEADER_KEY_CACHE_SIZE)
+            {
+                headerKeyCache.clear();
+            }
+            bytes = key.getBytes(StandardCharsets.UTF_8);
+            headerKeyCache.put(key, bytes);
+        }
+        return bytes;
     }
 
     protected void hookOnComplete()
@@ -156,6 +194,12 @@ final class ProducerFlow<K, V, T> extends BaseSubscriber<ProducerRecord<K, V, T>
             return 0;
         }
         int work = 0;
+        Pending<T> arrived;
+        while (!done && null != (arrived = arrivals.poll()))
+        {
+            onRecord(arrived);
+            work++;
+        }
         while (!unresolved.isEmpty() && !done)
         {
             if (!resolve(unresolved.pollFirst()))
