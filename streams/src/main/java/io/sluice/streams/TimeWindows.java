@@ -61,6 +61,11 @@ public record TimeWindows(long sizeMs, long advanceMs, long graceMs)
      */
     public List<Window> windowsFor(final long timestamp)
     {
+        if (advanceMs == sizeMs) // tumbling: exactly one
+        {
+            final long start = timestamp / sizeMs * sizeMs;
+            return List.of(new Window(start, start + sizeMs));
+        }
         final List<Window> windows = new ArrayList<>((int)(sizeMs / advanceMs) + 1);
         long start = Math.max(0, timestamp - sizeMs + advanceMs) / advanceMs * advanceMs;
         for (; start <= timestamp; start += advanceMs)

@@ -17,4 +17,17 @@ public record Window(long start, long end)
             throw new IllegalArgumentException("a window does not end before it starts: [" + start + ", " + end + ")");
         }
     }
+
+    // Written out: a record's generated equals and hashCode go through method handles, and a windowed store looks a
+    // window up several times per record.
+
+    public boolean equals(final Object other)
+    {
+        return this == other || other instanceof Window that && start == that.start && end == that.end;
+    }
+
+    public int hashCode()
+    {
+        return 31 * Long.hashCode(start) + Long.hashCode(end);
+    }
 }

@@ -472,8 +472,8 @@ public final class StreamTask implements ProcessorContext
     private byte[] encodePriors(final byte[] acknowledged, final byte[] inFlight)
     {
         final int count = inFlightEpoch >= 0 ? 2 : 1;
-        final int length = 1 + count * 9 + (null == acknowledged ? 0 : 4 + acknowledged.length) +
-            (count < 2 || null == inFlight ? 0 : 4 + inFlight.length);
+        final int length = 1 + count * 9 + (isNone(acknowledged) ? 0 : 4 + acknowledged.length) +
+            (count < 2 || isNone(inFlight) ? 0 : 4 + inFlight.length);
         final ByteBuffer buffer = ByteBuffer.allocate(length).put((byte)count);
         putPrior(buffer, acknowledgedEpoch, acknowledged);
         if (count == 2)
@@ -483,10 +483,15 @@ public final class StreamTask implements ProcessorContext
         return buffer.array();
     }
 
+    private static boolean isNone(final byte[] prior)
+    {
+        return null == prior || prior == NO_VALUE;
+    }
+
     private static void putPrior(final ByteBuffer buffer, final long at, final byte[] value)
     {
         buffer.putLong(at);
-        if (null == value)
+        if (isNone(value))
         {
             buffer.put((byte)0);
         }
@@ -664,10 +669,16 @@ public final class StreamTask implements ProcessorContext
         private final Serializer<V> valueSerializer;
         private final Deserializer<K> keyDeserializer;
         private final Deserializer<V> valueDeserializer;
-        /** Keys changed since the last acknowledged checkpoint, and their serialized values then (null: none). */
+        /**
+         * Keys changed since the last acknowledged checkpoint, and their serialized values then ({@link #NO_VALUE}:
+         * none, so that one look-up tells both whether a key is known and its prior).
+         */
         private final Map<K, byte[]> committedPriors = new HashMap<>();
-        /** Keys changed since the checkpoint being written was taken, and their values at it. */
+        /** Keys changed since the checkpoint being written was taken, and their values at it ({@link #NO_VALUE}). */
         private final Map<K, byte[]> pendingPriors = new HashMap<>();
+        /** The priors of the key being changed, as {@link #rememberPriors} found them, for {@link #log}. */
+        private byte[] acknowledgedPrior;
+        private byte[] inFlightPrior;
         /** Keys an uncommitted epoch changed, met while restoring, and their prior values ({@link #NO_VALUE}: none). */
         private final Map<ByteBuffer, byte[]> rollbacks = new LinkedHashMap<>();
         private Header epochHeader;
@@ -708,7 +719,7 @@ public final class StreamTask implements ProcessorContext
         {
             rememberPriors(key);
             inner.put(key, value);
-            log(key, value);
+            log(key, value, acknowledgedPrior, inFlightPrior);
         }
 
         public V delete(final K key)
@@ -719,7 +730,7 @@ public final class StreamTask implements ProcessorContext
             }
             rememberPriors(key);
             final V old = inner.delete(key);
-            log(key, null);
+            log(key, null, acknowledgedPrior, inFlightPrior);
             return old;
         }
 
@@ -753,11 +764,11 @@ public final class StreamTask implements ProcessorContext
             for (final Map.Entry<ByteBuffer, byte[]> rollback : rollbacks.entrySet())
             {
                 final K k = keyDeserializer.deserialize(changelog, rollback.getKey().array());
-                final byte[] prior = rollback.getValue() == NO_VALUE ? null : rollback.getValue();
-                final V value = null == prior ? null : valueDeserializer.deserialize(changelog, prior);
+                final byte[] prior = rollback.getValue();
+                final V value = prior == NO_VALUE ? null : valueDeserializer.deserialize(changelog, prior);
                 committedPriors.put(k, prior);
                 inner.put(k, value);
-                log(k, value); // even if the store already had it: the uncommitted entry must be overwritten
+                log(k, value, prior, null); // even if the store already had it: the uncommitted entry must go
             }
             rollbacks.clear();
             return count;
@@ -777,34 +788,36 @@ public final class StreamTask implements ProcessorContext
 
         /**
          * Before a key's change: its value is its prior for the acknowledged checkpoint (and for the one in flight)
-         * unless it changed since.
+         * unless it changed since. Leaves both priors in {@link #acknowledgedPrior} and {@link #inFlightPrior}.
          */
         private void rememberPriors(final K key)
         {
-            final boolean committedKnown = committedPriors.containsKey(key);
-            final boolean pendingKnown = inFlightEpoch < 0 || pendingPriors.containsKey(key);
-            if (committedKnown && pendingKnown)
+            byte[] acknowledged = committedPriors.get(key);
+            byte[] pending = inFlightEpoch < 0 ? NO_VALUE : pendingPriors.get(key); // none wanted: as if known
+            if (null == acknowledged || null == pending)
             {
-                return;
+                final V value = inner.get(key);
+                final byte[] current = null == value ? NO_VALUE : valueSerializer.serialize(changelog, value);
+                if (null == acknowledged)
+                {
+                    committedPriors.put(key, current);
+                    acknowledged = current;
+                }
+                if (null == pending)
+                {
+                    pendingPriors.put(key, current);
+                    pending = current;
+                }
             }
-            final byte[] current = serializedValue(key);
-            if (!committedKnown)
-            {
-                committedPriors.put(key, current);
-            }
-            if (!pendingKnown)
-            {
-                pendingPriors.put(key, current);
-            }
+            acknowledgedPrior = acknowledged;
+            inFlightPrior = pending;
         }
 
-        private byte[] serializedValue(final K key)
-        {
-            final V value = inner.get(key);
-            return null == value ? null : valueSerializer.serialize(changelog, value);
-        }
-
-        private void log(final K key, final V value)
+        /**
+         * @param acknowledged the key's value at the acknowledged checkpoint, {@link #NO_VALUE} for none.
+         * @param inFlight     at the checkpoint in flight, if there is one.
+         */
+        private void log(final K key, final V value, final byte[] acknowledged, final byte[] inFlight)
         {
             if (null == epochHeader || epochOfHeader != epoch)
             {
@@ -815,7 +828,7 @@ public final class StreamTask implements ProcessorContext
                 null == value ? null : valueSerializer.serialize(changelog, value),
                 streamTime == Long.MIN_VALUE ? 0 : streamTime,
                 List.of(epochHeader, new Header(PRIOR_HEADER,
-                    encodePriors(committedPriors.get(key), pendingPriors.get(key)))));
+                    encodePriors(acknowledged, inFlight))));
         }
     }
 }
