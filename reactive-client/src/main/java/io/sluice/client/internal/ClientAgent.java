@@ -434,10 +434,29 @@ final class ClientAgent implements Agent, ClientResponseListener
         {
             if (i < flows.size())
             {
-                work += flows.get(i).doWork(nowNs);
+                work += doWork(flows.get(i), nowNs);
             }
         }
         return work;
+    }
+
+    /**
+     * One flow's duty cycle. A flow that throws has a bug, not an answer from the broker: it ends with the exception
+     * (its subscriber is told), instead of throwing again every duty cycle while its records wait forever.
+     */
+    private int doWork(final Flow flow, final long nowNs)
+    {
+        try
+        {
+            return flow.doWork(nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("a send or receive failed unexpectedly and is ended", ex);
+            flows.remove(flow);
+            flow.fail(Errors.fromThrowable(ex));
+            return 1;
+        }
     }
 
     public void onClose()

@@ -223,6 +223,14 @@ public final class DefaultSluiceClient implements SluiceClient
         agent.dropJoinAnswers(count);
     }
 
+    /**
+     * @return the agent, for tests of this package.
+     */
+    ClientAgent agent()
+    {
+        return agent;
+    }
+
     public synchronized void close()
     {
         if (!closed)
