@@ -27,9 +27,9 @@ import java.util.Set;
  * deserializes it and forwards it, each processor forwards to its children before returning, sinks and store changes
  * go to the {@link RecordCollector} as they happen. Single-threaded. Not part of the API.
  * <p>
- * <b>Epochs and checkpoints.</b> Each changelog entry carries the task's epoch ({@value #EPOCH_HEADER}) and the value
- * its key had at the last acknowledged checkpoint, and at the checkpoint being written if there is one
- * ({@value #PRIOR_HEADER}): whichever of the two a restorer finds written is the one it rolls back to. {@link #snapshot()} ends
+ * <b>Epochs and checkpoints.</b> Each changelog entry carries, in one header ({@value #CHANGE_HEADER}), the task's epoch
+ * and the value its key had at the last acknowledged checkpoint, and at the checkpoint being written if there is one:
+ * whichever of the two a restorer finds written is the one it rolls back to. {@link #snapshot()} ends
  * an epoch and returns the {@link Checkpoint} that makes it durable once written; {@link #checkpointAcknowledged()}
  * says it was. A restore ({@link #beginRestore}, {@link #restore(String, byte[], byte[], List)},
  * {@link #finishRestore()}) puts back the entries of committed epochs, puts back the prior value of every key an
@@ -40,13 +40,13 @@ import java.util.Set;
  */
 public final class StreamTask implements ProcessorContext
 {
-    /** The changelog header carrying the epoch of the change, 8 bytes big-endian. */
-    public static final String EPOCH_HEADER = "__sluice.epoch";
     /**
-     * The changelog header carrying the key's value at the last acknowledged checkpoint and at the one being written:
-     * a count (1 byte), then for each an epoch (8 bytes), 0 for no value or 1 then a length (4 bytes) and the value.
+     * The changelog header of a change: its epoch (8 bytes, big-endian), then the key's value at the last acknowledged
+     * checkpoint and at the one being written (its priors): a count (1 byte), then for each an epoch (8 bytes), 0 for
+     * no value or 1 then a length (4 bytes) and the value. One header rather than two: its name and lengths are in
+     * every changelog record.
      */
-    public static final String PRIOR_HEADER = "__sluice.prior";
+    public static final String CHANGE_HEADER = "__sluice.change";
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamTask.class);
     private static final byte[] NO_VALUE = new byte[0];
@@ -240,30 +240,25 @@ public final class StreamTask implements ProcessorContext
      */
     public void restore(final String store, final byte[] key, final byte[] value, final List<Header> headers)
     {
-        byte[] epochBytes = null;
-        byte[] prior = null;
+        byte[] change = null;
         for (final Header header : headers)
         {
-            if (EPOCH_HEADER.equals(header.key()))
+            if (CHANGE_HEADER.equals(header.key()))
             {
-                epochBytes = header.value();
-            }
-            else if (PRIOR_HEADER.equals(header.key()))
-            {
-                prior = header.value();
+                change = header.value();
             }
         }
-        if (null == epochBytes)
+        if (null == change)
         {
             stores.get(store).restore(key, value);
             return;
         }
-        if (epochBytes.length != Long.BYTES)
+        if (change.length < Long.BYTES + 1)
         {
-            throw new IllegalArgumentException("a changelog entry of store " + store + " with a " + EPOCH_HEADER +
-                " header of " + epochBytes.length + " bytes");
+            throw new IllegalArgumentException("a changelog entry of store " + store + " with a " + CHANGE_HEADER +
+                " header of " + change.length + " bytes");
         }
-        final long entryEpoch = ByteBuffer.wrap(epochBytes).getLong();
+        final long entryEpoch = ByteBuffer.wrap(change).getLong();
         restoreMaxEpoch = Math.max(restoreMaxEpoch, entryEpoch);
         if (entryEpoch <= restoreCommittedEpoch)
         {
@@ -271,7 +266,7 @@ public final class StreamTask implements ProcessorContext
         }
         else
         {
-            stores.get(store).rememberRollback(key, priorAt(store, prior, restoreCommittedEpoch));
+            stores.get(store).rememberRollback(key, priorAt(store, change, restoreCommittedEpoch));
         }
     }
 
@@ -422,21 +417,16 @@ public final class StreamTask implements ProcessorContext
 
     /**
      * @param store  for the message.
-     * @param priors a {@value #PRIOR_HEADER} header's value.
+     * @param change a {@value #CHANGE_HEADER} header's value, at least 9 bytes.
      * @param wanted the epoch rolled back to.
      * @return the value at that epoch, {@link #NO_VALUE} for none.
      * @throws IllegalArgumentException if the header is malformed or has no value for that epoch.
      */
-    static byte[] priorAt(final String store, final byte[] priors, final long wanted)
+    static byte[] priorAt(final String store, final byte[] change, final long wanted)
     {
-        if (null == priors)
-        {
-            throw new IllegalArgumentException("an uncommitted changelog entry of store " + store + " without a " +
-                PRIOR_HEADER + " header");
-        }
         try
         {
-            final ByteBuffer buffer = ByteBuffer.wrap(priors);
+            final ByteBuffer buffer = ByteBuffer.wrap(change, Long.BYTES, change.length - Long.BYTES);
             final int count = buffer.get();
             for (int i = 0; i < count; i++)
             {
@@ -447,7 +437,7 @@ public final class StreamTask implements ProcessorContext
                     final int length = buffer.getInt();
                     if (length < 0 || length > buffer.remaining())
                     {
-                        throw new IllegalArgumentException("a " + PRIOR_HEADER + " value of " + length + " bytes");
+                        throw new IllegalArgumentException("a " + CHANGE_HEADER + " prior of " + length + " bytes");
                     }
                     value = new byte[length];
                     buffer.get(value);
@@ -460,21 +450,22 @@ public final class StreamTask implements ProcessorContext
         }
         catch (final java.nio.BufferUnderflowException ex)
         {
-            throw new IllegalArgumentException("a " + PRIOR_HEADER + " header cut short in store " + store, ex);
+            throw new IllegalArgumentException("a " + CHANGE_HEADER + " header cut short in store " + store, ex);
         }
         throw new IllegalArgumentException("an uncommitted changelog entry of store " + store +
             " has no value for epoch " + wanted + ", the checkpoint's");
     }
 
     /**
-     * @return a {@value #PRIOR_HEADER} header's value: the acknowledged epoch's value, and the in-flight one's if any.
+     * @return a {@value #CHANGE_HEADER} header's value: the current epoch, then the acknowledged epoch's value, and the
+     * in-flight one's if any.
      */
-    private byte[] encodePriors(final byte[] acknowledged, final byte[] inFlight)
+    private byte[] encodeChange(final byte[] acknowledged, final byte[] inFlight)
     {
         final int count = inFlightEpoch >= 0 ? 2 : 1;
-        final int length = 1 + count * 9 + (isNone(acknowledged) ? 0 : 4 + acknowledged.length) +
+        final int length = Long.BYTES + 1 + count * 9 + (isNone(acknowledged) ? 0 : 4 + acknowledged.length) +
             (count < 2 || isNone(inFlight) ? 0 : 4 + inFlight.length);
-        final ByteBuffer buffer = ByteBuffer.allocate(length).put((byte)count);
+        final ByteBuffer buffer = ByteBuffer.allocate(length).putLong(epoch).put((byte)count);
         putPrior(buffer, acknowledgedEpoch, acknowledged);
         if (count == 2)
         {
@@ -681,8 +672,6 @@ public final class StreamTask implements ProcessorContext
         private byte[] inFlightPrior;
         /** Keys an uncommitted epoch changed, met while restoring, and their prior values ({@link #NO_VALUE}: none). */
         private final Map<ByteBuffer, byte[]> rollbacks = new LinkedHashMap<>();
-        private Header epochHeader;
-        private long epochOfHeader;
 
         @SuppressWarnings("unchecked")
         LoggedStore(final StoreDef def)
@@ -819,16 +808,10 @@ public final class StreamTask implements ProcessorContext
          */
         private void log(final K key, final V value, final byte[] acknowledged, final byte[] inFlight)
         {
-            if (null == epochHeader || epochOfHeader != epoch)
-            {
-                epochHeader = new Header(EPOCH_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(epoch).array());
-                epochOfHeader = epoch;
-            }
             collector.send(changelog, partition, keySerializer.serialize(changelog, key),
                 null == value ? null : valueSerializer.serialize(changelog, value),
                 streamTime == Long.MIN_VALUE ? 0 : streamTime,
-                List.of(epochHeader, new Header(PRIOR_HEADER,
-                    encodePriors(acknowledged, inFlight))));
+                List.of(new Header(CHANGE_HEADER, encodeChange(acknowledged, inFlight))));
         }
     }
 }

@@ -167,12 +167,20 @@ class CheckpointRestoreTest
         final StreamTask restored = task(new ArrayList<>());
         restored.beginRestore(new Checkpoint(5, 0, Map.of(), Map.of()));
         final Sent change = first.stream().filter((s) -> s.topic().equals(CHANGELOG)).findFirst().orElseThrow();
-        final List<Header> headers = List.of(new Header(StreamTask.EPOCH_HEADER,
-            ByteBuffer.allocate(8).putLong(6).array()), new Header(StreamTask.PRIOR_HEADER,
-            change.header(StreamTask.PRIOR_HEADER)));
+        final byte[] inEpoch6 = change.header(StreamTask.CHANGE_HEADER).clone();
+        ByteBuffer.wrap(inEpoch6).putLong(0, 6);
+        final List<Header> headers = List.of(new Header(StreamTask.CHANGE_HEADER, inEpoch6));
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
             () -> restored.restore("counts", change.key(), change.value(), headers));
         assertTrue(error.getMessage().contains("no value for epoch 5"), error.getMessage());
+
+        final List<Header> cut = List.of(new Header(StreamTask.CHANGE_HEADER, java.util.Arrays.copyOf(inEpoch6, 8)));
+        final IllegalArgumentException short8 = assertThrows(IllegalArgumentException.class,
+            () -> restored.restore("counts", change.key(), change.value(), cut));
+        assertTrue(short8.getMessage().contains("header of 8 bytes"), short8.getMessage());
+        final List<Header> noCount = List.of(new Header(StreamTask.CHANGE_HEADER, java.util.Arrays.copyOf(inEpoch6, 12)));
+        assertThrows(IllegalArgumentException.class,
+            () -> restored.restore("counts", change.key(), change.value(), noCount));
     }
 
     @Test
