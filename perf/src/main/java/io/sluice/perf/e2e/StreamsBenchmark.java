@@ -30,7 +30,9 @@ import java.util.function.ToDoubleFunction;
  *   <li><b>end-to-end latency</b>: inputs are produced at {@code --rate} per second, open loop (each due at a fixed
  *   time, whatever happened before), and each output's latency is the time from its input's due time to its arrival
  *   at a consumer of the output topic; a warm-up is not recorded. Due times are those of the sender, in this JVM,
- *   where both applications and the consumers run too, so one clock measures all.</li>
+ *   where both applications and the consumers run too, so one clock measures all. Before it, a {@code sync} writes
+ *   out what the preload and the throughput phase left dirty, which the kernel would otherwise write back about 30 s
+ *   later, inside the measured window (see {@link #syncFileSystems}).</li>
  * </ol>
  * Both applications commit every 100 ms (Kafka Streams at least once, Sluice with checkpoints), keep their window
  * stores in memory and log them to a changelog topic, and produce with acks from the leader only for inputs (the
@@ -48,6 +50,7 @@ public final class StreamsBenchmark
     static final String OUTPUT_PREFIX = "streams-bench-output-";
     static final long OUTPUT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
     static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
+    static final long SYNC_TIMEOUT_S = 60;
     static final String OUTPUT_TAG = "output";
     static final String PROCESSED_TAG = "processed";
     static final String SENT_TAG = "sent";
@@ -435,6 +438,7 @@ public final class StreamsBenchmark
         out.println(side.name() + String.format(Locale.ROOT, ": throughput %,.0f records/s (first to last output); " +
             "start to last output %.2f s", perSecond, (throughputEndNs - startNs) / 1e9));
         out.flush();
+        syncFileSystems(log);
 
         // Open loop: each input is due at a fixed time; a late sender sends at once and the latency counts from the
         // due time, so a stall is charged to every input it delayed.
@@ -477,6 +481,43 @@ public final class StreamsBenchmark
         out.flush();
         return new Result(side.name(), side.description(), perSecond, throughputEndNs - startNs, latency,
             sentMeasured, measured.get());
+    }
+
+    /**
+     * Write out what the preload and the throughput phase left dirty in the page cache ({@code sync}), for every side
+     * alike. Otherwise the kernel writes it back about 30 s after it was written (its dirty expiry), which is in the
+     * latency phase's measured window, and the burst of writeback on two cores is charged to whichever side's round
+     * it falls in. The latency phase's own writes stay, as in a steady state.
+     */
+    private void syncFileSystems(final TaggedIntervalLog log) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        String outcome;
+        try
+        {
+            final Process sync = new ProcessBuilder("sync").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!sync.waitFor(SYNC_TIMEOUT_S, TimeUnit.SECONDS))
+            {
+                sync.destroyForcibly();
+                outcome = "not finished after " + SYNC_TIMEOUT_S + " s";
+            }
+            else
+            {
+                outcome = 0 == sync.exitValue() ? null : "exit code " + sync.exitValue();
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            outcome = "could not run: " + ex.getMessage();
+        }
+        final String done = String.format(Locale.ROOT, "sync after the throughput phase %s in %.2f s",
+            null == outcome ? "done" : "failed (" + outcome + ")", (System.nanoTime() - startNs) / 1e9);
+        comment(log, done);
+        if (null != outcome)
+        {
+            out.println("warning: " + done + "; the latency phase may see the writeback");
+        }
     }
 
     private static void comment(final TaggedIntervalLog log, final String comment)

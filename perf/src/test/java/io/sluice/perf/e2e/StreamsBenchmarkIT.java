@@ -99,6 +99,9 @@ class StreamsBenchmarkIT
             assertEquals(1000L, counts.get(StreamsBenchmark.OUTPUT_TAG), log + ": " + counts);
             assertEquals(1000L, counts.get(StreamsBenchmark.PROCESSED_TAG), log + ": " + counts);
             assertEquals(1000L, counts.get(StreamsBenchmark.SENT_TAG), log + ": " + counts);
+            final String text = java.nio.file.Files.readString(log.toPath());
+            assertTrue(text.contains("#sync after the throughput phase done in"), log + ": no sync before the latency phase");
+            assertTrue(text.indexOf("#sync after") < text.indexOf("#latency phase"), log + ": the sync comes first");
         }
         assertTrue(new File(logs, "sluice-streams-backoff-round-3.hlog").isFile());
     }
