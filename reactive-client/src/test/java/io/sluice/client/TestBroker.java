@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A broker for the client's tests: loopback on a free port, its own embedded driver with small terms, small
  * segments; clients share its driver (over UDP loopback) to keep tests light.
  */
-final class TestBroker
+public final class TestBroker
 {
     static final int TERM_LENGTH = 1024 * 1024;
 
@@ -21,7 +21,7 @@ final class TestBroker
     {
     }
 
-    static SluiceBroker launch(final File dataDirectory)
+    public static SluiceBroker launch(final File dataDirectory)
     {
         return launch(dataDirectory, "127.0.0.1:0");
     }
@@ -99,7 +99,7 @@ final class TestBroker
             .withRequestTimeout(Duration.ofSeconds(10));
     }
 
-    static ClientOptions options(final SluiceBroker broker)
+    public static ClientOptions options(final SluiceBroker broker)
     {
         return ClientOptions.create(broker.listenEndpoint())
             .withAeronDirectoryName(broker.aeronDirectoryName())

@@ -1,10 +1,9 @@
 package io.sluice.client.internal;
 
 import io.sluice.broker.SluiceBroker;
-import io.sluice.client.ClientOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceException;
-import io.sluice.engine.LogConfig;
+import io.sluice.client.TestBroker;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,17 +33,8 @@ class ClientAgentTest
     @BeforeEach
     void launch()
     {
-        broker = SluiceBroker.launch(new SluiceBroker.Context()
-            .dataDirectory(dataDirectory)
-            .listen("127.0.0.1:0")
-            .clientTermLength(1024 * 1024)
-            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(1024 * 1024))
-            .logDefault(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(64 * 1024))
-            .logDefault(LogConfig.PRETOUCH_BYTES, "0"));
-        client = (DefaultSluiceClient)SluiceClient.create(ClientOptions.create(broker.listenEndpoint())
-            .withAeronDirectoryName(broker.aeronDirectoryName())
-            .withTermLength(1024 * 1024)
-            .withRequestTimeout(Duration.ofSeconds(10)));
+        broker = TestBroker.launch(dataDirectory);
+        client = (DefaultSluiceClient)SluiceClient.create(TestBroker.options(broker));
     }
 
     @AfterEach
