@@ -667,9 +667,6 @@ public final class StreamTask implements ProcessorContext
         private final Map<K, byte[]> committedPriors = new HashMap<>();
         /** Keys changed since the checkpoint being written was taken, and their values at it ({@link #NO_VALUE}). */
         private final Map<K, byte[]> pendingPriors = new HashMap<>();
-        /** The priors of the key being changed, as {@link #rememberPriors} found them, for {@link #log}. */
-        private byte[] acknowledgedPrior;
-        private byte[] inFlightPrior;
         /** Keys an uncommitted epoch changed, met while restoring, and their prior values ({@link #NO_VALUE}: none). */
         private final Map<ByteBuffer, byte[]> rollbacks = new LinkedHashMap<>();
 
@@ -706,9 +703,9 @@ public final class StreamTask implements ProcessorContext
 
         public void put(final K key, final V value)
         {
-            rememberPriors(key);
+            final byte[] change = rememberPriors(key);
             inner.put(key, value);
-            log(key, value, acknowledgedPrior, inFlightPrior);
+            log(key, value, change);
         }
 
         public V delete(final K key)
@@ -717,9 +714,9 @@ public final class StreamTask implements ProcessorContext
             {
                 return null;
             }
-            rememberPriors(key);
+            final byte[] change = rememberPriors(key);
             final V old = inner.delete(key);
-            log(key, null, acknowledgedPrior, inFlightPrior);
+            log(key, null, change);
             return old;
         }
 
@@ -757,7 +754,7 @@ public final class StreamTask implements ProcessorContext
                 final V value = prior == NO_VALUE ? null : valueDeserializer.deserialize(changelog, prior);
                 committedPriors.put(k, prior);
                 inner.put(k, value);
-                log(k, value, prior, null); // even if the store already had it: the uncommitted entry must go
+                log(k, value, encodeChange(prior, null)); // even if the store had it: the uncommitted entry must go
             }
             rollbacks.clear();
             return count;
@@ -777,9 +774,11 @@ public final class StreamTask implements ProcessorContext
 
         /**
          * Before a key's change: its value is its prior for the acknowledged checkpoint (and for the one in flight)
-         * unless it changed since. Leaves both priors in {@link #acknowledgedPrior} and {@link #inFlightPrior}.
+         * unless it changed since.
+         *
+         * @return the {@value #CHANGE_HEADER} header's value for the change.
          */
-        private void rememberPriors(final K key)
+        private byte[] rememberPriors(final K key)
         {
             byte[] acknowledged = committedPriors.get(key);
             byte[] pending = inFlightEpoch < 0 ? NO_VALUE : pendingPriors.get(key); // none wanted: as if known
@@ -798,20 +797,18 @@ public final class StreamTask implements ProcessorContext
                     pending = current;
                 }
             }
-            acknowledgedPrior = acknowledged;
-            inFlightPrior = pending;
+            return encodeChange(acknowledged, pending);
         }
 
         /**
-         * @param acknowledged the key's value at the acknowledged checkpoint, {@link #NO_VALUE} for none.
-         * @param inFlight     at the checkpoint in flight, if there is one.
+         * @param change the {@value #CHANGE_HEADER} header's value: epoch and priors.
          */
-        private void log(final K key, final V value, final byte[] acknowledged, final byte[] inFlight)
+        private void log(final K key, final V value, final byte[] change)
         {
             collector.send(changelog, partition, keySerializer.serialize(changelog, key),
                 null == value ? null : valueSerializer.serialize(changelog, value),
                 streamTime == Long.MIN_VALUE ? 0 : streamTime,
-                List.of(new Header(CHANGE_HEADER, encodeChange(acknowledged, inFlight))));
+                List.of(new Header(CHANGE_HEADER, change)));
         }
     }
 }
