@@ -24,8 +24,9 @@ import java.util.TreeSet;
  * Runs a topology without a broker, for tests of a topology (as Kafka Streams' {@code TopologyTestDriver}): one
  * task per sub-topology on partition 0, records piped in through {@link TestInputTopic}s, every record written to
  * a topic kept for {@link TestOutputTopic}s. A record written to a topic the topology reads (a repartition topic) is
- * processed at once, before {@link TestInputTopic#pipeInput} returns; changelog records are kept too. Single
- * threaded.
+ * processed at once, before {@link TestInputTopic#pipeInput} returns; changelog records are kept too. The driver
+ * commits after every record, as Kafka Streams' does: a record's store changes reach the changelogs, once per key,
+ * after its other outputs. Single threaded.
  */
 public final class TopologyTestDriver implements AutoCloseable
 {
@@ -73,7 +74,8 @@ public final class TopologyTestDriver implements AutoCloseable
                 tasksByTopic.put(topic, task);
             }
         }
-        drain(); // what processors wrote from init
+        commitAll(); // what processors wrote from init
+        drain();
     }
 
     /**
@@ -188,6 +190,7 @@ public final class TopologyTestDriver implements AutoCloseable
 
     void pipe(final String topic, final byte[] key, final byte[] value, final long timestamp)
     {
+        commitAll(); // what a test wrote to a store
         process(topic, key, value, timestamp);
         drain();
     }
@@ -209,6 +212,24 @@ public final class TopologyTestDriver implements AutoCloseable
         final StreamTask task = tasksByTopic.get(topic);
         final long offset = nextOffsets.merge(topic, 1L, Long::sum) - 1;
         task.process(topic, offset, timestamp, key, value);
+        commit(task);
+    }
+
+    private void commitAll()
+    {
+        for (final StreamTask task : tasks)
+        {
+            commit(task);
+        }
+    }
+
+    /**
+     * End the task's epoch, its store changes to the changelogs, and take its checkpoint as written.
+     */
+    private static void commit(final StreamTask task)
+    {
+        task.snapshot();
+        task.checkpointAcknowledged();
     }
 
     private void drain()

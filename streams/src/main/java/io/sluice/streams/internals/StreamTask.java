@@ -25,13 +25,16 @@ import java.util.Set;
 /**
  * One sub-topology's processors and stores for one input partition. A record is processed depth first: the source
  * deserializes it and forwards it, each processor forwards to its children before returning, sinks and store changes
- * go to the {@link RecordCollector} as they happen. Single-threaded. Not part of the API.
+ * go to the {@link RecordCollector} as they happen; store changes are collected once per key per epoch, when the epoch
+ * ends. Single-threaded. Not part of the API.
  * <p>
- * <b>Epochs and checkpoints.</b> Each changelog entry carries, in one header ({@value #CHANGE_HEADER}), the task's epoch
- * and the value its key had at the last acknowledged checkpoint, and at the checkpoint being written if there is one:
- * whichever of the two a restorer finds written is the one it rolls back to. {@link #snapshot()} ends
- * an epoch and returns the {@link Checkpoint} that makes it durable once written; {@link #checkpointAcknowledged()}
- * says it was. A restore ({@link #beginRestore}, {@link #restore(String, byte[], byte[], List)},
+ * <b>Epochs and checkpoints.</b> {@link #snapshot()} ends an epoch: it logs each key the epoch changed once, with its
+ * value now, and returns the {@link Checkpoint} that makes the epoch durable once written, after those entries;
+ * {@link #checkpointAcknowledged()} says it was. Each changelog entry carries, in one header ({@value #CHANGE_HEADER}),
+ * its epoch and the value its key had at the last acknowledged checkpoint, which is the one a restorer rolls back to
+ * when it finds the entry's epoch uncommitted. Logging every change as it happens, as Kafka Streams without a cache
+ * does, would write nothing a restorer uses: the entries of an epoch are either all committed, when only the last of
+ * each key counts, or all rolled back. A restore ({@link #beginRestore}, {@link #restore(String, byte[], byte[], List)},
  * {@link #finishRestore()}) puts back the entries of committed epochs, puts back the prior value of every key an
  * uncommitted epoch changed (a crash's work, which the records after the checkpoint will redo) and logs it again, so
  * the state is the checkpoint's exactly even where compaction removed the committed entry. Records before the
@@ -41,15 +44,18 @@ import java.util.Set;
 public final class StreamTask implements ProcessorContext
 {
     /**
-     * The changelog header of a change: its epoch (8 bytes, big-endian), then the key's value at the last acknowledged
-     * checkpoint and at the one being written (its priors): a count (1 byte), then for each an epoch (8 bytes), 0 for
-     * no value or 1 then a length (4 bytes) and the value. One header rather than two: its name and lengths are in
-     * every changelog record.
+     * The changelog header of a change: its epoch (8 bytes, big-endian), then the key's values at earlier checkpoints
+     * (its priors): a count (1 byte), then for each an epoch (8 bytes), 0 for no value or 1 then a length (4 bytes)
+     * and the value. The task writes one prior, the last acknowledged checkpoint's; changelogs written before
+     * 2026-12-08, when every change was logged as it happened, may carry a second, the value at the checkpoint being
+     * written then, and restore as before. One header rather than two: its name and lengths are in every changelog
+     * record.
      */
     public static final String CHANGE_HEADER = "__sluice.change";
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamTask.class);
-    private static final byte[] NO_VALUE = new byte[0];
+    /** A prior that is no value (package-private for tests). */
+    static final byte[] NO_VALUE = new byte[0];
 
     private final String applicationId;
     private final Topology.Subtopology subtopology;
@@ -290,8 +296,9 @@ public final class StreamTask implements ProcessorContext
     }
 
     /**
-     * End the epoch: what the task has processed becomes durable once the returned checkpoint is written, after
-     * every record the task sent before it. At most one may be unacknowledged.
+     * End the epoch: each key a store changed in it goes to the collector, once, with its value now; what the task
+     * has processed becomes durable once the returned checkpoint is written, after every record the task sent before
+     * it, those entries included. At most one may be unacknowledged.
      *
      * @return the checkpoint to write.
      * @throws IllegalStateException if the previous one is not acknowledged.
@@ -303,13 +310,13 @@ public final class StreamTask implements ProcessorContext
             throw new IllegalStateException("task " + subtopology.id() + "_" + partition +
                 ": the checkpoint of epoch " + inFlightEpoch + " is not acknowledged yet");
         }
+        for (final LoggedStore<?, ?> store : stores.values())
+        {
+            store.logChanges();
+        }
         final Checkpoint checkpoint = new Checkpoint(epoch, streamTime, positions, origins);
         inFlightEpoch = epoch;
         epoch++;
-        for (final LoggedStore<?, ?> store : stores.values())
-        {
-            store.snapshotTaken();
-        }
         return checkpoint;
     }
 
@@ -325,10 +332,6 @@ public final class StreamTask implements ProcessorContext
         }
         acknowledgedEpoch = inFlightEpoch;
         inFlightEpoch = -1;
-        for (final LoggedStore<?, ?> store : stores.values())
-        {
-            store.checkpointAcknowledged();
-        }
     }
 
     /**
@@ -457,39 +460,23 @@ public final class StreamTask implements ProcessorContext
     }
 
     /**
-     * @return a {@value #CHANGE_HEADER} header's value: the current epoch, then the acknowledged epoch's value, and the
-     * in-flight one's if any.
+     * @param acknowledged the key's serialized value at the last acknowledged checkpoint, {@link #NO_VALUE} for none.
+     * @return a {@value #CHANGE_HEADER} header's value: the current epoch, then that value as the one prior.
      */
-    private byte[] encodeChange(final byte[] acknowledged, final byte[] inFlight)
+    private byte[] encodeChange(final byte[] acknowledged)
     {
-        final int count = inFlightEpoch >= 0 ? 2 : 1;
-        final int length = Long.BYTES + 1 + count * 9 + (isNone(acknowledged) ? 0 : 4 + acknowledged.length) +
-            (count < 2 || isNone(inFlight) ? 0 : 4 + inFlight.length);
-        final ByteBuffer buffer = ByteBuffer.allocate(length).putLong(epoch).put((byte)count);
-        putPrior(buffer, acknowledgedEpoch, acknowledged);
-        if (count == 2)
-        {
-            putPrior(buffer, inFlightEpoch, inFlight);
-        }
-        return buffer.array();
-    }
-
-    private static boolean isNone(final byte[] prior)
-    {
-        return null == prior || prior == NO_VALUE;
-    }
-
-    private static void putPrior(final ByteBuffer buffer, final long at, final byte[] value)
-    {
-        buffer.putLong(at);
-        if (isNone(value))
+        final boolean none = acknowledged == NO_VALUE;
+        final ByteBuffer buffer = ByteBuffer.allocate(Long.BYTES + 1 + 9 + (none ? 0 : 4 + acknowledged.length))
+            .putLong(epoch).put((byte)1).putLong(acknowledgedEpoch);
+        if (none)
         {
             buffer.put((byte)0);
         }
         else
         {
-            buffer.put((byte)1).putInt(value.length).put(value);
+            buffer.put((byte)1).putInt(acknowledged.length).put(acknowledged);
         }
+        return buffer.array();
     }
 
     private boolean isTakenAlready(final List<Header> headers)
@@ -649,8 +636,8 @@ public final class StreamTask implements ProcessorContext
     }
 
     /**
-     * An in-memory store whose every change goes to its changelog topic, to this task's partition, with the task's
-     * epoch and the key's value at the last acknowledged checkpoint.
+     * An in-memory store whose changes go to its changelog topic, to this task's partition, once per key per epoch,
+     * when the epoch ends: the key's value then, with the epoch and the key's value at the last acknowledged checkpoint.
      */
     private final class LoggedStore<K, V> implements KeyValueStore<K, V>
     {
@@ -661,12 +648,11 @@ public final class StreamTask implements ProcessorContext
         private final Deserializer<K> keyDeserializer;
         private final Deserializer<V> valueDeserializer;
         /**
-         * Keys changed since the last acknowledged checkpoint, and their serialized values then ({@link #NO_VALUE}:
-         * none, so that one look-up tells both whether a key is known and its prior).
+         * Keys changed in this epoch, in the order of their first change, and their serialized values when it began,
+         * which are the last acknowledged checkpoint's ({@link #NO_VALUE}: none, so that one look-up tells both
+         * whether a key changed and its prior).
          */
-        private final Map<K, byte[]> committedPriors = new HashMap<>();
-        /** Keys changed since the checkpoint being written was taken, and their values at it ({@link #NO_VALUE}). */
-        private final Map<K, byte[]> pendingPriors = new HashMap<>();
+        private final Map<K, byte[]> epochPriors = new LinkedHashMap<>();
         /** Keys an uncommitted epoch changed, met while restoring, and their prior values ({@link #NO_VALUE}: none). */
         private final Map<ByteBuffer, byte[]> rollbacks = new LinkedHashMap<>();
 
@@ -703,9 +689,8 @@ public final class StreamTask implements ProcessorContext
 
         public void put(final K key, final V value)
         {
-            final byte[] change = rememberPriors(key);
+            rememberPrior(key);
             inner.put(key, value);
-            log(key, value, change);
         }
 
         public V delete(final K key)
@@ -714,10 +699,8 @@ public final class StreamTask implements ProcessorContext
             {
                 return null;
             }
-            final byte[] change = rememberPriors(key);
-            final V old = inner.delete(key);
-            log(key, null, change);
-            return old;
+            rememberPrior(key);
+            return inner.delete(key);
         }
 
         void restore(final byte[] key, final byte[] value)
@@ -752,62 +735,53 @@ public final class StreamTask implements ProcessorContext
                 final K k = keyDeserializer.deserialize(changelog, rollback.getKey().array());
                 final byte[] prior = rollback.getValue();
                 final V value = prior == NO_VALUE ? null : valueDeserializer.deserialize(changelog, prior);
-                committedPriors.put(k, prior);
                 inner.put(k, value);
-                log(k, value, encodeChange(prior, null)); // even if the store had it: the uncommitted entry must go
+                // Now, and even if the store had it: the uncommitted entry must go, whatever this epoch does next.
+                log(k, prior, encodeChange(prior));
             }
             rollbacks.clear();
             return count;
         }
 
-        void snapshotTaken()
-        {
-            pendingPriors.clear();
-        }
-
-        void checkpointAcknowledged()
-        {
-            committedPriors.clear();
-            committedPriors.putAll(pendingPriors);
-            pendingPriors.clear();
-        }
-
         /**
-         * Before a key's change: its value is its prior for the acknowledged checkpoint (and for the one in flight)
-         * unless it changed since.
-         *
-         * @return the {@value #CHANGE_HEADER} header's value for the change.
+         * The epoch ends: log each key it changed with its value now, unless the key had none before and has none now
+         * (a window opened and closed within the epoch).
          */
-        private byte[] rememberPriors(final K key)
+        void logChanges()
         {
-            byte[] acknowledged = committedPriors.get(key);
-            byte[] pending = inFlightEpoch < 0 ? NO_VALUE : pendingPriors.get(key); // none wanted: as if known
-            if (null == acknowledged || null == pending)
+            for (final Map.Entry<K, byte[]> change : epochPriors.entrySet())
             {
-                final V value = inner.get(key);
-                final byte[] current = null == value ? NO_VALUE : valueSerializer.serialize(changelog, value);
-                if (null == acknowledged)
+                final V value = inner.get(change.getKey());
+                final byte[] prior = change.getValue();
+                if (null != value || prior != NO_VALUE)
                 {
-                    committedPriors.put(key, current);
-                    acknowledged = current;
-                }
-                if (null == pending)
-                {
-                    pendingPriors.put(key, current);
-                    pending = current;
+                    log(change.getKey(), null == value ? NO_VALUE : valueSerializer.serialize(changelog, value),
+                        encodeChange(prior));
                 }
             }
-            return encodeChange(acknowledged, pending);
+            epochPriors.clear();
         }
 
         /**
-         * @param change the {@value #CHANGE_HEADER} header's value: epoch and priors.
+         * Before a key's change: its value is its prior unless it changed already in this epoch.
          */
-        private void log(final K key, final V value, final byte[] change)
+        private void rememberPrior(final K key)
+        {
+            if (null == epochPriors.get(key))
+            {
+                final V value = inner.get(key);
+                epochPriors.put(key, null == value ? NO_VALUE : valueSerializer.serialize(changelog, value));
+            }
+        }
+
+        /**
+         * @param value  serialized, {@link #NO_VALUE} for a tombstone.
+         * @param change the {@value #CHANGE_HEADER} header's value: epoch and prior.
+         */
+        private void log(final K key, final byte[] value, final byte[] change)
         {
             collector.send(changelog, partition, keySerializer.serialize(changelog, key),
-                null == value ? null : valueSerializer.serialize(changelog, value),
-                streamTime == Long.MIN_VALUE ? 0 : streamTime,
+                value == NO_VALUE ? null : value, streamTime == Long.MIN_VALUE ? 0 : streamTime,
                 List.of(new Header(CHANGE_HEADER, change)));
         }
     }

@@ -73,7 +73,8 @@ final class CommitRound
     }
 
     /**
-     * End the round: each task that took part and still runs here takes its checkpoint.
+     * End the round: each task that took part and still runs here takes its checkpoint, logging its epoch's changes
+     * (sent as this round's, before {@link #seal()}).
      *
      * @param running the task running now with an id, or null.
      */
@@ -88,6 +89,13 @@ final class CommitRound
                 checkpoints.put(id, task.snapshot());
             }
         }
+    }
+
+    /**
+     * Nothing more is sent in the round: it is durable once what was sent is acknowledged.
+     */
+    void seal()
+    {
         sent();
     }
 

@@ -560,11 +560,30 @@ public final class StreamThread
         {
             closing = round;
             round = newRound();
-            closing.close((id) ->
+            current = new PendingInput(null, closing);
+            try
             {
-                final Task task = tasks.get(id);
-                return null == task ? null : task.task();
-            });
+                closing.close((id) ->
+                {
+                    final Task task = tasks.get(id);
+                    return null == task ? null : task.task();
+                });
+                if (!batch.isEmpty())
+                {
+                    current.expect(batch.size()); // the epoch's store changes, logged as it ends
+                    sender.send(batch);
+                }
+                closing.seal();
+            }
+            catch (final IllegalStateException ex)
+            {
+                fail("cannot log the round's store changes", ex);
+            }
+            finally
+            {
+                batch.clear();
+                current = null;
+            }
         }
     }
 

@@ -105,21 +105,105 @@ class CheckpointRestoreTest
         process(killed, 0, 200);
         final Checkpoint acknowledged = killed.snapshot();
         killed.checkpointAcknowledged();
-        process(killed, 200, 300);
+        process(killed, 200, 260);
+        killed.snapshot(); // its changes logged, its checkpoint never written
+        process(killed, 260, 300);
 
         final List<Sent> second = new ArrayList<>();
         final StreamTask killedAgain = restore(acknowledged, compact(first), second);
-        process(killedAgain, 150, 280); // killed again before any checkpoint of its own
+        process(killedAgain, 150, 250);
+        final long killedAgainsEpoch = killedAgain.epoch();
+        killedAgain.snapshot(); // its changes logged, its checkpoint never written
+        process(killedAgain, 250, 280); // killed again
 
         final List<Sent> both = new ArrayList<>(first);
         both.addAll(second);
         final List<Sent> third = new ArrayList<>();
         final StreamTask restored = restore(acknowledged, compact(both), third);
         assertEquals(counts(0, 200), contents(restored));
-        assertTrue(restored.epoch() > killedAgain.epoch(), "a new epoch after every one seen");
+        assertTrue(restored.epoch() > killedAgainsEpoch, "a new epoch after every one seen");
         process(restored, 0, 500);
         final List<Sent> all = new ArrayList<>(both);
         assertEquals(uninterruptedOutputs(), outputsWithoutRepeats(all, third));
+    }
+
+    @Test
+    void shouldLogEachKeyAnEpochChangedOnceWhenTheEpochEnds()
+    {
+        final List<Sent> sent = new ArrayList<>();
+        final StreamTask task = task(sent);
+        process(task, 0, 200);
+        assertTrue(sent.stream().noneMatch((s) -> s.topic().equals(CHANGELOG)), "nothing logged within the epoch");
+        task.snapshot();
+        assertEquals(counts(0, 200), lastCounts(sent, 1), "each word once, with its count at the epoch's end");
+        task.checkpointAcknowledged();
+
+        sent.clear();
+        process(task, 200, 250);
+        task.snapshot();
+        final Map<String, Long> changed = new TreeMap<>(counts(0, 250));
+        changed.keySet().retainAll(counts(200, 250).keySet());
+        assertEquals(changed, lastCounts(sent, 2));
+        for (final Sent change : sent)
+        {
+            if (change.topic().equals(CHANGELOG))
+            {
+                final Long prior = counts(0, 200).get(change.keyText());
+                assertArrayEquals(null == prior ? StreamTask.NO_VALUE : Serdes.longSerializer().serialize(CHANGELOG,
+                    prior), StreamTask.priorAt("counts", change.header(StreamTask.CHANGE_HEADER), 1),
+                    "the prior of " + change.keyText() + " is its count at the acknowledged checkpoint");
+            }
+        }
+    }
+
+    @Test
+    void shouldLogNothingForAWindowOpenedAndClosedWithinOneEpochButATombstoneForOneClosedLater()
+    {
+        final StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(WORDS, Consumed.with(Serde.string(), Serde.string()))
+            .groupByKey()
+            .windowedBy(io.sluice.streams.TimeWindows.ofSizeWithNoGrace(java.time.Duration.ofMillis(10)))
+            .count(Materialized.as("windows"));
+        final Topology.Subtopology windowed = builder.build().subtopologies().get(0);
+        final byte[] word = "a".getBytes(StandardCharsets.UTF_8);
+
+        final List<Sent> oneEpoch = new ArrayList<>();
+        final StreamTask task = new StreamTask("app", windowed, 0, collector(oneEpoch));
+        task.process(WORDS, 0, 0, word, word, List.of());
+        task.process(WORDS, 1, 100, word, word, List.of()); // closes [0, 10)
+        task.snapshot();
+        assertEquals(List.of(true), changelogValues(oneEpoch), "only the open window [100, 110)");
+
+        final List<Sent> twoEpochs = new ArrayList<>();
+        final StreamTask split = new StreamTask("app", windowed, 0, collector(twoEpochs));
+        split.process(WORDS, 0, 0, word, word, List.of());
+        split.snapshot();
+        split.checkpointAcknowledged();
+        split.process(WORDS, 1, 100, word, word, List.of());
+        split.snapshot();
+        assertEquals(List.of(true, true, false), changelogValues(twoEpochs),
+            "[0, 10) logged; then [100, 110) and [0, 10)'s tombstone, in the order of their first change");
+    }
+
+    private static List<Boolean> changelogValues(final List<Sent> sent)
+    {
+        return sent.stream().filter((s) -> s.topic().equals("app-windows-changelog")).map((s) -> null != s.value())
+            .toList();
+    }
+
+    private static Map<String, Long> lastCounts(final List<Sent> sent, final long epoch)
+    {
+        final Map<String, Long> counts = new TreeMap<>();
+        for (final Sent change : sent)
+        {
+            if (change.topic().equals(CHANGELOG))
+            {
+                assertEquals(epoch, ByteBuffer.wrap(change.header(StreamTask.CHANGE_HEADER)).getLong(),
+                    "the epoch of " + change.keyText());
+                assertNull(counts.put(change.keyText(), change.count()), "one entry for " + change.keyText());
+            }
+        }
+        return counts;
     }
 
     @Test
@@ -164,6 +248,7 @@ class CheckpointRestoreTest
         final List<Sent> first = new ArrayList<>();
         final StreamTask killed = task(first);
         process(killed, 0, 10);
+        killed.snapshot();
         final StreamTask restored = task(new ArrayList<>());
         restored.beginRestore(new Checkpoint(5, 0, Map.of(), Map.of()));
         final Sent change = first.stream().filter((s) -> s.topic().equals(CHANGELOG)).findFirst().orElseThrow();

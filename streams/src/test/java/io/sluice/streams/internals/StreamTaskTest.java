@@ -71,6 +71,7 @@ class StreamTaskTest
             final byte[] word = words.get(i).getBytes(StandardCharsets.UTF_8);
             task.process("words", firstOffset + i, 1000L + i, word, word);
         }
+        task.snapshot(); // the epoch's changes logged, as a stopping application's last commit does
         task.close();
     }
 

@@ -124,6 +124,9 @@ public final class TaskHarness
     private void process(final String topic, final byte[] key, final byte[] value, final long timestamp)
     {
         final long offset = offsets.merge(topic, 1L, Long::sum) - 1;
-        tasksByTopic.get(topic).process(topic, offset, timestamp, key, value);
+        final StreamTask task = tasksByTopic.get(topic);
+        task.process(topic, offset, timestamp, key, value);
+        task.snapshot(); // a commit after every record, as the test driver's: the record's store changes logged
+        task.checkpointAcknowledged();
     }
 }
