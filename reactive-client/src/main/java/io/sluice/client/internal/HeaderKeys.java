@@ -1,6 +1,7 @@
 package io.sluice.client.internal;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Header keys decoded from UTF-8, remembering the last few: the same keys usually recur on every record, so the
@@ -11,7 +12,7 @@ final class HeaderKeys
     /** Keys remembered; the oldest is replaced. */
     static final int SIZE = 8;
 
-    private final byte[][] encoded = new byte[SIZE][];
+    private final UnsafeBuffer[] encoded = new UnsafeBuffer[SIZE];
     private final String[] decoded = new String[SIZE];
     private int next;
 
@@ -24,8 +25,8 @@ final class HeaderKeys
         final int length = key.capacity();
         for (int i = 0; i < SIZE; i++)
         {
-            final byte[] candidate = encoded[i];
-            if (null != candidate && candidate.length == length && matches(key, candidate))
+            final UnsafeBuffer candidate = encoded[i];
+            if (null != candidate && candidate.capacity() == length && matches(key, candidate, length))
             {
                 return decoded[i];
             }
@@ -33,17 +34,29 @@ final class HeaderKeys
         final byte[] bytes = new byte[length];
         key.getBytes(0, bytes);
         final String string = key.getStringWithoutLengthUtf8(0, length);
-        encoded[next] = bytes;
+        encoded[next] = new UnsafeBuffer(bytes);
         decoded[next] = string;
         next = (next + 1) % SIZE;
         return string;
     }
 
-    private static boolean matches(final DirectBuffer key, final byte[] candidate)
+    /**
+     * Eight bytes at a time, then the rest: a byte-by-byte loop was a sixth of the client's I/O thread's samples in
+     * the Streams benchmark, where every output carries an origin header.
+     */
+    private static boolean matches(final DirectBuffer key, final UnsafeBuffer candidate, final int length)
     {
-        for (int i = 0; i < candidate.length; i++)
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
         {
-            if (key.getByte(i) != candidate[i])
+            if (key.getLong(i) != candidate.getLong(i))
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
+        {
+            if (key.getByte(i) != candidate.getByte(i))
             {
                 return false;
             }

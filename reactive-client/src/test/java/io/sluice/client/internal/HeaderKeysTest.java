@@ -28,6 +28,21 @@ class HeaderKeysTest
         assertEquals("trace-a", keys.decode(utf8("trace-a")));
         assertEquals("", keys.decode(utf8("")));
         assertEquals("clé-ü", keys.decode(utf8("clé-ü")));
+        // Compared eight bytes at a time: a difference in the first word, in the second, and in the bytes after them.
+        for (final String key : new String[]{"abcdefgh", "abcdefgi", "__sluice.origin-a", "__sluice.origin-b",
+            "__sluice.origiN-a", "__sluice.origin-a"})
+        {
+            assertEquals(key, keys.decode(utf8(key)));
+        }
+    }
+
+    @Test
+    void shouldReadAKeyAtAnOffsetInALargerBuffer()
+    {
+        final byte[] frame = "xx__sluice.origin-ayy".getBytes(StandardCharsets.UTF_8);
+        assertEquals("__sluice.origin-a", keys.decode(new UnsafeBuffer(frame, 2, 17)));
+        assertSame(keys.decode(utf8("__sluice.origin-a")), keys.decode(new UnsafeBuffer(frame, 2, 17)));
+        assertEquals("__sluice.origin-b", keys.decode(utf8("__sluice.origin-b")));
     }
 
     @Test
