@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -49,6 +50,9 @@ public final class StreamsBenchmark
     static final String INPUT_PREFIX = "streams-bench-input-";
     static final String OUTPUT_PREFIX = "streams-bench-output-";
     static final long OUTPUT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
+    /** The throughput phase's outputs are counted per 50 ms, for the histogram log's comment on its progress. */
+    private static final long PROGRESS_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int PROGRESS_BUCKETS = (int)(OUTPUT_TIMEOUT_NS / PROGRESS_NS) + 1;
     static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
     static final long SYNC_TIMEOUT_S = 60;
     static final String OUTPUT_TAG = "output";
@@ -402,6 +406,8 @@ public final class StreamsBenchmark
         final AtomicLong logFromDueNs = new AtomicLong(Long.MAX_VALUE);
         final AtomicLong measureFromDueNs = new AtomicLong(Long.MAX_VALUE);
         final AtomicLong measured = new AtomicLong();
+        final AtomicLongArray progress = new AtomicLongArray(PROGRESS_BUCKETS);
+        final long readerStartNs = System.nanoTime();
         side.startReader((dueNs) ->
         {
             final long now = System.nanoTime();
@@ -411,6 +417,10 @@ public final class StreamsBenchmark
                 firstNs.set(now);
             }
             lastNs.set(now);
+            if (count <= records)
+            {
+                progress.incrementAndGet((int)Math.min(PROGRESS_BUCKETS - 1, (now - readerStartNs) / PROGRESS_NS));
+            }
             if (null != log && dueNs >= logFromDueNs.get())
             {
                 log.record(OUTPUT, now - dueNs);
@@ -438,6 +448,8 @@ public final class StreamsBenchmark
         out.println(side.name() + String.format(Locale.ROOT, ": throughput %,.0f records/s (first to last output); " +
             "start to last output %.2f s", perSecond, (throughputEndNs - startNs) / 1e9));
         out.flush();
+        comment(log, "throughput phase: outputs per " + TimeUnit.NANOSECONDS.toMillis(PROGRESS_NS) +
+            " ms from the reader's start: " + progressOf(progress, (throughputEndNs - readerStartNs) / PROGRESS_NS));
         syncFileSystems(log);
 
         // Open loop: each input is due at a fixed time; a late sender sends at once and the latency counts from the
@@ -518,6 +530,16 @@ public final class StreamsBenchmark
         {
             out.println("warning: " + done + "; the latency phase may see the writeback");
         }
+    }
+
+    private static String progressOf(final AtomicLongArray progress, final long lastBucket)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i <= Math.min(lastBucket, PROGRESS_BUCKETS - 1); i++)
+        {
+            text.append(i == 0 ? "" : " ").append(progress.get(i));
+        }
+        return text.toString();
     }
 
     private static void comment(final TaggedIntervalLog log, final String comment)

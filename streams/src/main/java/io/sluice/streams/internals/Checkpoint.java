@@ -50,8 +50,18 @@ public record Checkpoint(long epoch, long streamTime, Map<String, Long> position
          */
         public byte[] encode()
         {
-            final byte[] name = source.getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(12 + name.length).putLong(offset).putInt(index).put(name).array();
+            return encode(source.getBytes(StandardCharsets.UTF_8), offset, index);
+        }
+
+        /**
+         * @param source the source in UTF-8, encoded once by a caller that writes many origins of it.
+         * @param offset of the input record.
+         * @param index  of the record among those the input caused.
+         * @return the header's value, as {@link #encode()}.
+         */
+        public static byte[] encode(final byte[] source, final long offset, final int index)
+        {
+            return ByteBuffer.allocate(12 + source.length).putLong(offset).putInt(index).put(source).array();
         }
 
         /**

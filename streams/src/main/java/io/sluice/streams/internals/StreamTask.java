@@ -80,7 +80,10 @@ public final class StreamTask implements ProcessorContext
     private final Map<String, Long> positions = new HashMap<>();
     private final Map<String, Checkpoint.Origin> origins = new HashMap<>();
     private final Set<String> repartitionTopics = new java.util.HashSet<>();
-    private String currentSource;
+    /** The source partition of the record being processed, as origins name it, in UTF-8; null outside one. */
+    private byte[] currentSource;
+    /** Each source topic's partition of this task, as origins name it ("topic-partition"), in UTF-8. */
+    private final Map<String, byte[]> sourceNames = new HashMap<>();
     private int outputIndex;
     private long restoreCommittedEpoch;
     private long restoreMaxEpoch;
@@ -402,7 +405,8 @@ public final class StreamTask implements ProcessorContext
         }
         currentTopic = topic;
         currentOffset = offset;
-        currentSource = topic + "-" + partition;
+        currentSource = sourceNames.computeIfAbsent(topic,
+            (t) -> (t + "-" + partition).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         outputIndex = 0;
         streamTime = Math.max(streamTime, eventTime);
         current = source;
@@ -629,8 +633,7 @@ public final class StreamTask implements ProcessorContext
             else
             {
                 collector.send(topic, -1, key, value, record.timestamp(), List.of(new Header(
-                    Checkpoint.Origin.HEADER, new Checkpoint.Origin(currentSource, currentOffset, outputIndex++)
-                    .encode())));
+                    Checkpoint.Origin.HEADER, Checkpoint.Origin.encode(currentSource, currentOffset, outputIndex++))));
             }
         }
     }
