@@ -232,8 +232,9 @@ public final class StreamsBenchmark
         "  --histogram-log DIR  write, for each side and round, an HdrHistogram interval log of the latency phase",
         "                    (warm-up included), one histogram a second of each of: 'output', due time to the",
         "                    output's arrival (as measured); 'processed', due time to the aggregation taking",
-        "                    the input; 'sent', due time to the send (the sender's lateness); read it with",
-        "                    HdrHistogram's HistogramLogProcessor (default: none)");
+        "                    the input; 'sent', due time to the send (the sender's lateness); and a comment",
+        "                    with the throughput phase's outputs per 50 ms; read it with HdrHistogram's",
+        "                    HistogramLogProcessor (default: none)");
 
     /**
      * Parse the options and run.

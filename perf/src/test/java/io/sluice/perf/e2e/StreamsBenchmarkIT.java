@@ -102,6 +102,11 @@ class StreamsBenchmarkIT
             final String text = java.nio.file.Files.readString(log.toPath());
             assertTrue(text.contains("#sync after the throughput phase done in"), log + ": no sync before the latency phase");
             assertTrue(text.indexOf("#sync after") < text.indexOf("#latency phase"), log + ": the sync comes first");
+            final java.util.regex.Matcher progress =
+                java.util.regex.Pattern.compile("#throughput phase: outputs per 50 ms[^:]*: ([0-9 ]+)").matcher(text);
+            assertTrue(progress.find(), log + ": no throughput phase progress");
+            assertEquals(1000L, java.util.Arrays.stream(progress.group(1).trim().split(" "))
+                .mapToLong(Long::parseLong).sum(), log + ": the progress counts every preloaded record's output once");
         }
         assertTrue(new File(logs, "sluice-streams-backoff-round-3.hlog").isFile());
     }
