@@ -267,6 +267,17 @@ public final class StreamsApp implements AutoCloseable
         thread.pauseSends();
     }
 
+    void holdCheckpoints()
+    {
+        thread.holdCheckpoints();
+    }
+
+    long keysRolledBack()
+    {
+        final StreamThread current = thread;
+        return null == current ? 0 : current.keysRolledBack();
+    }
+
     void resumeSends()
     {
         thread.resumeSends();

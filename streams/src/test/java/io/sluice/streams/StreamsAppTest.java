@@ -299,6 +299,40 @@ class StreamsAppTest
         assertOutputsAreThoseOfOneRun(expected);
     }
 
+    /**
+     * A crash after a round's store changes were logged and acknowledged but before its checkpoint was written: the
+     * new instance finds changes of an uncommitted epoch in the changelog, rolls them back to the checkpoint's counts,
+     * redoes the lines after it, and counts exactly.
+     */
+    @Test
+    void shouldRollBackStoreChangesLoggedAfterTheCheckpointWhenRestartedAfterACrash()
+    {
+        final StreamsApp first = app("crash3", config("crash3"));
+        first.start();
+        send(0, 100);
+        await(() -> latestOutputs().equals(expectedCounts(0, 100)), () -> "first batch counted");
+        await(() -> committedLines("crash3") == 100, () -> "the first batch committed: " + committedLines("crash3"));
+        final String changelog = "crash3-counts-changelog";
+        final long logged = offsetsIn(changelog);
+        first.holdCheckpoints();
+        send(100, 150);
+        await(() -> latestOutputs().equals(expectedCounts(0, 150)), () -> "second batch counted");
+        await(() -> offsetsIn(changelog) > logged, () -> "the second batch's store changes logged");
+        await(() -> first.inFlightRecords() == 0, () -> "the first instance's sends acknowledged");
+        assertEquals(100, committedLines("crash3"), "nothing committed past the first checkpoint");
+        first.abort();
+
+        final StreamsApp second = app("crash3", config("crash3"));
+        second.start();
+        send(150, 200);
+        final Map<String, Long> expected = expectedCounts(0, 200);
+        await(() -> latestOutputs().equals(expected), () -> "counts after the crash: " + latestOutputs());
+        await(() -> storeContents(second.store(STORE)).equals(expected), () -> "the store: " + storeContents(
+            second.store(STORE)));
+        assertTrue(second.keysRolledBack() > 0, "the second batch's logged changes rolled back");
+        assertOutputsAreThoseOfOneRun(expected);
+    }
+
     private long committedLines(final String group)
     {
         long committed = 0;

@@ -115,6 +115,8 @@ public final class StreamThread
     private final ConcurrentLinkedQueue<AssignmentChange> changes = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean failed = new AtomicBoolean();
+    private final AtomicLong keysRolledBack = new AtomicLong();
+    private volatile boolean checkpointsHeld;
 
     // Stream thread only.
     private final Map<StreamsApp.TaskId, Task> tasks = new TreeMap<>(
@@ -592,6 +594,10 @@ public final class StreamThread
      */
     private void writeCheckpoints(final CommitRound written)
     {
+        if (checkpointsHeld)
+        {
+            return; // as if the process died with the round's sends acknowledged: the round stays open for good
+        }
         takeAssignmentChanges(); // a task given up since must not write a checkpoint over its new owner's
         final List<ProducerRecord<byte[], byte[], Runnable>> records = new ArrayList<>();
         final List<StreamsApp.TaskId> ids = new ArrayList<>();
@@ -752,6 +758,7 @@ public final class StreamThread
         try
         {
             final int rolledBack = task.task().finishRestore();
+            keysRolledBack.addAndGet(rolledBack);
             if (rolledBack > 0)
             {
                 LOG.info("{}: task {} rolled back {} keys changed after its checkpoint (epoch {})", applicationId,
@@ -797,6 +804,23 @@ public final class StreamThread
     public int maxInFlightRecordsSeen()
     {
         return maxInFlightSeen;
+    }
+
+    /**
+     * @return keys the tasks rolled back while restoring: changes logged after their checkpoints.
+     */
+    public long keysRolledBack()
+    {
+        return keysRolledBack.get();
+    }
+
+    /**
+     * Write no more checkpoints, as if the process died each time just before writing them: rounds are still closed
+     * and their store changes logged; for tests of what a restarted instance makes of such changes.
+     */
+    public void holdCheckpoints()
+    {
+        checkpointsHeld = true;
     }
 
     /**
