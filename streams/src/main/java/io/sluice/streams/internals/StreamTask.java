@@ -62,7 +62,7 @@ public final class StreamTask implements ProcessorContext
     private final int partition;
     private final RecordCollector collector;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
-    private final Map<String, Node> sourcesByTopic = new HashMap<>();
+    private final Map<String, Source> sources = new HashMap<>();
     private final Map<String, LoggedStore<?, ?>> stores = new LinkedHashMap<>();
     private Node current;
     private String currentTopic;
@@ -77,16 +77,34 @@ public final class StreamTask implements ProcessorContext
     private long acknowledgedEpoch;
     /** The epoch of the checkpoint being written, or -1. */
     private long inFlightEpoch = -1;
-    private final Map<String, Long> positions = new HashMap<>();
+    /** Positions a restored checkpoint gave for topics this task does not read, carried into its checkpoints. */
+    private final Map<String, Long> foreignPositions = new HashMap<>();
     private final Map<String, Checkpoint.Origin> origins = new HashMap<>();
-    private final Set<String> repartitionTopics = new java.util.HashSet<>();
     /** The source partition of the record being processed, as origins name it, in UTF-8; null outside one. */
     private byte[] currentSource;
-    /** Each source topic's partition of this task, as origins name it ("topic-partition"), in UTF-8. */
-    private final Map<String, byte[]> sourceNames = new HashMap<>();
     private int outputIndex;
     private long restoreCommittedEpoch;
     private long restoreMaxEpoch;
+
+    /**
+     * A topic this task reads, found with one look-up per record: its source node, whether it is a repartition topic,
+     * the task's partition of it as origins name it ("topic-partition", UTF-8), and the next offset to process.
+     */
+    private static final class Source
+    {
+        final Node node;
+        final boolean repartition;
+        final byte[] originName;
+        /** The offset after the last one processed or restored from a checkpoint; -1 for none. */
+        long position = -1;
+
+        Source(final Node node, final boolean repartition, final byte[] originName)
+        {
+            this.node = node;
+            this.repartition = repartition;
+            this.originName = originName;
+        }
+    }
 
     /**
      * A node made for this task.
@@ -140,11 +158,8 @@ public final class StreamTask implements ProcessorContext
                 for (final String topic : def.topics)
                 {
                     final String name = Topology.topicName(applicationId, topic, def.internalTopic);
-                    sourcesByTopic.put(name, node);
-                    if (def.internalTopic)
-                    {
-                        repartitionTopics.add(name);
-                    }
+                    sources.put(name, new Source(node, def.internalTopic,
+                        (name + "-" + partition).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                 }
             }
         }
@@ -176,7 +191,7 @@ public final class StreamTask implements ProcessorContext
      */
     public Set<String> sourceTopics()
     {
-        return sourcesByTopic.keySet();
+        return sources.keySet();
     }
 
     /**
@@ -224,12 +239,27 @@ public final class StreamTask implements ProcessorContext
      */
     public void beginRestore(final Checkpoint checkpoint)
     {
-        positions.clear();
+        for (final Source source : sources.values())
+        {
+            source.position = -1;
+        }
+        foreignPositions.clear();
         origins.clear();
         restoreCommittedEpoch = 0;
         if (null != checkpoint)
         {
-            positions.putAll(checkpoint.positions());
+            for (final Map.Entry<String, Long> position : checkpoint.positions().entrySet())
+            {
+                final Source source = sources.get(position.getKey());
+                if (null == source)
+                {
+                    foreignPositions.put(position.getKey(), position.getValue());
+                }
+                else
+                {
+                    source.position = position.getValue();
+                }
+            }
             origins.putAll(checkpoint.origins());
             streamTime = checkpoint.streamTime();
             restoreCommittedEpoch = checkpoint.epoch();
@@ -317,6 +347,14 @@ public final class StreamTask implements ProcessorContext
         {
             store.logChanges();
         }
+        final Map<String, Long> positions = new HashMap<>(foreignPositions);
+        for (final Map.Entry<String, Source> source : sources.entrySet())
+        {
+            if (source.getValue().position >= 0)
+            {
+                positions.put(source.getKey(), source.getValue().position);
+            }
+        }
         final Checkpoint checkpoint = new Checkpoint(epoch, streamTime, positions, origins);
         inFlightEpoch = epoch;
         epoch++;
@@ -376,23 +414,22 @@ public final class StreamTask implements ProcessorContext
     public boolean process(final String topic, final long offset, final long timestamp, final byte[] key,
         final byte[] value, final List<Header> headers)
     {
-        final Node source = sourcesByTopic.get(topic);
+        final Source source = sources.get(topic);
         if (null == source)
         {
             throw new IllegalArgumentException("task " + subtopology.id() + "_" + partition + " does not read " + topic);
         }
-        final Long position = positions.get(topic);
-        if (null != position && offset < position)
+        if (offset < source.position)
         {
             return false;
         }
-        positions.put(topic, offset + 1);
-        if (!headers.isEmpty() && repartitionTopics.contains(topic) && isTakenAlready(headers))
+        source.position = offset + 1;
+        if (!headers.isEmpty() && source.repartition && isTakenAlready(headers))
         {
             dropped++;
             return true;
         }
-        final Consumed<Object, Object> consumed = (Consumed<Object, Object>)source.def.consumed;
+        final Consumed<Object, Object> consumed = (Consumed<Object, Object>)source.node.def.consumed;
         final Object k = consumed.keySerde().deserializer().deserialize(topic, key);
         final Object v = consumed.valueSerde().deserializer().deserialize(topic, value);
         final long eventTime = consumed.timestampExtractor().extract(topic, k, v, timestamp);
@@ -405,11 +442,10 @@ public final class StreamTask implements ProcessorContext
         }
         currentTopic = topic;
         currentOffset = offset;
-        currentSource = sourceNames.computeIfAbsent(topic,
-            (t) -> (t + "-" + partition).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        currentSource = source.originName;
         outputIndex = 0;
         streamTime = Math.max(streamTime, eventTime);
-        current = source;
+        current = source.node;
         try
         {
             forward(new Record<>(k, v, eventTime));

@@ -185,6 +185,18 @@ class CheckpointRestoreTest
             "[0, 10) logged; then [100, 110) and [0, 10)'s tombstone, in the order of their first change");
     }
 
+    @Test
+    void shouldCarryTheCheckpointsPositionsOnIncludingThoseOfTopicsTheTaskDoesNotRead()
+    {
+        final StreamTask task = task(new ArrayList<>());
+        task.beginRestore(new Checkpoint(3, 1000, Map.of(WORDS, 5L, "gone-topic", 7L), Map.of()));
+        task.finishRestore();
+        process(task, 0, 8); // 0-4 before the checkpoint's position: skipped
+        final Checkpoint next = task.snapshot();
+        assertEquals(Map.of(WORDS, 8L, "gone-topic", 7L), next.positions());
+        assertEquals(counts(5, 8), contents(task));
+    }
+
     private static List<Boolean> changelogValues(final List<Sent> sent)
     {
         return sent.stream().filter((s) -> s.topic().equals("app-windows-changelog")).map((s) -> null != s.value())
