@@ -261,14 +261,7 @@ class StreamsAppTest
         await(() -> first.inFlightRecords() == 0, () -> "the first instance's sends acknowledged");
         first.abort();
 
-        final StreamsApp second = app("crash", config("crash"));
-        second.start();
-        send(100, 200);
-        final Map<String, Long> expected = expectedCounts(0, 200);
-        await(() -> latestOutputs().equals(expected), () -> "counts after the crash: " + latestOutputs());
-        await(() -> storeContents(second.store(STORE)).equals(expected), () -> "the store: " + storeContents(
-            second.store(STORE)));
-        assertOutputsAreThoseOfOneRun(expected);
+        restartAndCountExactly("crash", 100);
         assertTrue(repeats.get() > 0, "the first batch was done again, its outputs repeated");
     }
 
@@ -289,14 +282,7 @@ class StreamsAppTest
         await(() -> first.inFlightRecords() == 0, () -> "the first instance's sends acknowledged");
         first.abort();
 
-        final StreamsApp second = app("crash2", config("crash2"));
-        second.start();
-        send(150, 200);
-        final Map<String, Long> expected = expectedCounts(0, 200);
-        await(() -> latestOutputs().equals(expected), () -> "counts after the crash: " + latestOutputs());
-        await(() -> storeContents(second.store(STORE)).equals(expected), () -> "the store: " + storeContents(
-            second.store(STORE)));
-        assertOutputsAreThoseOfOneRun(expected);
+        restartAndCountExactly("crash2", 150);
     }
 
     /**
@@ -322,15 +308,25 @@ class StreamsAppTest
         assertEquals(100, committedLines("crash3"), "nothing committed past the first checkpoint");
         first.abort();
 
-        final StreamsApp second = app("crash3", config("crash3"));
+        final StreamsApp second = restartAndCountExactly("crash3", 150);
+        assertTrue(second.keysRolledBack() > 0, "the second batch's logged changes rolled back");
+    }
+
+    /**
+     * A new instance after a crash: it sends the lines from {@code from} to 200, then checks the counts in the output
+     * and the store are those of lines 0 to 200, and the outputs, repeats dropped by origin, those of one run.
+     */
+    private StreamsApp restartAndCountExactly(final String applicationId, final int from)
+    {
+        final StreamsApp second = app(applicationId, config(applicationId));
         second.start();
-        send(150, 200);
+        send(from, 200);
         final Map<String, Long> expected = expectedCounts(0, 200);
         await(() -> latestOutputs().equals(expected), () -> "counts after the crash: " + latestOutputs());
         await(() -> storeContents(second.store(STORE)).equals(expected), () -> "the store: " + storeContents(
             second.store(STORE)));
-        assertTrue(second.keysRolledBack() > 0, "the second batch's logged changes rolled back");
         assertOutputsAreThoseOfOneRun(expected);
+        return second;
     }
 
     private long committedLines(final String group)
