@@ -242,17 +242,35 @@ class BrokerFaultsTest
         return values;
     }
 
+    /**
+     * Delete a directory a running broker writes in: its log maintenance may make a file there meanwhile (the next
+     * segment, prepared ahead), so a directory found not empty is listed and deleted again, a bounded number of times.
+     */
     private static void deleteRecursively(final File file) throws IOException
     {
-        final File[] children = file.listFiles();
-        if (null != children)
+        for (int attempt = 1; ; attempt++)
         {
-            for (final File child : children)
+            final File[] children = file.listFiles();
+            if (null != children)
             {
-                deleteRecursively(child);
+                for (final File child : children)
+                {
+                    deleteRecursively(child);
+                }
+            }
+            try
+            {
+                Files.deleteIfExists(file.toPath());
+                return;
+            }
+            catch (final java.nio.file.DirectoryNotEmptyException ex)
+            {
+                if (attempt == 100)
+                {
+                    throw ex;
+                }
             }
         }
-        Files.deleteIfExists(file.toPath());
     }
 
     private static void fill(final File file, final long bytes) throws IOException
