@@ -329,6 +329,31 @@ class StreamsAppTest
         return second;
     }
 
+    /**
+     * Store changes are serialized when the commit logs them, not as records are processed: a store serializer that
+     * throws there fails the application (ERROR) and commits nothing, rather than stopping the commits unseen.
+     */
+    @Test
+    void shouldFailTheApplicationWhenLoggingTheStoreChangesThrows()
+    {
+        final StreamsBuilder builder = new StreamsBuilder();
+        final Serde<Long> unloggable = Serde.of((topic, count) ->
+        {
+            throw new IllegalArgumentException("this store's values cannot be logged");
+        }, Serdes.longDeserializer());
+        builder.stream(LINES, Consumed.with(Serde.string(), Serde.string()))
+            .groupByKey()
+            .count(Materialized.<String, Long>as(STORE).withValueSerde(unloggable))
+            .toStream()
+            .to(COUNTS, Produced.with(Serde.string(), Serde.longs()));
+        final StreamsApp app = new StreamsApp(builder.build(), config("unloggable"));
+        apps.add(app);
+        app.start();
+        send(0, 10);
+        await(() -> app.state() == StreamsApp.State.ERROR, () -> "the application failed: " + app.state());
+        assertEquals(0, committedLines("unloggable"), "nothing committed");
+    }
+
     private long committedLines(final String group)
     {
         long committed = 0;

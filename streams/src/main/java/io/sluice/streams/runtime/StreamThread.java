@@ -577,8 +577,10 @@ public final class StreamThread
                 }
                 closing.seal();
             }
-            catch (final IllegalStateException ex)
+            catch (final RuntimeException ex)
             {
+                // A store's serializer that throws, or a send that has ended: nothing of the round is acknowledged,
+                // and the application fails rather than leaving the periodic commit to die unseen.
                 fail("cannot log the round's store changes", ex);
             }
             finally
