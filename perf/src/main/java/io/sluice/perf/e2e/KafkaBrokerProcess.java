@@ -66,6 +66,11 @@ final class KafkaBrokerProcess implements AutoCloseable
         "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
     static final long START_TIMEOUT_MS = 60_000;
     static final long STOP_TIMEOUT_MS = 20_000;
+    /** {@link #pause} waits at most this long for the brokers to go quiet. */
+    static final long QUIET_TIMEOUT_MS = 15_000;
+    static final long QUIET_SAMPLE_MS = 500;
+    /** A broker using less than this share of a core is quiet. */
+    static final double QUIET_CPU_SHARE = 0.1;
 
     private static final String BROKER_MAIN_CLASS = "kafka.Kafka";
     private static final String STORAGE_TOOL_MAIN_CLASS = "kafka.tools.StorageTool";
@@ -91,6 +96,7 @@ final class KafkaBrokerProcess implements AutoCloseable
     private final Thread shutdownHook;
     private Admin admin;
     private boolean closed;
+    private volatile boolean paused;
 
     private KafkaBrokerProcess(final File directory, final int size, final int[] ports)
     {
@@ -350,6 +356,93 @@ final class KafkaBrokerProcess implements AutoCloseable
     }
 
     /**
+     * Freeze every broker JVM (SIGSTOP), so that it takes no CPU while something else is measured; its code stays
+     * compiled. First it waits, at most {@link #QUIET_TIMEOUT_MS} ms, until each JVM uses less than
+     * {@link #QUIET_CPU_SHARE} of a core over {@link #QUIET_SAMPLE_MS} ms, so that what the brokers still had to do
+     * (compiling, removing deleted topics) is done before, not frozen and left for later. The admin client is closed,
+     * as it would time out against a frozen broker. {@link #resume} undoes it.
+     *
+     * @return how long it waited for the brokers to go quiet, in ms.
+     * @throws IOException          if the signal cannot be sent.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    long pause() throws IOException, InterruptedException
+    {
+        final long waitedMs = awaitQuiet();
+        if (null != admin)
+        {
+            admin.close(Duration.ofSeconds(5));
+            admin = null;
+        }
+        signal("-STOP");
+        paused = true;
+        return waitedMs;
+    }
+
+    private long awaitQuiet() throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        final long deadline = startNs + TimeUnit.MILLISECONDS.toNanos(QUIET_TIMEOUT_MS);
+        long[] before = cpuNanos();
+        while (System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(QUIET_SAMPLE_MS);
+            final long[] after = cpuNanos();
+            boolean quiet = true;
+            for (int i = 0; i < after.length; i++)
+            {
+                quiet &= after[i] - before[i] < QUIET_CPU_SHARE * TimeUnit.MILLISECONDS.toNanos(QUIET_SAMPLE_MS);
+            }
+            if (quiet)
+            {
+                break;
+            }
+            before = after;
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+    }
+
+    private long[] cpuNanos()
+    {
+        final long[] nanos = new long[nodes.size()];
+        for (int i = 0; i < nanos.length; i++)
+        {
+            nanos[i] = nodes.get(i).process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        }
+        return nanos;
+    }
+
+    /**
+     * Let frozen broker JVMs run again (SIGCONT) and wait until every broker serves requests.
+     *
+     * @throws IOException          if the signal cannot be sent.
+     * @throws InterruptedException if interrupted while waiting.
+     * @throws IllegalStateException if a broker does not serve requests in time.
+     */
+    void resume() throws IOException, InterruptedException
+    {
+        signal("-CONT");
+        paused = false;
+        awaitReady();
+    }
+
+    private void signal(final String signal) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(List.of("kill", signal));
+        for (final Node node : nodes)
+        {
+            command.add(Long.toString(node.process.pid()));
+        }
+        final Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (0 != kill.waitFor())
+        {
+            throw new IOException(String.join(" ", command) + " failed with exit code " + kill.exitValue() + ": " +
+                output);
+        }
+    }
+
+    /**
      * Stop the brokers, wait for their JVMs to exit and delete the directory. Idempotent.
      */
     public void close()
@@ -383,6 +476,23 @@ final class KafkaBrokerProcess implements AutoCloseable
             if (null != node.process)
             {
                 processes.add(node.process);
+            }
+        }
+        if (paused)
+        {
+            // A frozen JVM would only act on SIGTERM once continued: let it shut down as usual.
+            try
+            {
+                signal("-CONT");
+                paused = false;
+            }
+            catch (final IOException ex)
+            {
+                // SIGKILL after the timeout ends it anyway
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
             }
         }
         stop(processes);

@@ -42,6 +42,8 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
 {
     static final String NAME = "kafka-streams";
     static final String APPLICATION_ID_PREFIX = "kafka-streams-bench-";
+    static final boolean PAUSE_BETWEEN_ROUNDS =
+        Boolean.parseBoolean(System.getProperty("sluice.perf.kafka.pauseBetweenRounds", "true"));
 
     private KafkaBrokerProcess broker;
     private KafkaProducer<String, byte[]> producer;
@@ -51,6 +53,8 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private File directory;
     private int round;
+    /** Between {@link #startRound} and {@link #endRound}: the round's topics exist and the broker runs. */
+    private boolean inRound;
     private int partitions;
     private String[] words;
 
@@ -61,7 +65,8 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
 
     public String description()
     {
-        return "Kafka 4.4 broker (KRaft, one node) in a child JVM, Kafka Streams 4.4 in this JVM (one stream " +
+        return "Kafka 4.4 broker (KRaft, one node) in a child JVM" + (PAUSE_BETWEEN_ROUNDS ?
+            " frozen outside its rounds" : "") + ", Kafka Streams 4.4 in this JVM (one stream " +
             "thread, in-memory window store, cache off, commit every 100 ms, producer linger 0, at least once), " +
             "inputs from a KafkaProducer (acks=1, linger 0), outputs read by a KafkaConsumer";
     }
@@ -80,7 +85,16 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
             words[k] = StreamsBenchmark.word(k);
         }
         // A round's deleted topics leave at once, not 60 s later in another side's round (with their writeback).
-        broker = KafkaBrokerProcess.start(directory, Map.of("log.segment.delete.delay.ms", "0"));
+        // Frozen between its rounds, the broker would miss its controller's 9 s session (it is its own controller)
+        // and be fenced at every resume: one node needs no liveness check.
+        broker = KafkaBrokerProcess.start(directory, PAUSE_BETWEEN_ROUNDS ?
+            Map.of("log.segment.delete.delay.ms", "0", "broker.session.timeout.ms", "3600000") :
+            Map.of("log.segment.delete.delay.ms", "0"));
+        if (PAUSE_BETWEEN_ROUNDS)
+        {
+            broker.pause();
+            return "Kafka broker started in a child JVM, kept for every round, frozen between its rounds";
+        }
         return "Kafka broker started in a child JVM, kept for every round";
     }
 
@@ -89,6 +103,11 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
         this.round = round;
         running = true;
         failure.set(null);
+        if (PAUSE_BETWEEN_ROUNDS)
+        {
+            broker.resume();
+        }
+        inRound = true;
         broker.createTopic(StreamsBenchmark.input(round), partitions);
         broker.createTopic(StreamsBenchmark.output(round), partitions);
         final Map<String, Object> config = Map.of(
@@ -246,10 +265,15 @@ final class KafkaStreamsSide implements StreamsBenchmark.Side
             readerThread = null;
             producer = null;
         }
-        if (round > 0 && null != broker)
+        if (inRound && null != broker)
         {
+            inRound = false;
             broker.deleteTopics(StreamsBenchmark.input(round), StreamsBenchmark.output(round),
                 APPLICATION_ID_PREFIX + round + "-");
+            if (PAUSE_BETWEEN_ROUNDS)
+            {
+                broker.pause();
+            }
         }
     }
 

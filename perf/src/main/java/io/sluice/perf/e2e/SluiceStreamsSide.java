@@ -60,6 +60,13 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
     private static final String FLUSH_POLICY = System.getProperty("sluice.streams.flushPolicy",
         LogConfig.defaults().values().get(LogConfig.FLUSH_POLICY));
 
+    /**
+     * The broker's driver threading, {@code shared} (a thread of its own) unless
+     * {@code -Dsluice.streams.driverThreading=invoker} (run by the broker agent), for exploring.
+     */
+    private static final SluiceBroker.DriverThreading DRIVER_THREADING = SluiceBroker.DriverThreading.valueOf(
+        System.getProperty("sluice.streams.driverThreading", "shared").toUpperCase(java.util.Locale.ROOT));
+
     private final boolean yielding;
     private File directory;
     private int round;
@@ -132,6 +139,7 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
             .dataDirectory(new File(directory, "data-" + round))
             .listen("127.0.0.1:0")
             .idleProfile(yielding ? SluiceBroker.IdleProfile.YIELDING : SluiceBroker.IdleProfile.BACKOFF)
+            .driverThreading(DRIVER_THREADING)
             .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(64 * 1024 * 1024))
             .logDefault(LogConfig.PRETOUCH_BYTES, PRETOUCH_BYTES)
             .logDefault(LogConfig.FLUSH_POLICY, FLUSH_POLICY));

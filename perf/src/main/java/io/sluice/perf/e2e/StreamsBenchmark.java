@@ -40,7 +40,8 @@ import java.util.function.ToDoubleFunction;
  * applications' own producers as they come: Sluice's {@code acks=all}, idempotent; Kafka Streams' defaults) and
  * linger 0. Sluice's broker runs in this JVM (as in {@code e2e}), a new one each round, whose code the JVM has
  * compiled in the rounds before; Kafka's in a child JVM started once and kept for every round, so that its code
- * warms up too. Each round has topics and an application id of its own. Sluice runs twice by default: with yielding idle strategies
+ * warms up too, and frozen (SIGSTOP, once it has gone quiet) outside its own rounds: idling, it took 4-8% of a core
+ * from the other sides' rounds, and Sluice's broker, closed after each of its rounds, takes nothing from Kafka's. Each round has topics and an application id of its own. Sluice runs twice by default: with yielding idle strategies
  * ({@code sluice-streams}, the latency profile) and with backoff ({@code sluice-streams-backoff}, the default), since
  * on two cores the yielding threads take CPU the work needs.
  */

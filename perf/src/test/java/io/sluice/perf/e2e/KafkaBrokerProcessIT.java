@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +83,43 @@ class KafkaBrokerProcessIT
         assertFalse(brokerJvm.isAlive(), "broker JVM still running: " + brokerJvm.pid());
         assertFalse(directory.exists(), "left behind: " + directory);
         assertEquals(0, parent.list().length, "left behind: " + String.join(", ", parent.list()));
+    }
+
+    @Test
+    void shouldFreezeBetweenUsesAndServeAgainWhenResumedAndCloseWhileFrozen() throws Exception
+    {
+        final ProcessHandle brokerJvm;
+        final File directory;
+        try (KafkaBrokerProcess broker =
+            KafkaBrokerProcess.start(parent, Map.of("broker.session.timeout.ms", "3600000")))
+        {
+            brokerJvm = broker.processHandle();
+            directory = broker.directory();
+
+            broker.pause();
+            assertEquals("T", state(brokerJvm), "stopped");
+            final Duration cpu = brokerJvm.info().totalCpuDuration().orElseThrow();
+            Thread.sleep(300);
+            assertEquals(cpu, brokerJvm.info().totalCpuDuration().orElseThrow(), "a frozen JVM used CPU");
+
+            broker.resume();
+            assertFalse("T".equals(state(brokerJvm)), "still stopped");
+            broker.createTopic(TOPIC, 1);
+            assertEquals(1, broker.deleteTopics(TOPIC));
+
+            broker.pause();
+            assertEquals("T", state(brokerJvm), "stopped again");
+        }
+
+        assertFalse(brokerJvm.isAlive(), "broker JVM still running: " + brokerJvm.pid());
+        assertFalse(directory.exists(), "left behind: " + directory);
+    }
+
+    /** The process's state letter from {@code /proc/PID/stat}: {@code T} when stopped by a signal. */
+    private static String state(final ProcessHandle process) throws Exception
+    {
+        final String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     }
 
     @Test
