@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
@@ -288,7 +289,14 @@ class SluiceClientTest
         assertEquals(count, sent.size());
 
         final long bound = 64 * 1024;
-        final SluiceConsumer<String, String> consumer = client.consumer(stringConsumer()
+        final AtomicInteger decoded = new AtomicInteger();
+        final Deserializer<String> strings = Serdes.stringDeserializer();
+        final SluiceConsumer<String, String> consumer = client.consumer(ConsumerOptions.<String, String>create(
+                Serdes.stringDeserializer(), (t, bytes) ->
+                {
+                    decoded.incrementAndGet();
+                    return strings.deserialize(t, bytes);
+                })
             .withAssignment(new TopicPartition(topic, 0))
             .withOffsetReset(OffsetReset.EARLIEST)
             .withMaxBufferedBytes(bound));
@@ -306,11 +314,14 @@ class SluiceClientTest
             {
                 final long held = held(internal);
                 assertTrue(held > 0 && held <= bound, "held " + held + " within " + bound);
+                // What is held waits as received bytes: a record is decoded when it is emitted, not before.
+                assertEquals(3, decoded.get(), "records deserialized");
             })
             .thenRequest(500)
             .expectNextCount(500)
             .expectNoEvent(Duration.ofMillis(300))
             .then(() -> assertTrue(held(internal) <= bound))
+            .then(() -> assertEquals(503, decoded.get(), "records deserialized"))
             .thenCancel()
             .verify(TIMEOUT);
     }
@@ -603,6 +614,37 @@ class SluiceClientTest
                 .receive())
             .expectErrorSatisfies((ex) ->
                 assertEquals(ErrorCode.UNKNOWN_PARTITION, ((SluiceException)ex).errorCode()))
+            .verify(TIMEOUT);
+    }
+
+    @Test
+    void shouldEmitTheRecordsBeforeOneThatCannotBeDeserializedThenFail()
+    {
+        createTopic("poison", 1);
+        stringProducer().send(Flux.range(0, 10)
+                .map((i) -> ProducerRecord.<String, String>of("poison", null, 4 == i ? "poison" : "v" + i)))
+            .blockLast(TIMEOUT);
+        final Deserializer<String> strings = Serdes.stringDeserializer();
+        StepVerifier.create(client.consumer(ConsumerOptions.<String, String>create(Serdes.stringDeserializer(),
+                    (topic, bytes) ->
+                    {
+                        final String value = strings.deserialize(topic, bytes);
+                        if ("poison".equals(value))
+                        {
+                            throw new IllegalArgumentException("not a value");
+                        }
+                        return value;
+                    })
+                .withAssignment(new TopicPartition("poison", 0))
+                .withOffsetReset(OffsetReset.EARLIEST))
+                .receive().map(ConsumerRecord::value))
+            .expectNext("v0", "v1", "v2", "v3")
+            .expectErrorSatisfies((ex) ->
+            {
+                final SluiceException error = assertInstanceOf(SluiceException.class, ex);
+                assertEquals(SluiceException.Kind.SERIALIZATION, error.kind());
+                assertTrue(error.getMessage().contains("@4"), error.getMessage());
+            })
             .verify(TIMEOUT);
     }
 

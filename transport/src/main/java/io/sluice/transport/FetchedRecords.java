@@ -30,6 +30,104 @@ public final class FetchedRecords
         void onRecord(RecordBatchView record);
     }
 
+    /**
+     * The records of one fetch data message, one at a time and when wanted, for a consumer that holds what it
+     * received and decodes each record only as it hands it on. The message must have passed {@link #forEach} first,
+     * which checks every batch: the cursor reads the bytes as they are.
+     * <p>
+     * Not thread-safe. Allocation-free (an LZ4 batch is decompressed again, into the cursor's own scratch).
+     */
+    public static final class Cursor
+    {
+        private final RecordBatchView view = new RecordBatchView();
+        private DirectBuffer buffer;
+        private int position;
+        private int end;
+        private long fromOffset;
+        private long toOffset;
+        private boolean inBatch;
+
+        /**
+         * Start at the first record of a message that {@link #forEach} accepted.
+         *
+         * @param buffer     holding the batches.
+         * @param offset     of the first batch.
+         * @param length     of the batches.
+         * @param fromOffset first offset to deliver.
+         * @param toOffset   last offset to deliver.
+         */
+        public void wrap(
+            final DirectBuffer buffer, final int offset, final int length, final long fromOffset, final long toOffset)
+        {
+            this.buffer = buffer;
+            this.position = offset;
+            this.end = offset + length;
+            this.fromOffset = fromOffset;
+            this.toOffset = toOffset;
+            this.inBatch = false;
+        }
+
+        /**
+         * Move to the next record the message delivers.
+         *
+         * @return true if {@link #view()} is on it, false after the last.
+         */
+        public boolean next()
+        {
+            while (true)
+            {
+                if (inBatch)
+                {
+                    while (view.nextRecord())
+                    {
+                        final long recordOffset = view.offset();
+                        if (recordOffset > toOffset)
+                        {
+                            position = end;
+                            inBatch = false;
+                            return false;
+                        }
+                        if (recordOffset >= fromOffset)
+                        {
+                            return true;
+                        }
+                    }
+                    inBatch = false;
+                    position += view.batchLength();
+                }
+                if (position >= end)
+                {
+                    return false;
+                }
+                final long baseOffset = RecordBatchDescriptor.baseOffset(buffer, position);
+                if (baseOffset > toOffset)
+                {
+                    position = end;
+                    return false;
+                }
+                if (baseOffset + RecordBatchDescriptor.lastOffsetDelta(buffer, position) >= fromOffset)
+                {
+                    view.wrap(buffer, position);
+                    inBatch = true;
+                }
+                else
+                {
+                    position += RecordBatchDescriptor.batchLength(buffer, position);
+                }
+            }
+        }
+
+        /**
+         * The record {@link #next()} moved to.
+         *
+         * @return the view, positioned on it until the next call.
+         */
+        public RecordBatchView view()
+        {
+            return view;
+        }
+    }
+
     private final RecordBatchView view = new RecordBatchView();
 
     /**

@@ -16,6 +16,7 @@ import io.sluice.transport.SluiceClientException;
 import io.sluice.transport.TopicDescription;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.FluxSink;
@@ -71,9 +72,18 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     private final List<PartitionFetch> partitions = new ArrayList<>();
     private final Int2ObjectHashMap<PartitionFetch> bySlot = new Int2ObjectHashMap<>();
     private final Set<TopicPartition> seeked = new HashSet<>();
-    private final ArrayDeque<ReceivedRecord<K, V>> buffered = new ArrayDeque<>();
+    /** Fetch data messages received and not wholly emitted, in arrival order; decoded as they are emitted. */
+    private final ArrayDeque<Fetched> buffered = new ArrayDeque<>();
     private final FetchedRecords fetchedRecords = new FetchedRecords();
-    private final List<ReceivedRecord<K, V>> batchRecords = new ArrayList<>();
+    private final FetchedRecords.RecordHandler counter = this::count;
+    private final FetchedRecords.Cursor cursor = new FetchedRecords.Cursor();
+    /** The message {@link #cursor} reads: the head of {@link #buffered}, or null. */
+    private Fetched decoding;
+    /** Records received and not emitted, over every partition. */
+    private long heldRecords;
+    private int countedRecords;
+    private long firstCountedOffset;
+    private long lastCountedOffset;
     private final HeaderKeys headerKeys = new HeaderKeys();
     private final long commitIntervalNs;
     private final long revokeTimeoutNs;
@@ -251,18 +261,23 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     private void purgeBuffered(final PartitionFetch partition)
     {
         long first = -1;
-        final Iterator<ReceivedRecord<K, V>> records = buffered.iterator();
-        while (records.hasNext())
+        final Iterator<Fetched> messages = buffered.iterator();
+        while (messages.hasNext())
         {
-            final ReceivedRecord<K, V> record = records.next();
-            if (record.slot == partition.slot)
+            final Fetched message = messages.next();
+            if (message.slot == partition.slot)
             {
                 if (first < 0)
                 {
-                    first = record.offset();
+                    first = message.nextOffset();
                 }
-                partition.bufferedBytes -= record.chargedBytes;
-                records.remove();
+                partition.bufferedBytes -= message.length - message.chargedBytes;
+                heldRecords -= message.count - message.emitted;
+                if (message == decoding)
+                {
+                    decoding = null;
+                }
+                messages.remove();
             }
         }
         if (first >= 0)
@@ -810,14 +825,51 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         int emitted = 0;
         while (!done && !buffered.isEmpty() && sink.requestedFromDownstream() > 0)
         {
-            final ReceivedRecord<K, V> record = buffered.peekFirst();
-            final PartitionFetch partition = bySlot.get(record.slot);
-            if (mode == Mode.AT_MOST_ONCE && !commitOffset(partition, record.offset() + 1))
+            final Fetched message = buffered.peekFirst();
+            final PartitionFetch partition = bySlot.get(message.slot);
+            if (message != decoding)
+            {
+                decoding = message;
+                cursor.wrap(message.buffer, 0, message.length, message.fromOffset, message.toOffset);
+                message.positioned = false;
+            }
+            if (!message.positioned)
+            {
+                if (!cursor.next())
+                {
+                    // Cannot happen: the count came from the same bytes. Drop the message rather than spin on it.
+                    end(Errors.of(ErrorCode.CORRUPT_BATCH, "fetched records of " + partition.tp +
+                        " ended after " + message.emitted + " of " + message.count, null));
+                    return emitted;
+                }
+                message.positioned = true;
+            }
+            final long offset = cursor.view().offset();
+            if (mode == Mode.AT_MOST_ONCE && !commitOffset(partition, offset + 1))
             {
                 break; // before the record leaves the buffer; refused: the membership was lost, the record dropped
             }
-            buffered.pollFirst();
-            partition.bufferedBytes -= record.chargedBytes;
+            final ReceivedRecord<K, V> record;
+            try
+            {
+                record = partition.decode(cursor.view());
+            }
+            catch (final SluiceException ex)
+            {
+                end(ex);
+                return emitted;
+            }
+            message.positioned = false;
+            message.lastEmittedOffset = offset;
+            message.emitted++;
+            heldRecords--;
+            final int charge = message.chargeNext();
+            partition.bufferedBytes -= charge;
+            if (message.emitted == message.count)
+            {
+                buffered.pollFirst();
+                decoding = null;
+            }
             if (mode != Mode.AT_MOST_ONCE && null != options.groupId())
             {
                 partition.emitted.addLast(record);
@@ -834,7 +886,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
 
     private int topUpCredit()
     {
-        if (sink.requestedFromDownstream() <= buffered.size())
+        if (sink.requestedFromDownstream() <= heldRecords)
         {
             return 0;
         }
@@ -1066,37 +1118,29 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 return;
             }
             outstandingCredit -= length;
-            batchRecords.clear();
+            // Kept as bytes, decoded as emitted: what waits for the subscriber costs its size on the wire, not a
+            // few objects per record that would live through young collections.
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+            copy.putBytes(0, buffer, offset, length);
+            countedRecords = 0;
             try
             {
-                fetchedRecords.forEach(buffer, offset, length, fromOffset, toOffset, this::onRecord);
+                fetchedRecords.forEach(copy, 0, length, fromOffset, toOffset, counter);
             }
             catch (final SluiceClientException ex)
             {
                 end(Errors.of(ex));
                 return;
             }
-            catch (final SluiceException ex)
-            {
-                end(ex);
-                return;
-            }
-            final int count = batchRecords.size();
+            final int count = countedRecords;
             if (0 == count)
             {
                 return;
             }
-            position = batchRecords.get(count - 1).offset() + 1;
+            position = lastCountedOffset + 1;
             bufferedBytes += length;
-            // Charges add up to the message's length, so emitting every record releases exactly what arrived.
-            final int each = length / count;
-            for (int i = 0; i < count; i++)
-            {
-                final ReceivedRecord<K, V> record = batchRecords.get(i);
-                record.chargedBytes = i == count - 1 ? length - each * (count - 1) : each;
-                buffered.addLast(record);
-            }
-            batchRecords.clear();
+            heldRecords += count;
+            buffered.addLast(new Fetched(slot, copy, length, fromOffset, toOffset, count, firstCountedOffset));
         }
 
         void onDisconnected()
@@ -1110,7 +1154,12 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
             }
         }
 
-        private void onRecord(final RecordBatchView view)
+        /**
+         * The record the view is on, deserialized.
+         *
+         * @throws SluiceException if a deserializer throws.
+         */
+        ReceivedRecord<K, V> decode(final RecordBatchView view)
         {
             final K key;
             final V value;
@@ -1125,8 +1174,8 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 throw Errors.serialization("cannot deserialize the record at " + tp + "@" + view.offset() + ": " +
                     ex.getMessage(), ex);
             }
-            batchRecords.add(new ReceivedRecord<>(tp.topic(), tp.partition(), view.offset(), view.timestamp(),
-                key, value, headers(view), slot));
+            return new ReceivedRecord<>(tp.topic(), tp.partition(), view.offset(), view.timestamp(),
+                key, value, headers(view), slot);
         }
 
         private java.util.List<io.sluice.client.Header> headers(final RecordBatchView view)
@@ -1148,6 +1197,65 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
             final byte[] bytes = new byte[data.capacity()];
             data.getBytes(0, bytes);
             return bytes;
+        }
+    }
+
+    private void count(final RecordBatchView view)
+    {
+        final long offset = view.offset();
+        if (0 == countedRecords++)
+        {
+            firstCountedOffset = offset;
+        }
+        lastCountedOffset = offset;
+    }
+
+    /**
+     * One fetch data message of a partition as received (a copy), and how far it has been emitted.
+     */
+    private static final class Fetched
+    {
+        final int slot;
+        final UnsafeBuffer buffer;
+        final int length;
+        final long fromOffset;
+        final long toOffset;
+        /** Records it delivers. */
+        final int count;
+        final long firstOffset;
+        /** Records emitted so far. */
+        int emitted;
+        long lastEmittedOffset = -1;
+        /** Credit bytes released so far: each record releases {@code length / count}, the last the remainder. */
+        int chargedBytes;
+        /** The flow's cursor is on its next record, not yet emitted. */
+        boolean positioned;
+
+        Fetched(final int slot, final UnsafeBuffer buffer, final int length, final long fromOffset,
+            final long toOffset, final int count, final long firstOffset)
+        {
+            this.slot = slot;
+            this.buffer = buffer;
+            this.length = length;
+            this.fromOffset = fromOffset;
+            this.toOffset = toOffset;
+            this.count = count;
+            this.firstOffset = firstOffset;
+        }
+
+        /** Where reading resumes if what is left of it is dropped. */
+        long nextOffset()
+        {
+            return emitted > 0 ? lastEmittedOffset + 1 : firstOffset;
+        }
+
+        /** The credit bytes the record now emitted releases; all of them add up to the message's length. */
+        int chargeNext()
+        {
+            final int each = length / count;
+            final int charge = emitted == count ? length - each * (count - 1) : each;
+            chargedBytes += charge;
+            return charge;
         }
     }
 }

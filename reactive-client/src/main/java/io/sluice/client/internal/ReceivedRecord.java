@@ -18,8 +18,6 @@ final class ReceivedRecord<K, V> implements ConsumerRecord<K, V>
     private final K key;
     private final V value;
     private final java.util.List<io.sluice.client.Header> headers;
-    /** Bytes of fetch credit this record accounts for, released when it is emitted; set on the agent thread. */
-    int chargedBytes;
     /** Index of its partition in the consuming flow. */
     final int slot;
     private volatile boolean acknowledged;
