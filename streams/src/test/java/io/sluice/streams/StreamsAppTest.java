@@ -125,6 +125,35 @@ class StreamsAppTest
             .partitions().size());
         assertEquals(PARTITIONS, client.admin().describeTopic("wc-counts-changelog").block(TIMEOUT)
             .partitions().size());
+        // The broker's segments are smaller than the internal topics' cap: kept.
+        assertEquals(String.valueOf(StreamsTestBroker.SEGMENT_BYTES), client.admin()
+            .describeTopic("wc-counts-changelog").block(TIMEOUT).config().get("segment.bytes"));
+    }
+
+    /**
+     * Changelog and checkpoint topics are made with segments of at most 8 MiB, whatever the sources': the broker
+     * preallocates a segment and a spare per partition, and compacts only rolled segments.
+     */
+    @Test
+    void shouldMakeInternalTopicsWithSegmentsOfAtMostEightMebibytes()
+    {
+        client.admin().createTopic("wide-segments", 1, 1, Map.of("segment.bytes", String.valueOf(16 << 20)))
+            .block(TIMEOUT);
+        final StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("wide-segments", Consumed.with(Serde.string(), Serde.string()))
+            .groupByKey()
+            .count(Materialized.as("tally"));
+        final StreamsApp app = new StreamsApp(builder.build(), config("capped"));
+        apps.add(app);
+        app.start();
+        await(() -> app.state() == StreamsApp.State.RUNNING && !app.tasks().isEmpty(), () -> "running: " +
+            app.state() + " " + app.tasks());
+
+        for (final String topic : List.of("capped-tally-changelog", "capped-checkpoints"))
+        {
+            assertEquals(String.valueOf(8 << 20),
+                client.admin().describeTopic(topic).block(TIMEOUT).config().get("segment.bytes"), topic);
+        }
     }
 
     @Test

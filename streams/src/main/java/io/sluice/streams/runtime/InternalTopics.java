@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ public final class InternalTopics
 {
     /** The topic configuration Kafka uses for changelogs; only set if the broker's topics have it. */
     static final String CLEANUP_POLICY = "cleanup.policy";
+    static final String SEGMENT_BYTES = "segment.bytes";
+    /** Largest segment of a changelog or checkpoint topic: 8 MiB. */
+    static final long CHANGELOG_SEGMENT_BYTES = 8 * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(InternalTopics.class);
 
@@ -190,7 +194,9 @@ public final class InternalTopics
 
     /**
      * Changelogs are compacted where the broker can (Kafka's {@code cleanup.policy=compact}); a broker whose topics
-     * have no such setting refuses it, and keeps every change instead.
+     * have no such setting refuses it, and keeps every change instead. Their segments are at most
+     * {@link #CHANGELOG_SEGMENT_BYTES}: the broker preallocates each segment whole, and one more ahead, and compacts
+     * only the segments a log has rolled out of.
      */
     private Map<String, String> changelogConfig()
     {
@@ -199,8 +205,17 @@ public final class InternalTopics
             final TopicDescription description = describe(topic);
             if (null != description)
             {
-                return description.config().containsKey(CLEANUP_POLICY) ?
-                    Map.of(CLEANUP_POLICY, "compact") : Map.of();
+                final Map<String, String> config = new HashMap<>();
+                if (description.config().containsKey(CLEANUP_POLICY))
+                {
+                    config.put(CLEANUP_POLICY, "compact");
+                }
+                final String segmentBytes = description.config().get(SEGMENT_BYTES);
+                if (null != segmentBytes && Long.parseLong(segmentBytes.trim()) > CHANGELOG_SEGMENT_BYTES)
+                {
+                    config.put(SEGMENT_BYTES, String.valueOf(CHANGELOG_SEGMENT_BYTES));
+                }
+                return Map.copyOf(config);
             }
         }
         return Map.of();
