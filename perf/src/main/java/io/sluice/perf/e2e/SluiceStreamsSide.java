@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * The Sluice side of {@link StreamsBenchmark}: a broker in this JVM, the windowed count as a {@link StreamsApp}, a
  * low-level {@link ClientConnection} sending inputs (acks from the leader), and a reactive consumer of the outputs
  * on the application's client (one client I/O thread, as a process would run). The broker's logs keep the engine's
- * defaults but for 64 MiB segments. Broker, application and clients idle with one profile: {@value #NAME} yields (the latency profile, as {@code e2e}
+ * defaults but for 8 MiB segments (see {@link #SEGMENT_BYTES}). Broker, application and clients idle with one profile: {@value #NAME} yields (the latency profile, as {@code e2e}
  * runs Sluice); {@value #BACKOFF_NAME} backs off (the brokers' and clients' default), which leaves the two cores to
  * the threads with work and so carries more records per second.
  */
@@ -60,6 +60,14 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
     private static final String FLUSH_POLICY = System.getProperty("sluice.streams.flushPolicy",
         LogConfig.defaults().values().get(LogConfig.FLUSH_POLICY));
 
+    /**
+     * The broker's {@code log.segment.bytes}: 8 MiB unless {@code -Dsluice.streams.segmentBytes=N}, for exploring.
+     * The broker zero-fills each segment before use, so a long-lived log writes about one byte of zeros per byte
+     * appended, whatever the segment size; but a new partition gets a whole segment and a spare at once, and in a
+     * round's short phases 64 MiB segments wrote several times more zeros than records.
+     */
+    private static final String SEGMENT_BYTES =
+        System.getProperty("sluice.streams.segmentBytes", String.valueOf(8 * 1024 * 1024));
     /**
      * The broker's driver threading, {@code shared} (a thread of its own) unless
      * {@code -Dsluice.streams.driverThreading=invoker} (run by the broker agent), for exploring.
@@ -140,7 +148,7 @@ final class SluiceStreamsSide implements StreamsBenchmark.Side
             .listen("127.0.0.1:0")
             .idleProfile(yielding ? SluiceBroker.IdleProfile.YIELDING : SluiceBroker.IdleProfile.BACKOFF)
             .driverThreading(DRIVER_THREADING)
-            .logDefault(LogConfig.SEGMENT_BYTES, String.valueOf(64 * 1024 * 1024))
+            .logDefault(LogConfig.SEGMENT_BYTES, SEGMENT_BYTES)
             .logDefault(LogConfig.PRETOUCH_BYTES, PRETOUCH_BYTES)
             .logDefault(LogConfig.FLUSH_POLICY, FLUSH_POLICY));
         sender = ClientConnection.connect(new ClientConnection.Context()
