@@ -362,27 +362,29 @@ final class KafkaBrokerProcess implements AutoCloseable
      * (compiling, removing deleted topics) is done before, not frozen and left for later. The admin client is closed,
      * as it would time out against a frozen broker. {@link #resume} undoes it.
      *
-     * @return how long it waited for the brokers to go quiet, in ms.
      * @throws IOException          if the signal cannot be sent.
      * @throws InterruptedException if interrupted while waiting.
      */
-    long pause() throws IOException, InterruptedException
+    void pause() throws IOException, InterruptedException
     {
-        final long waitedMs = awaitQuiet();
+        awaitQuiet();
+        closeAdmin();
+        signal("-STOP");
+        paused = true;
+    }
+
+    private void closeAdmin()
+    {
         if (null != admin)
         {
             admin.close(Duration.ofSeconds(5));
             admin = null;
         }
-        signal("-STOP");
-        paused = true;
-        return waitedMs;
     }
 
-    private long awaitQuiet() throws InterruptedException
+    private void awaitQuiet() throws InterruptedException
     {
-        final long startNs = System.nanoTime();
-        final long deadline = startNs + TimeUnit.MILLISECONDS.toNanos(QUIET_TIMEOUT_MS);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_TIMEOUT_MS);
         long[] before = cpuNanos();
         while (System.nanoTime() - deadline < 0)
         {
@@ -399,7 +401,6 @@ final class KafkaBrokerProcess implements AutoCloseable
             }
             before = after;
         }
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
     }
 
     private long[] cpuNanos()
@@ -465,11 +466,7 @@ final class KafkaBrokerProcess implements AutoCloseable
 
     private synchronized void stopAndDelete()
     {
-        if (null != admin)
-        {
-            admin.close(Duration.ofSeconds(5));
-            admin = null;
-        }
+        closeAdmin();
         final List<Process> processes = new ArrayList<>();
         for (final Node node : nodes)
         {

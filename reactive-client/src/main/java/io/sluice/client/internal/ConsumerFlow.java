@@ -79,6 +79,8 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
     private final FetchedRecords.Cursor cursor = new FetchedRecords.Cursor();
     /** The message {@link #cursor} reads: the head of {@link #buffered}, or null. */
     private Fetched decoding;
+    /** The cursor is on the next record of {@link #decoding}, not yet emitted (an at-most-once commit refused it). */
+    private boolean cursorOnRecord;
     /** Records received and not emitted, over every partition. */
     private long heldRecords;
     private int countedRecords;
@@ -831,18 +833,18 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
             {
                 decoding = message;
                 cursor.wrap(message.buffer, 0, message.length, message.fromOffset, message.toOffset);
-                message.positioned = false;
+                cursorOnRecord = false;
             }
-            if (!message.positioned)
+            if (!cursorOnRecord)
             {
                 if (!cursor.next())
                 {
-                    // Cannot happen: the count came from the same bytes. Drop the message rather than spin on it.
+                    // Cannot happen: the count came from the same bytes. End the receive rather than spin on it.
                     end(Errors.of(ErrorCode.CORRUPT_BATCH, "fetched records of " + partition.tp +
                         " ended after " + message.emitted + " of " + message.count, null));
                     return emitted;
                 }
-                message.positioned = true;
+                cursorOnRecord = true;
             }
             final long offset = cursor.view().offset();
             if (mode == Mode.AT_MOST_ONCE && !commitOffset(partition, offset + 1))
@@ -859,7 +861,7 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
                 end(ex);
                 return emitted;
             }
-            message.positioned = false;
+            cursorOnRecord = false;
             message.lastEmittedOffset = offset;
             message.emitted++;
             heldRecords--;
@@ -1228,8 +1230,6 @@ final class ConsumerFlow<K, V> implements ClientAgent.Flow, GroupMembership.Owne
         long lastEmittedOffset = -1;
         /** Credit bytes released so far: each record releases {@code length / count}, the last the remainder. */
         int chargedBytes;
-        /** The flow's cursor is on its next record, not yet emitted. */
-        boolean positioned;
 
         Fetched(final int slot, final UnsafeBuffer buffer, final int length, final long fromOffset,
             final long toOffset, final int count, final long firstOffset)
