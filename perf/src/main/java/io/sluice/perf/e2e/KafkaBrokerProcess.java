@@ -360,7 +360,8 @@ final class KafkaBrokerProcess implements AutoCloseable
      * compiled. First it waits, at most {@link #QUIET_TIMEOUT_MS} ms, until each JVM uses less than
      * {@link #QUIET_CPU_SHARE} of a core over {@link #QUIET_SAMPLE_MS} ms, so that what the brokers still had to do
      * (compiling, removing deleted topics) is done before, not frozen and left for later. The admin client is closed,
-     * as it would time out against a frozen broker. {@link #resume} undoes it.
+     * as it would time out against a frozen broker. Returns once every thread of the brokers has stopped.
+     * {@link #resume} undoes it.
      *
      * @throws IOException          if the signal cannot be sent.
      * @throws InterruptedException if interrupted while waiting.
@@ -371,6 +372,52 @@ final class KafkaBrokerProcess implements AutoCloseable
         closeAdmin();
         signal("-STOP");
         paused = true;
+        awaitStopped();
+    }
+
+    /**
+     * {@code kill} returns once the signal is sent; each thread stops when the kernel next handles it. Wait until
+     * every thread of every broker JVM shows state {@code T} in {@code /proc} (where there is one).
+     */
+    private void awaitStopped() throws IOException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MS);
+        for (final Node node : nodes)
+        {
+            final File tasks = new File("/proc/" + node.process.pid() + "/task");
+            while (tasks.isDirectory() && !allStopped(tasks))
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw new IllegalStateException("broker " + node.id + " not stopped " + STOP_TIMEOUT_MS +
+                        " ms after SIGSTOP");
+                }
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    private static boolean allStopped(final File tasks) throws IOException
+    {
+        final File[] threads = tasks.listFiles();
+        for (final File thread : null == threads ? new File[0] : threads)
+        {
+            final String stat;
+            try
+            {
+                stat = Files.readString(new File(thread, "stat").toPath());
+            }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                continue; // the thread ended
+            }
+            final int close = stat.lastIndexOf(')');
+            if ('T' != stat.charAt(close + 2))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void closeAdmin()
