@@ -91,7 +91,8 @@ class KafkaBrokerProcessIT
         final ProcessHandle brokerJvm;
         final File directory;
         try (KafkaBrokerProcess broker =
-            KafkaBrokerProcess.start(parent, Map.of("broker.session.timeout.ms", "3600000")))
+            KafkaBrokerProcess.start(parent,
+            Map.of("broker.session.timeout.ms", "3600000", "log.segment.delete.delay.ms", "0")))
         {
             brokerJvm = broker.processHandle();
             directory = broker.directory();
